@@ -1,0 +1,126 @@
+"""Readers for the published extracts. A file is recognised by its headers, never by its name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from . import (
+    imd,
+    mapping,
+    mh_referrals,
+    patients_age_sex,
+    patients_lsoa,
+    qof_list_size,
+    qof_prevalence,
+    service_usage,
+)
+from .base import ExtractSpec, Issue, Report, UnreadableFile, match_headers, read_headers, sha256
+from .checks import financial_year_sql, numeric_sql, parse_date_sql, period_from_name, stage_and_check
+
+EXTRACTS: tuple[ExtractSpec, ...] = (
+    mapping.SPEC,
+    qof_prevalence.SPEC,
+    qof_list_size.SPEC,
+    patients_age_sex.SPEC,
+    patients_lsoa.SPEC,
+    imd.SPEC,
+    service_usage.SPEC,
+    mh_referrals.SPEC,
+)
+
+TABLE_FILES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet")
+BOUNDARY_FILES = (".geojson", ".geoparquet")
+
+__all__ = ["EXTRACTS", "Issue", "Report", "LoadedFile", "identify", "load_file"]
+
+
+@dataclass
+class LoadedFile:
+    path: Path
+    kind: str
+    rows: int
+    periods: list[str]
+    checksum: str
+
+
+def identify(headers: list[str]) -> ExtractSpec | None:
+    """The extract whose required columns all appear in ``headers``; the most specific when several do."""
+    best, best_score = None, 0
+    for spec in EXTRACTS:
+        found, missing = match_headers(spec, headers)
+        if not missing and len(found) > best_score:
+            best, best_score = spec, len(found)
+    return best
+
+
+def _closest(headers: list[str]) -> ExtractSpec:
+    """The extract a file most looks like, to say which columns it lacks."""
+    return max(EXTRACTS, key=lambda s: len(match_headers(s, headers)[0]) / len(s.columns))
+
+
+def _typed_sql(spec: ExtractSpec, template: str) -> str:
+    date = parse_date_sql("extract_date" if spec.kind != "mh_referrals" else "referral_date")
+    values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
+    return template.format(**values, date=date, period=financial_year_sql(date))
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, report: Report, period: str | None = None
+) -> LoadedFile | None:
+    """Read, check and append one extract to its table in ``con``. None (with errors in ``report``) when the
+    file cannot be loaded; nothing is appended then."""
+    path = Path(path)
+    file = path.name
+    try:
+        header_rows = read_headers(path)
+    except UnreadableFile as exc:
+        report.error(file, None, None, str(exc) + ".")
+        return None
+    candidates = [(identify(h), h) for h in header_rows]
+    spec, headers = next(((s, h) for s, h in candidates if s is not None), (None, header_rows[0]))
+    if spec is None:
+        if not any(str(h).strip() for h in headers):
+            report.error(file, 1, None, "the first row has no column headers.")
+            return None
+        spec = _closest(headers)
+    checksum = sha256(path)
+    if spec.needs_period:
+        period = period or period_from_name(file)
+        if period is None:
+            report.error(file, None, None, f"this is {spec.title}, but its name does not say which financial "
+                         "year it covers; include it in the name, e.g. ..._2023_2024.csv or ..._2324.csv.")
+            return None
+    try:
+        if not stage_and_check(con, spec, path, report, headers):
+            return None
+    except UnreadableFile as exc:
+        report.error(file, None, None, str(exc) + ".")
+        return None
+    if spec.kind == "mh_referrals":
+        select, params = _typed_sql(spec, mh_referrals.AGGREGATE_SQL), [file]
+    elif spec.needs_period:
+        select, params = _typed_sql(spec, spec.select_sql), [period, file]
+    else:
+        select, params = _typed_sql(spec, spec.select_sql), [file]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {select}", params)
+    rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    has_period = "period" in con.sql("SELECT * FROM typed LIMIT 0").columns
+    periods = (
+        [r[0] for r in con.execute("SELECT DISTINCT period FROM typed ORDER BY 1").fetchall()]
+        if has_period else []
+    )
+    if spec.kind == "practice_mapping":
+        unallocated = con.execute("SELECT count(*), min(source_row) FROM typed WHERE pcn_code IS NULL").fetchall()[0]
+        if unallocated[0]:
+            report.warning(file, unallocated[1], "PCN code",
+                           f"{unallocated[0]:,} practices are in no PCN (code U); they count towards ICB and "
+                           "England figures but no PCN's.")
+    con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM typed")
+    con.execute("DROP TABLE typed")
+    con.execute("DROP VIEW raw")
+    con.execute("DROP VIEW raw_all")
+    con.execute("DROP TABLE raw_file")
+    return LoadedFile(path, spec.kind, rows, periods, checksum)

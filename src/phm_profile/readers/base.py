@@ -1,0 +1,237 @@
+"""Machinery shared by every extract reader.
+
+A published file is read as text into a DuckDB staging table (every column VARCHAR, one row per data row,
+``rowid`` in file order), its headers are matched to canonical names through aliases, every value is checked
+in SQL, and only then is a typed copy appended to the extract's table. Problems come back as ``Issue``s that
+name the file, the row and the column in words a non-programmer understands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+#: How publishers mark a suppressed or missing value. Treated as missing, counted, never as zero.
+SUPPRESSION_MARKERS = ("*", "c", "C", "..", "-", "", "x", "X", ":")
+
+#: How many examples of one problem are listed before the rest are summarised.
+MAX_EXAMPLES = 5
+
+CODE_FORMATS = {
+    "practice": (r"[A-Z][0-9]{5}", "a GP practice code (a letter then five digits, such as A81001)"),
+    "pcn": (r"U[0-9]{5}", "a PCN code (U then five digits, such as U12345)"),
+    "icb": (r"Q[A-Z0-9]{2}", "an ICB code (Q then two letters or digits, such as QHM)"),
+    "sub_icb": (r"[0-9]{2}[A-Z0-9]|[A-Z0-9]{5}", "a sub-ICB location code (such as 00L, 15N or X2C4Y)"),
+    "region": (r"Y[0-9]{2}", "an NHS England region code (Y then two digits, such as Y56)"),
+    "lsoa": (r"[EW]0[01][0-9]{6}", "an LSOA code (E01 then six digits, such as E01000001)"),
+    # The by-LSOA registration file marks patients with no recorded LSOA as NO2011 / NO2021.
+    "lsoa_or_none": (r"[EW]0[01][0-9]{6}|NO20(11|21)", "an LSOA code (E01 then six digits) or NO2011"),
+    # The QOF mapping puts practices outside any PCN under the code U.
+    "pcn_or_none": (r"U([0-9]{5})?", "a PCN code (U then five digits, such as U12345), or U for no PCN"),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str  # "error" or "warning"
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@dataclass
+class Report:
+    issues: list[Issue] = field(default_factory=list)
+
+    def error(self, file, row, column, message):
+        self.issues.append(Issue("error", file, row, column, message))
+
+    def warning(self, file, row, column, message):
+        self.issues.append(Issue("warning", file, row, column, message))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def text(self) -> str:
+        lines = [f"ERROR   {i}" for i in self.errors] + [f"WARNING {i}" for i in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, the published headers it may appear under, its type and format."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str = "text"  # text | code | count | number | date
+    required: bool = True
+    code: str | None = None  # key of CODE_FORMATS
+    label: str = ""  # what the value is, in words, for messages
+
+    @property
+    def description(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    """What one published extract looks like and how it becomes a typed table."""
+
+    kind: str
+    title: str
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    #: SQL that turns the checked staging table ``raw`` (canonical VARCHAR columns) into the typed rows
+    #: of ``table``; ``$period`` is bound. Written in the extract's module.
+    select_sql: str = ""
+    #: False when the rows carry their own period (a date or period column) or none applies (IMD).
+    needs_period: bool = True
+    #: Rows the extract legitimately holds but the product does not use, left out with a warning.
+    skip_where: str = ""
+    skip_reason: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def normalise_header(header: str) -> str:
+    """'LSOA code (2011)' -> 'LSOA_CODE_2011'; '\\ufeffPRACTICE_CODE' -> 'PRACTICE_CODE'."""
+    text = str(header).replace("\ufeff", "").strip().upper()
+    return re.sub(r"[^A-Z0-9%]+", "_", text).strip("_")
+
+
+def match_headers(spec: ExtractSpec, headers: list[str]) -> tuple[dict[str, str], list[Column]]:
+    """Map canonical column -> the file's header; list the required columns that are missing."""
+    by_norm = {normalise_header(h): h for h in headers}
+    found, missing = {}, []
+    for col in spec.columns:
+        hit = next((by_norm[a] for a in col.aliases if a in by_norm), None)
+        if hit is not None:
+            found[col.name] = hit
+        elif col.required:
+            missing.append(col)
+    return found, missing
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading a file into a VARCHAR staging table
+# ---------------------------------------------------------------------------------------------------------
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all (empty, damaged, not a table)."""
+
+
+def text_encoding(path: Path) -> str:
+    """'utf-8' (with or without BOM) or 'cp1252', the encodings NHS and MHCLG files come in."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def read_headers(path: Path) -> list[list[str]]:
+    """The candidate header rows of a file (one per XLSX sheet), without reading the data."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return [duckdb.sql("SELECT * FROM read_parquet(?) LIMIT 0", params=[str(path)]).columns]
+    if suffix in (".xlsx", ".xlsm"):
+        return [list(frame.columns) for frame in _xlsx_sheets(path, nrows=0).values()]
+    encoding = text_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise UnreadableFile("the first line is empty; it should hold the column headers")
+    import csv
+
+    return [next(csv.reader([first]))]
+
+
+def _xlsx_sheets(path: Path, nrows=None) -> dict[str, pd.DataFrame]:
+    try:
+        return pd.read_excel(path, sheet_name=None, dtype=str, nrows=nrows, engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise UnreadableFile(
+            f"this is not a readable Excel workbook (it may be truncated or damaged): {exc}"
+        ) from exc
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[str] | None = None) -> int:
+    """Load a file as all-VARCHAR table ``raw_file`` (replacing any earlier one). Returns the first data row's
+    number as a person counts rows in the file (2 below a header row, 1 in a Parquet file)."""
+    suffix = path.suffix.lower()
+    con.execute("DROP TABLE IF EXISTS raw_file")
+    if suffix == ".parquet":
+        rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
+        casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in rel.columns)
+        con.execute(f"CREATE TEMP TABLE raw_file AS SELECT {casts} FROM read_parquet(?)", [str(path)])
+        return 1
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = _xlsx_sheets(path)
+        frame = next(
+            (f for f in sheets.values() if sheet_headers is None or list(f.columns) == sheet_headers),
+            next(iter(sheets.values())),
+        )
+        frame = frame.astype(object).where(frame.notna(), None)
+        con.register("raw_frame", frame)
+        con.execute("CREATE TEMP TABLE raw_file AS SELECT * FROM raw_frame")
+        con.unregister("raw_frame")
+        return 2
+    encoding = text_encoding(path)
+    source = path
+    if encoding != "utf-8":
+        tmp = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
+        tmp.write(path.read_bytes().decode(encoding, errors="replace").encode("utf-8"))
+        tmp.close()
+        source = Path(tmp.name)
+    try:
+        con.execute(
+            "CREATE TEMP TABLE raw_file AS SELECT * FROM read_csv(?, header = true, all_varchar = true, "
+            "delim = ',', quote = '\"', escape = '\"', null_padding = true, sample_size = -1, "
+            "normalize_names = false)",
+            [str(source)],
+        )
+    except duckdb.Error as exc:
+        raise UnreadableFile(f"this is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
+    finally:
+        if source is not path:
+            source.unlink(missing_ok=True)
+    return 2

@@ -1,0 +1,37 @@
+"""Practice -> PCN -> sub-ICB -> ICB -> region: NHS Digital's QOF geography mapping
+(MAPPING_NHS_GEOGRAPHIES_YYYY_YYYY, three header generations: CCG/STP, SUB_ICB_LOC/ICB, SUB_ICB/ICB) and the
+ePCN core partner list (Partner Organisation Code, PCN Code, ...)."""
+
+from .base import Column, ExtractSpec
+
+SPEC = ExtractSpec(
+    kind="practice_mapping",
+    title="a practice-to-PCN mapping (QOF MAPPING_NHS_GEOGRAPHIES or ePCN)",
+    table="practice_mapping",
+    columns=(
+        Column("practice_code", ("PRACTICE_CODE", "PARTNER_ORGANISATION_CODE", "PRACTICE_ODS_CODE"), "code",
+               code="practice", label="practice code"),
+        Column("practice_name", ("PRACTICE_NAME", "PARTNER_NAME"), required=False),
+        Column("pcn_code", ("PCN_ODS_CODE", "PCN_CODE"), "code", code="pcn_or_none", label="PCN code"),
+        Column("pcn_name", ("PCN_NAME",), required=False),
+        Column("sub_icb_code", ("SUB_ICB_ODS_CODE", "SUB_ICB_LOC_ODS_CODE", "CCG_ODS_CODE",
+                                "PRACTICE_PARENT_SUB_ICB_LOC_CODE", "SUB_ICB_LOCATION_CODE"), "code",
+               required=False, code="sub_icb", label="sub-ICB location code"),
+        Column("sub_icb_name", ("SUB_ICB_NAME", "SUB_ICB_LOC_NAME", "CCG_NAME",
+                                "PRACTICE_PARENT_SUB_ICB_LOC_NAME"), required=False),
+        Column("icb_code", ("ICB_ODS_CODE", "STP_ODS_CODE", "ICB_CODE"), "code", required=False, code="icb",
+               label="ICB code"),
+        Column("icb_name", ("ICB_NAME", "STP_NAME"), required=False),
+        Column("region_code", ("REGION_ODS_CODE", "REGION_CODE", "COMM_REGION_CODE"), "code", required=False,
+               code="region", label="region code"),
+        Column("region_name", ("REGION_NAME", "COMM_REGION_NAME"), required=False),
+    ),
+    key=("practice_code",),
+    select_sql="""
+        SELECT ? AS period, practice_code, practice_name,
+               CASE WHEN pcn_code = 'U' THEN NULL ELSE pcn_code END AS pcn_code, pcn_name,
+               sub_icb_code, sub_icb_name, icb_code, icb_name, region_code, region_name,
+               ? AS source_file, _row AS source_row
+        FROM raw
+    """,
+)

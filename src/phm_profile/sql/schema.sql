@@ -1,0 +1,38 @@
+-- Typed tables the readers append to; one per published extract. Every row keeps the file and row it came
+-- from so a later check (register above list size, unknown practice) can name them.
+CREATE TABLE practice_mapping (
+    period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, practice_name VARCHAR,
+    pcn_code VARCHAR, pcn_name VARCHAR, sub_icb_code VARCHAR, sub_icb_name VARCHAR,
+    icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR, region_name VARCHAR,
+    source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE qof_prevalence (
+    period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
+    register BIGINT, list_type VARCHAR, list_size BIGINT, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE qof_list_size (
+    period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, list_type VARCHAR NOT NULL, list_size BIGINT,
+    source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE patients_age_sex (
+    period VARCHAR NOT NULL, extract_date DATE, practice_code VARCHAR NOT NULL, sex VARCHAR NOT NULL,
+    age_band VARCHAR NOT NULL, patients BIGINT, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE patients_lsoa (
+    period VARCHAR NOT NULL, extract_date DATE, practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL,
+    patients BIGINT, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE imd (
+    lsoa_code VARCHAR NOT NULL, lsoa_name VARCHAR, lad_code VARCHAR, lad_name VARCHAR, imd_score DOUBLE,
+    imd_rank BIGINT, imd_decile BIGINT, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE service_usage (
+    org_type VARCHAR NOT NULL, org_code VARCHAR NOT NULL, period VARCHAR NOT NULL, measure VARCHAR NOT NULL,
+    numerator BIGINT, denominator BIGINT, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, geometry_wkb BLOB, source_file VARCHAR);
+CREATE TABLE sources (
+    file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,
+    loaded_at TIMESTAMP, warnings BIGINT
+);
+CREATE TABLE build_issues (severity VARCHAR, file VARCHAR, row BIGINT, "column" VARCHAR, message VARCHAR);
