@@ -31,7 +31,7 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
     mh_referrals.SPEC,
 )
 
-TABLE_FILES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet")
+TABLE_FILES = (".csv", ".xlsx", ".xlsm", ".parquet")
 BOUNDARY_FILES = (".geojson", ".geoparquet")
 
 __all__ = ["EXTRACTS", "Issue", "Report", "LoadedFile", "identify", "load_file"]
@@ -62,9 +62,10 @@ def _closest(headers: list[str]) -> ExtractSpec:
 
 
 def _typed_sql(spec: ExtractSpec, template: str) -> str:
-    date = parse_date_sql("extract_date" if spec.kind != "mh_referrals" else "referral_date")
+    event = spec.kind == "mh_referrals"
+    date = parse_date_sql("referral_date" if event else "extract_date")
     values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
-    return template.format(**values, date=date, period=financial_year_sql(date))
+    return template.format(**values, date=date, period=financial_year_sql(date, containing=event))
 
 
 def load_file(

@@ -44,10 +44,12 @@ def period_from_name(name: str) -> str | None:
     return None
 
 
-def financial_year_sql(date_expr: str) -> str:
-    """SQL for the financial year whose end (31 March) lies nearest a date: list sizes published in
+def financial_year_sql(date_expr: str, containing: bool = False) -> str:
+    """SQL for a date's financial year. An event (``containing``) falls in the April-March year that holds
+    it; an extract date belongs to the year whose end (31 March) lies nearest, so list sizes published in
     April 2020 describe 2019-20."""
-    start = f"(CASE WHEN month({date_expr}) >= 10 THEN year({date_expr}) ELSE year({date_expr}) - 1 END)"
+    first_month = 4 if containing else 10
+    start = f"(CASE WHEN month({date_expr}) >= {first_month} THEN year({date_expr}) ELSE year({date_expr}) - 1 END)"
     return f"({start}::VARCHAR || '-' || right(({start} + 1)::VARCHAR, 2))"
 
 
@@ -88,7 +90,9 @@ def _check_column(con, report: Report, file: str, col: Column, header: str) -> N
     elif col.kind in ("count", "number"):
         cast = "BIGINT" if col.kind == "count" else "DOUBLE"
         value = f"replace({c}, ',', '')"
-        suppressed = con.execute(f"SELECT count(*), min(_row) FROM raw WHERE {c} IS NULL OR {c} IN {_MARKERS_SQL}").fetchall()[0]
+        # A blank in an optional column is simply not given; in a required one it is a missing value.
+        marked = f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})"
+        suppressed = con.execute(f"SELECT count(*), min(_row) FROM raw WHERE {marked}").fetchall()[0]
         if suppressed[0]:
             report.warning(file, suppressed[1], header,
                            f"{suppressed[0]:,} values are suppressed or blank (such as '*' or 'c'); they are "

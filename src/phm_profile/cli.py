@@ -1,0 +1,91 @@
+"""python -m phm_profile COMMAND ...: the command line mirrors the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import demo, store
+
+
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args) -> int:
+    started = time.perf_counter()
+    files = demo.write_demo(Path(args.out), args.scale, args.seed, _progress)
+    print(f"Wrote {len(files)} synthetic extracts to {args.out} in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _print_report(report) -> None:
+    if report.issues:
+        print(report.text())
+
+
+def cmd_validate(args) -> int:
+    report = store.validate(Path(args.data), _progress)
+    _print_report(report)
+    print(f"{len(report.errors)} errors, {len(report.warnings)} warnings.")
+    return 1 if report.errors else 0
+
+
+def cmd_build(args) -> int:
+    started = time.perf_counter()
+    try:
+        result = store.build(Path(args.data), Path(args.db), _progress)
+    except store.BuildFailed as failed:
+        _print_report(failed.report)
+        print(f"Build failed: {len(failed.report.errors)} errors, {len(failed.report.warnings)} warnings. "
+              f"{args.db} was not changed.")
+        return 1
+    _print_report(result.report)
+    print(f"Built {args.db} from {len(result.files)} files in {time.perf_counter() - started:.1f} s "
+          f"({len(result.report.warnings)} warnings).")
+    for table, rows in result.table_rows.items():
+        print(f"  {table:<28} {rows:>12,} rows")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m phm_profile", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="write synthetic demo extracts in the published layouts")
+    p.add_argument("--out", required=True, help="folder to write the extracts into")
+    p.add_argument("--scale", choices=sorted(demo.SCALES), default="icb")
+    p.add_argument("--seed", type=int, default=2024)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("validate", help="check every extract in a folder without building")
+    p.add_argument("--data", required=True)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="load, check and build a database, swapping it in only if all is well")
+    p.add_argument("--data", required=True)
+    p.add_argument("--db", required=True)
+    p.set_defaults(func=cmd_build)
+
+    _add_profile_commands(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def _add_profile_commands(sub) -> None:
+    """profile and export (the PCN profile; see profile.py)."""
+    from . import profile
+
+    p = sub.add_parser("profile", help="print one PCN's mental-health profile")
+    p.add_argument("--db", required=True)
+    p.add_argument("--pcn", required=True)
+    p.add_argument("--period")
+    p.set_defaults(func=profile.cmd_profile)
+
+    p = sub.add_parser("export", help="write a table (pcn_profile) to CSV")
+    p.add_argument("table", choices=["pcn_profile"])
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=profile.cmd_export)

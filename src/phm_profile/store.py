@@ -1,0 +1,237 @@
+"""The DuckDB store: build a new database from a folder of extracts and swap it in only when all is well.
+
+A build writes ``.<name>.building`` beside the target, loads and checks every extract, runs the cross-file
+checks and the SQL models, and only then replaces the target with ``os.replace`` (atomic on one file
+system). A failed build deletes its own file and leaves the previous database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from . import geo, models
+from .config import DATA_DIR, SQL_DIR
+from .readers import TABLE_FILES, LoadedFile, Report, load_file
+
+Progress = Callable[[str], None]
+
+
+class BuildFailed(Exception):
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(f"{len(report.errors)} problem(s) stop the build:\n{report.text()}")
+
+
+@dataclass
+class BuildResult:
+    db_path: Path | None
+    report: Report
+    files: list[LoadedFile] = field(default_factory=list)
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+
+def discover(data_dir: Path) -> list[Path]:
+    """Every file in ``data_dir`` (not its sub-folders) that may hold an extract or boundaries."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir} is not a folder")
+    suffixes = TABLE_FILES + geo.BOUNDARY_SUFFIXES
+    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in suffixes
+                  and not p.name.startswith("."))
+
+
+def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Policy and catalogue tables kept as data files (registers, service measures, expected prevalence)."""
+    for table in ("qof_registers", "service_measures", "expected_prevalence"):
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header = true)",
+                    [str(DATA_DIR / f"{table}.csv")])
+
+
+def load_folder(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, report: Report, progress: Progress = lambda _: None
+) -> list[LoadedFile]:
+    """Load every extract in ``data_dir`` into the tables of ``con`` and run the cross-file checks."""
+    con.execute((SQL_DIR / "schema.sql").read_text())
+    _load_reference_tables(con)
+    loaded = []
+    files = discover(data_dir)
+    if not files:
+        report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files.")
+    for i, path in enumerate(files, 1):
+        progress(f"[{i}/{len(files)}] reading {path.name}")
+        if path.suffix.lower() in geo.BOUNDARY_SUFFIXES:
+            result = geo.load_boundaries(con, path, report)
+        else:
+            result = load_file(con, path, report)
+        if result is not None:
+            loaded.append(result)
+    if not report.errors:
+        progress("checking the extracts against each other")
+        cross_check(con, report)
+    return loaded
+
+
+def _first_examples(con, sql, params=()):
+    return con.execute(f"SELECT * FROM ({sql}) ORDER BY 1, 2 LIMIT 5", list(params)).fetchall(), \
+        con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchall()[0][0]
+
+
+def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """Checks that need more than one extract: registers against lists, codes against the mapping."""
+    tables = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+              for t in ("practice_mapping", "qof_prevalence", "qof_list_size", "patients_age_sex",
+                        "patients_lsoa", "imd", "service_usage")}
+    if not tables["practice_mapping"]:
+        report.error("(all files)", None, None, "no practice-to-PCN mapping was found (a QOF "
+                     "MAPPING_NHS_GEOGRAPHIES file or the ePCN list); PCN profiles cannot be built without it.")
+        return
+
+    # The same extract for the same period in two files.
+    for table, key in (("practice_mapping", "period, practice_code"),
+                       ("qof_prevalence", "period, practice_code, group_code"),
+                       ("qof_list_size", "period, practice_code, list_type"),
+                       ("patients_lsoa", "extract_date, practice_code, lsoa_code")):
+        rows = con.execute(f"""
+            SELECT a.source_file, min(b.source_file), any_value(a.period)
+            FROM {table} a JOIN {table} b USING ({key})
+            WHERE a.source_file > b.source_file GROUP BY a.source_file""").fetchall()
+        for file, other, period in rows:
+            report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them.")
+
+    # A register larger than the list it is a share of.
+    rows, total = _first_examples(con, """
+        SELECT p.source_file, p.source_row, p.register, coalesce(p.list_size, l.list_size) AS list_size,
+               p.group_code, coalesce(p.list_type, r.list_type) AS list_type
+        FROM qof_prevalence p
+        LEFT JOIN qof_registers r USING (group_code)
+        LEFT JOIN qof_list_size l ON l.period = p.period AND l.practice_code = p.practice_code
+             AND l.list_type = coalesce(p.list_type, r.list_type)
+        WHERE p.register > coalesce(p.list_size, l.list_size)""")
+    for file, row, register, size, group, list_type in rows:
+        report.error(file, row, "REGISTER", f"the {group} register ({register:,}) is larger than the practice's "
+                     f"{list_type} list ({size:,}); a register cannot hold more patients than the list.")
+    if total > len(rows):
+        report.error("qof_prevalence", None, "REGISTER", f"... and {total - len(rows):,} more registers above "
+                     "their list size.")
+
+    # Registers the product does not know.
+    for file, row, group in con.execute("""
+            SELECT min(source_file), min(source_row), group_code FROM qof_prevalence
+            WHERE group_code NOT IN (SELECT group_code FROM qof_registers) GROUP BY group_code""").fetchall():
+        report.warning(file, row, "GROUP_CODE", f"register code {group} is not a QOF register this tool knows; "
+                       "it is kept but not described.")
+
+    # Practice codes that are not in the mapping for that period.
+    for table in ("qof_prevalence", "qof_list_size", "patients_age_sex", "patients_lsoa"):
+        for file, row, n, example in con.execute(f"""
+                SELECT source_file, min(source_row), count(DISTINCT practice_code), min(practice_code)
+                FROM {table} t
+                WHERE t.period IN (SELECT period FROM practice_mapping)
+                  AND NOT EXISTS (SELECT 1 FROM practice_mapping m
+                                  WHERE m.period = t.period AND m.practice_code = t.practice_code)
+                GROUP BY source_file""").fetchall():
+            report.warning(file, row, "PRACTICE_CODE", f"{n:,} practice codes (such as {example}) are not in the "
+                           "practice-to-PCN mapping for the same year; their patients count towards England "
+                           "figures only.")
+    for table in ("qof_prevalence", "patients_age_sex", "patients_lsoa", "service_usage"):
+        for file, period in con.execute(f"""
+                SELECT min(source_file), period FROM {table}
+                WHERE period NOT IN (SELECT period FROM practice_mapping) GROUP BY period""").fetchall():
+            report.warning(file, None, None, f"no practice-to-PCN mapping was loaded for {period}; the nearest "
+                           "year's mapping is used for it.")
+
+    # LSOA codes that are not in the IMD (2011 codes): most often 2021 codes against IMD 2019.
+    if tables["imd"] and tables["patients_lsoa"]:
+        for file, unknown, total_rows, example, row in con.execute("""
+                SELECT p.source_file, count(*) FILTER (WHERE i.lsoa_code IS NULL), count(*),
+                       min(p.lsoa_code) FILTER (WHERE i.lsoa_code IS NULL),
+                       min(p.source_row) FILTER (WHERE i.lsoa_code IS NULL)
+                FROM patients_lsoa p LEFT JOIN imd i USING (lsoa_code)
+                WHERE p.lsoa_code NOT LIKE 'NO%' AND p.lsoa_code NOT LIKE 'W%' GROUP BY p.source_file""").fetchall():
+            if unknown and unknown > total_rows / 2:
+                report.error(file, row, "LSOA_CODE", f"{unknown:,} of {total_rows:,} LSOA codes (such as {example}) "
+                             "are not in the IMD 2019 file. IMD 2019 uses 2011 LSOA codes; this file probably uses "
+                             "2021 codes. Use the registrations file with 2011 LSOAs (or a 2021-to-2011 lookup).")
+            elif unknown:
+                report.warning(file, row, "LSOA_CODE", f"{unknown:,} rows have LSOA codes (such as {example}) that "
+                               "are not in the IMD file; those patients have no deprivation score.")
+
+    # Service-usage codes by organisation type, and measures the catalogue does not describe.
+    for file, row, org_type in con.execute("""
+            SELECT min(source_file), min(source_row), org_type FROM service_usage
+            WHERE org_type NOT IN ('practice', 'pcn', 'sub_icb', 'icb', 'england') GROUP BY org_type""").fetchall():
+        report.error(file, row, "ORG_TYPE", f"'{org_type}' is not an organisation type this tool knows "
+                     "(practice, pcn, sub_icb, icb or england).")
+    for file, row, measure in con.execute("""
+            SELECT min(source_file), min(source_row), measure FROM service_usage
+            WHERE measure NOT IN (SELECT measure FROM service_measures) GROUP BY measure""").fetchall():
+        report.warning(file, row, "MEASURE", f"measure '{measure}' is not in data/service_measures.csv; it is "
+                       "kept but shown without a description.")
+    rows, total = _first_examples(con, """
+        SELECT source_file, source_row, numerator, denominator FROM service_usage
+        WHERE denominator IS NOT NULL AND numerator > denominator""")
+    for file, row, numerator, denominator in rows:
+        report.error(file, row, "NUMERATOR", f"the numerator ({numerator:,}) is larger than the denominator "
+                     f"({denominator:,}); a proportion cannot exceed 100%.")
+
+
+def _record_sources(con, loaded: list[LoadedFile], report: Report) -> None:
+    now = datetime.now().replace(microsecond=0)
+    for f in loaded:
+        warnings = sum(1 for i in report.warnings if i.file == f.path.name)
+        con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [f.path.name, f.kind, f.checksum, ", ".join(f.periods), f.rows, now, warnings])
+    for i in report.issues:
+        con.execute("INSERT INTO build_issues VALUES (?, ?, ?, ?, ?)",
+                    [i.severity, i.file, i.row, i.column, i.message])
+
+
+def validate(data_dir: Path, progress: Progress = lambda _: None) -> Report:
+    """Check every extract in ``data_dir`` without building anything."""
+    report = Report()
+    con = duckdb.connect()
+    try:
+        load_folder(con, data_dir, report, progress)
+    finally:
+        con.close()
+    return report
+
+
+def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None) -> BuildResult:
+    """Build a new database from ``data_dir`` and swap it in at ``db_path``; raise BuildFailed (leaving any
+    existing ``db_path`` untouched) when an extract has errors."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.parent / f".{db_path.name}.building"
+    for stale in (tmp, Path(f"{tmp}.wal")):
+        stale.unlink(missing_ok=True)
+    report = Report()
+    con = duckdb.connect(str(tmp))
+    try:
+        loaded = load_folder(con, data_dir, report, progress)
+        if report.errors:
+            raise BuildFailed(report)
+        _record_sources(con, loaded, report)
+        progress("building the PCN profile")
+        models.run_all(con)
+        table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in models.table_names(con)}
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, db_path)
+        return BuildResult(db_path, report, loaded, table_rows)
+    except BaseException:
+        con.close()
+        for stale in (tmp, Path(f"{tmp}.wal")):
+            stale.unlink(missing_ok=True)
+        raise
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a built database."""
+    return duckdb.connect(str(db_path), read_only=True)
