@@ -68,7 +68,7 @@ class Scale:
 
 SCALES = {
     "icb": Scale(2, 40, 200, 1000, 60, 60.0, True, YEARS),
-    "national": Scale(36, 1250, 6300, 33000, 255, 56.0, False, YEARS[-1:]),
+    "national": Scale(36, 1250, 6300, 33000, 255, 74.0, False, YEARS[-1:]),
 }
 
 

@@ -161,6 +161,8 @@ def text_encoding(path: Path) -> str:
         data = fh.read()
     if not data.strip():
         raise UnreadableFile("the file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -217,7 +219,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
         return 2
     encoding = text_encoding(path)
     source = path
-    if encoding != "utf-8":
+    if not encoding.startswith("utf-8"):
         tmp = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
         tmp.write(path.read_bytes().decode(encoding, errors="replace").encode("utf-8"))
         tmp.close()

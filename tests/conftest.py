@@ -1,0 +1,38 @@
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from phm_profile import demo, store  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "data" / "real"
+REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "phe_indicator_methods"
+
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is not present")
+needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/data/reference is not present")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    demo.write_demo(out, "icb", seed=2024)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_dir, tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("db") / "demo.duckdb"
+    store.build(demo_dir, db)
+    return db
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path) -> Path:
+    """A private copy of the demo extracts a test may spoil."""
+    out = tmp_path / "extracts"
+    shutil.copytree(demo_dir, out)
+    return out

@@ -1,0 +1,118 @@
+"""stats reproduces OHID's reference vectors (PHEindicatormethods test data) to 1e-6 relative."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REFERENCE, needs_reference
+
+from phm_profile import stats
+
+pytestmark = needs_reference
+REL = 1e-6
+
+
+def close(actual, expected):
+    np.testing.assert_allclose(np.asarray(actual, float), np.asarray(expected, float), rtol=REL, equal_nan=True)
+
+
+def conf(label):
+    return 0.998 if str(label).startswith("99.8") else 0.95
+
+
+def test_byars_and_wilson_vectors():
+    frame = pd.read_excel(REFERENCE / "testdata_Byars_Wilson.xlsx", sheet_name="testdata_B_W")
+    for row in frame.itertuples():
+        c = conf(row.confidence)
+        if row.method == "Byars":
+            close(stats.byars_lower(row.x, c), row.lowercl)
+            close(stats.byars_upper(row.x, c), row.uppercl)
+        else:
+            close(stats.wilson_lower(row.x, row.n, c), row.lowercl)
+            close(stats.wilson_upper(row.x, row.n, c), row.uppercl)
+    assert set(frame.method) == {"Byars", "Wilson"}
+
+
+def test_proportion_vectors_95_and_998():
+    frame = pd.read_excel(REFERENCE / "testdata_Proportion.xlsx", sheet_name="testdata_Prop")
+    for multiplier, part in frame.groupby("multiplier"):
+        value, lo95, hi95 = stats.proportion(part.Numerator, part.Denominator, 0.95, multiplier)
+        _, lo998, hi998 = stats.proportion(part.Numerator, part.Denominator, 0.998, multiplier)
+        close(value, part.value)
+        close(lo95, part.lower95_0cl), close(hi95, part.upper95_0cl)
+        close(lo998, part.lower99_8cl), close(hi998, part.upper99_8cl)
+
+
+def test_proportion_missing_inputs_give_missing_outputs():
+    frame = pd.read_excel(REFERENCE / "testdata_Proportion.xlsx", sheet_name="testdata_Prop_g")
+    for (confidence, multiplier), part in frame.groupby(["confidence", "multiplier"]):
+        value, lower, upper = stats.proportion(part.Numerator, part.Denominator, conf(confidence), multiplier)
+        close(value, part.value), close(lower, part.lowercl), close(upper, part.uppercl)
+    assert frame.value.isna().sum() >= 3
+
+
+def test_rate_vectors_exact_below_10_byars_from_10():
+    frame = pd.read_excel(REFERENCE / "testdata_Rate.xlsx", sheet_name="testdata_Rate")
+    for multiplier, part in frame.groupby("multiplier"):
+        value, lo95, hi95 = stats.rate(part.Numerator, part.Denominator, 0.95, multiplier)
+        _, lo998, hi998 = stats.rate(part.Numerator, part.Denominator, 0.998, multiplier)
+        close(value, part.value)
+        close(lo95, part.lower95_0cl), close(hi95, part.upper95_0cl)
+        close(lo998, part.lower99_8cl), close(hi998, part.upper99_8cl)
+    assert set(frame.method.dropna()) == {"Exact", "Byars"}
+
+
+def test_rate_missing_inputs_give_missing_outputs():
+    frame = pd.read_excel(REFERENCE / "testdata_Rate.xlsx", sheet_name="testdata_Rate_g")
+    for (confidence, multiplier), part in frame.groupby(["confidence", "multiplier"]):
+        value, lower, upper = stats.rate(part.Numerator, part.Denominator, conf(confidence), multiplier)
+        close(value, part.value), close(lower, part.lowercl), close(upper, part.uppercl)
+
+
+@pytest.mark.parametrize("x, n, message", [
+    (-1, 10, "greater than or equal to zero"),
+    (5, 0, "denominators must be greater than zero"),
+    (11, 10, "less than or equal to denominator"),
+])
+def test_proportion_error_cases(x, n, message):
+    with pytest.raises(ValueError, match=message):
+        stats.proportion(x, n)
+
+
+def test_rate_allows_numerator_above_denominator_but_not_negative():
+    value, _, _ = stats.rate(250, 220, 0.95, 100_000)
+    close(value, 113636.363636)
+    with pytest.raises(ValueError):
+        stats.rate(-3, 100)
+
+
+def test_funnel_significance_of_every_area():
+    inputs = pd.read_csv(REFERENCE / "testdata_funnel_prop_inputs.csv", encoding="utf-8-sig")
+    labels = stats.funnel_significance_proportion(inputs.numerator, inputs.denominator, 100)
+    assert list(labels) == list(inputs.significance)
+    assert set(inputs.significance) == set(stats.FUNNEL_LABELS)
+
+
+@pytest.mark.parametrize("outputs, max_denominator", [
+    ("testdata_funnel_prop_outputs.csv", None),
+    ("testdata_funnel_prop_outputs_with_axis_variation.csv", 31000),
+])
+def test_funnel_limits_for_proportions(outputs, max_denominator):
+    inputs = pd.read_csv(REFERENCE / "testdata_funnel_prop_inputs.csv", encoding="utf-8-sig")
+    if max_denominator:
+        inputs = inputs[inputs.denominator < max_denominator]
+    expected = pd.read_csv(REFERENCE / outputs, encoding="utf-8-sig")
+    limits = stats.funnel_limits_proportion(inputs.numerator, inputs.denominator, multiplier=100)
+    close(limits["population"], expected.Population)
+    close(limits["lower_2s"], expected.Lower2s0025limit)
+    close(limits["upper_2s"], expected.Upper2s0025limit)
+    close(limits["lower_3s"], expected.Lower3s0001limit)
+    close(limits["upper_3s"], expected.Upper3s0001limit)
+    close(limits["baseline"], expected.Baseline)
+
+
+@pytest.mark.parametrize("lower, upper, benchmark, label", [
+    (10.0, 12.0, 9.0, "higher"), (10.0, 12.0, 11.0, "similar"), (10.0, 12.0, 12.5, "lower"),
+    (np.nan, 12.0, 11.0, "not compared"), (10.0, 12.0, np.nan, "not compared"),
+])
+def test_comparison_labels(lower, upper, benchmark, label):
+    assert stats.compare([lower], [upper], [benchmark])[0] == label

@@ -1,0 +1,187 @@
+"""One crafted bad file per validation rule: the message names the file, the row and the column, and a failed
+build leaves the previous database exactly as it was."""
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from phm_profile import store
+
+
+def edit_csv(path: Path, row: int, column: str, value: str, encoding="utf-8") -> None:
+    """Set one cell; ``row`` counts as a person does (header = row 1)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[row - 1][rows[0].index(column)] = value
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def previous_db(demo_db, tmp_path) -> Path:
+    db = tmp_path / "current.duckdb"
+    shutil.copy(demo_db, db)
+    return db
+
+
+def failed_build(folder: Path, db: Path):
+    """Build from a spoiled folder; assert it fails and that ``db`` is unchanged, byte for byte and table
+    for table. Returns the errors."""
+    before = digest(db)
+    con = duckdb.connect(str(db), read_only=True)
+    tables_before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("qof_prevalence", "sources")}
+    con.close()
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(folder, db)
+    assert digest(db) == before
+    con = duckdb.connect(str(db), read_only=True)
+    assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables_before} == tables_before
+    con.close()
+    assert not list(db.parent.glob(".*.building*"))
+    return failed.value.report.errors
+
+
+def the_error(errors, file, row, column):
+    hits = [e for e in errors if e.file == file and e.row == row and e.column == column]
+    assert hits, f"no error at {file} row {row} column {column}; got:\n" + "\n".join(map(str, errors))
+    return hits[0]
+
+
+def test_missing_required_column(demo_copy, previous_db):
+    edit_csv(demo_copy / "PREVALENCE_2324.csv", 1, "REGISTER", "REGISTR")
+    # Headers no longer match any extract fully: the file is named as the closest one and its gap shown.
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2324.csv", 1, "REGISTER")
+    assert "column REGISTER (register count) is missing" in error.message
+    assert "REGISTR" in error.message
+
+
+def test_count_that_is_not_a_number(demo_copy, previous_db):
+    edit_csv(demo_copy / "PREVALENCE_2324.csv", 40, "REGISTER", "twelve")
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2324.csv", 40, "REGISTER")
+    assert error.message == "'twelve' is not a whole number; the register count must be a whole number."
+
+
+def test_negative_count(demo_copy, previous_db):
+    edit_csv(demo_copy / "PREVALENCE_2324.csv", 812, "REGISTER", "-12")
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2324.csv", 812, "REGISTER")
+    assert error.message == "-12 is negative; the register count cannot be negative."
+    assert str(error) == ("PREVALENCE_2324.csv, row 812, column REGISTER: -12 is negative; the register count "
+                          "cannot be negative.")
+
+
+def test_practice_code_format(demo_copy, previous_db):
+    edit_csv(demo_copy / "QOF_LIST_SIZE_2223.csv", 5, "PRACTICE_CODE", "Z12")
+    error = the_error(failed_build(demo_copy, previous_db), "QOF_LIST_SIZE_2223.csv", 5, "PRACTICE_CODE")
+    assert "'Z12' is not a GP practice code" in error.message
+
+
+def test_pcn_code_format(demo_copy, previous_db):
+    edit_csv(demo_copy / "MAPPING_NHS_GEOGRAPHIES_2022_2023.csv", 3, "PCN_ODS_CODE", "X12345")
+    error = the_error(failed_build(demo_copy, previous_db), "MAPPING_NHS_GEOGRAPHIES_2022_2023.csv", 3, "PCN_ODS_CODE")
+    assert "'X12345' is not a PCN code" in error.message
+
+
+def test_icb_code_format(demo_copy, previous_db):
+    edit_csv(demo_copy / "MAPPING_NHS_GEOGRAPHIES_2022_2023.csv", 7, "ICB_ODS_CODE", "Leeds")
+    error = the_error(failed_build(demo_copy, previous_db), "MAPPING_NHS_GEOGRAPHIES_2022_2023.csv", 7, "ICB_ODS_CODE")
+    assert "is not an ICB code" in error.message
+
+
+def test_lsoa_code_format(demo_copy, previous_db):
+    edit_csv(demo_copy / "gp-reg-pat-prac-lsoa-all-apr-2024.csv", 10, "LSOA_CODE", "E1234")
+    error = the_error(failed_build(demo_copy, previous_db), "gp-reg-pat-prac-lsoa-all-apr-2024.csv", 10, "LSOA_CODE")
+    assert "'E1234' is not an LSOA code" in error.message
+
+
+def test_duplicate_key(demo_copy, previous_db):
+    path = demo_copy / "PREVALENCE_2223.csv"
+    lines = path.read_text().splitlines()
+    lines.insert(20, lines[4])  # row 5 again, as row 21
+    path.write_text("\n".join(lines) + "\n")
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2223.csv", 21, "PRACTICE_CODE / GROUP_CODE")
+    assert "appears twice (first at row 5)" in error.message
+
+
+def test_register_above_list_size(demo_copy, previous_db):
+    edit_csv(demo_copy / "PREVALENCE_2122.csv", 9, "REGISTER", "999999")
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2122.csv", 9, "REGISTER")
+    assert "is larger than the practice's" in error.message
+
+
+def test_bad_date(demo_copy, previous_db):
+    edit_csv(demo_copy / "gp-reg-pat-prac-quin-age-apr-2023.csv", 2, "EXTRACT_DATE", "31/02/2023x")
+    error = the_error(failed_build(demo_copy, previous_db), "gp-reg-pat-prac-quin-age-apr-2023.csv", 2, "EXTRACT_DATE")
+    assert "is not a date" in error.message
+
+
+def test_empty_file(demo_copy, previous_db):
+    (demo_copy / "PREVALENCE_2324.csv").write_text("")
+    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2324.csv", None, None)
+    assert error.message == "the file is empty."
+
+
+def test_truncated_xlsx(demo_copy, previous_db, tmp_path):
+    whole = tmp_path / "QOF_LIST_SIZE_2324.xlsx"
+    pd.read_csv(demo_copy / "QOF_LIST_SIZE_2324.csv", dtype=str).to_excel(whole, index=False)
+    (demo_copy / "QOF_LIST_SIZE_2324.csv").unlink()
+    (demo_copy / "QOF_LIST_SIZE_2324.xlsx").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    error = the_error(failed_build(demo_copy, previous_db), "QOF_LIST_SIZE_2324.xlsx", None, None)
+    assert "not a readable Excel workbook" in error.message
+
+
+def test_2021_lsoa_codes_against_2011_imd(demo_copy, previous_db):
+    path = demo_copy / "gp-reg-pat-prac-lsoa-all-apr-2024.csv"
+    path.write_text(path.read_text().replace('"E019', '"E018'))
+    error = the_error(failed_build(demo_copy, previous_db), "gp-reg-pat-prac-lsoa-all-apr-2024.csv", 2, "LSOA_CODE")
+    assert "probably uses 2021 codes" in error.message
+
+
+def test_suppressed_markers_are_warnings_counted_as_missing(demo_copy, tmp_path):
+    for row in (3, 4, 5):
+        edit_csv(demo_copy / "mh_service_usage_ecds.csv", row, "NUMERATOR", "*")
+    result = store.build(demo_copy, tmp_path / "ok.duckdb")
+    warning = next(w for w in result.report.warnings if w.file == "mh_service_usage_ecds.csv")
+    assert warning.row == 3 and warning.column == "NUMERATOR" and warning.message.startswith("3 values are suppressed")
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM service_usage WHERE source_file = 'mh_service_usage_ecds.csv' "
+                       "AND numerator IS NULL").fetchall()[0][0] == 3
+
+
+def test_unknown_practice_is_a_warning_naming_file_and_row(demo_copy, tmp_path):
+    edit_csv(demo_copy / "PREVALENCE_2324.csv", 2, "PRACTICE_CODE", "Z99999")
+    result = store.build(demo_copy, tmp_path / "ok.duckdb")
+    warning = next(w for w in result.report.warnings if "not in the practice-to-PCN mapping" in w.message)
+    assert (warning.file, warning.row, warning.column) == ("PREVALENCE_2324.csv", 2, "PRACTICE_CODE")
+
+
+def test_cp1252_and_bom_files_load(demo_copy, tmp_path):
+    path = demo_copy / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv"
+    edit_csv(path, 2, "PRACTICE_NAME", "Café Surgery £")
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1252"))
+    bom = demo_copy / "QOF_LIST_SIZE_2324.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes())
+    store.build(demo_copy, tmp_path / "ok.duckdb")
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    assert con.execute("SELECT practice_name FROM practice_mapping WHERE period = '2023-24' AND source_row = 2"
+                       ).fetchall()[0][0] == "Café Surgery £"
+    assert con.execute("SELECT count(*) FROM qof_list_size WHERE period = '2023-24'").fetchall()[0][0] == 200 * 8
+
+
+def test_xlsx_extract_loads(demo_copy, tmp_path):
+    frame = pd.read_csv(demo_copy / "QOF_LIST_SIZE_2324.csv", dtype=str)
+    (demo_copy / "QOF_LIST_SIZE_2324.csv").unlink()
+    frame.to_excel(demo_copy / "QOF_LIST_SIZE_2324.xlsx", index=False)
+    store.build(demo_copy, tmp_path / "ok.duckdb")
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    total = con.execute("SELECT sum(list_size)::BIGINT FROM qof_list_size WHERE period='2023-24' AND list_type='TOTAL'").fetchall()[0][0]
+    assert total == pd.to_numeric(frame["TOTAL"]).sum()
