@@ -15,8 +15,11 @@ def model_files():
 
 
 def run_all(con: duckdb.DuckDBPyConnection) -> None:
+    from .profile import build_pcn_profile
+
     for path in model_files():
         con.execute(path.read_text())
+    build_pcn_profile(con)
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:

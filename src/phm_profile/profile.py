@@ -6,12 +6,73 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+
+from . import stats
 
 PROFILE_COLUMNS = [
     "pcn_code", "pcn_name", "icb_code", "period", "indicator", "numerator", "denominator", "value",
     "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value", "vs_icb", "vs_england",
 ]
+
+
+def indicator_values(kind: str, numerator, denominator, multiplier: float, confidence: float):
+    """Value and interval of an indicator of one kind, by the OHID method for that kind."""
+    x = np.asarray(numerator, dtype=float)
+    n = np.asarray(denominator, dtype=float)
+    nan = np.full(len(x), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "proportion":
+            ok = (n > 0) & (x >= 0) & (x <= n)
+            x, n = np.where(ok, x, np.nan), np.where(ok, n, np.nan)
+            return (x / n * multiplier, stats.wilson_lower(x, n, confidence) * multiplier,
+                    stats.wilson_upper(x, n, confidence) * multiplier)
+        if kind in ("rate", "ratio"):
+            ok = (n > 0) & (x >= 0)
+            x, n = np.where(ok, x, np.nan), np.where(ok, n, np.nan)
+            lower, upper = stats.count_interval(x, confidence)
+            return x / n * multiplier, lower / n * multiplier, upper / n * multiplier
+    return x, nan, nan
+
+
+def build_pcn_profile(con: duckdb.DuckDBPyConnection) -> None:
+    """pcn_profile: one row per PCN, period and indicator with its 95% and 99.8% intervals, the ICB and England
+    values, and the Fingertips comparison with each (95%)."""
+    frame = con.execute("""
+        SELECT a.*, i.kind, i.multiplier FROM area_indicator a JOIN indicators i USING (indicator)
+        WHERE a.area_code IS NOT NULL""").df()
+    parts = []
+    for (kind, multiplier), part in frame.groupby(["kind", "multiplier"], sort=False):
+        part = part.copy()
+        value, lower95, upper95 = indicator_values(kind, part.numerator, part.denominator, multiplier, 0.95)
+        _, lower998, upper998 = indicator_values(kind, part.numerator, part.denominator, multiplier, 0.998)
+        part["value"], part["lower_95"], part["upper_95"] = value, lower95, upper95
+        part["lower_998"], part["upper_998"] = lower998, upper998
+        parts.append(part)
+    values = pd.concat(parts, ignore_index=True)
+    con.register("indicator_values", values)
+    con.execute("""
+        CREATE OR REPLACE TABLE pcn_values AS
+        SELECT p.area_code AS pcn_code, m.pcn_name, m.icb_code, p.period, p.indicator, p.numerator, p.denominator,
+               p.value, p.lower_95, p.upper_95, p.lower_998, p.upper_998, i.value AS icb_value,
+               e.value AS england_value, p.kind
+        FROM indicator_values p
+        JOIN (SELECT period, pcn_code, any_value(pcn_name) AS pcn_name, any_value(icb_code) AS icb_code
+              FROM practice_pcn WHERE pcn_code IS NOT NULL GROUP BY ALL) m
+          ON m.period = p.period AND m.pcn_code = p.area_code
+        LEFT JOIN indicator_values i ON i.level = 'icb' AND i.area_code = m.icb_code AND i.period = p.period
+             AND i.indicator = p.indicator
+        LEFT JOIN indicator_values e ON e.level = 'england' AND e.period = p.period AND e.indicator = p.indicator
+        WHERE p.level = 'pcn'""")
+    con.unregister("indicator_values")
+    pcn = con.execute("SELECT * FROM pcn_values").df()
+    pcn["vs_icb"] = stats.compare(pcn.lower_95, pcn.upper_95, pcn.icb_value)
+    pcn["vs_england"] = stats.compare(pcn.lower_95, pcn.upper_95, pcn.england_value)
+    con.register("pcn_frame", pcn[PROFILE_COLUMNS])
+    con.execute("CREATE OR REPLACE TABLE pcn_profile AS SELECT * FROM pcn_frame ORDER BY pcn_code, period, indicator")
+    con.unregister("pcn_frame")
+    con.execute("DROP TABLE pcn_values")
 
 
 def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | None = None) -> pd.DataFrame:

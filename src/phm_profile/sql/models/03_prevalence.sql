@@ -1,0 +1,39 @@
+-- practice_prevalence: each register with its denominator, the list of the register's list type (DEP: 18+).
+-- area_prevalence: the same summed to PCN, ICB and England; a practice counts in both numerator and
+-- denominator or in neither. Prevalence = sum(register) / sum(list); practice rates are never averaged.
+CREATE OR REPLACE TABLE practice_prevalence AS
+SELECT p.period, p.practice_code, p.group_code, coalesce(p.list_type, r.list_type) AS list_type,
+       p.register, coalesce(p.list_size, l.list_size) AS denominator
+FROM qof_prevalence p
+LEFT JOIN qof_registers r USING (group_code)
+LEFT JOIN practice_list_size l ON l.period = p.period AND l.practice_code = p.practice_code
+     AND l.list_type = coalesce(p.list_type, r.list_type)
+WHERE p.register IS NOT NULL AND coalesce(p.list_size, l.list_size) IS NOT NULL;
+
+CREATE OR REPLACE TABLE area_prevalence AS
+WITH joined AS (
+    SELECT p.*, m.pcn_code, m.icb_code
+    FROM practice_prevalence p LEFT JOIN practice_pcn m USING (period, practice_code)
+)
+SELECT 'pcn' AS level, pcn_code AS area_code, period, group_code,
+       sum(register)::BIGINT AS register, sum(denominator)::BIGINT AS denominator
+FROM joined WHERE pcn_code IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT 'icb', icb_code, period, group_code, sum(register)::BIGINT, sum(denominator)::BIGINT
+FROM joined WHERE icb_code IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT 'england', 'ENGLAND', period, group_code, sum(register)::BIGINT, sum(denominator)::BIGINT
+FROM joined GROUP BY ALL;
+
+-- pcn_prevalence: every register per PCN and period with ICB and England, and its rank among the PCN's
+-- long-term conditions (1 = most prevalent), as the Leeds PCN did.
+CREATE OR REPLACE TABLE pcn_prevalence AS
+SELECT a.period, a.area_code AS pcn_code, a.group_code, a.register, a.denominator,
+       a.register / a.denominator AS prevalence,
+       i.register / i.denominator AS icb_prevalence, e.register / e.denominator AS england_prevalence,
+       rank() OVER (PARTITION BY a.period, a.area_code ORDER BY a.register / a.denominator DESC) AS ltc_rank
+FROM area_prevalence a
+JOIN (SELECT DISTINCT period, pcn_code, icb_code FROM practice_pcn) m ON m.period = a.period AND m.pcn_code = a.area_code
+LEFT JOIN area_prevalence i ON i.level = 'icb' AND i.area_code = m.icb_code AND i.period = a.period AND i.group_code = a.group_code
+LEFT JOIN area_prevalence e ON e.level = 'england' AND e.period = a.period AND e.group_code = a.group_code
+WHERE a.level = 'pcn' AND a.denominator > 0;

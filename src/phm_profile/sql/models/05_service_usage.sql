@@ -1,0 +1,37 @@
+-- area_service_usage: each service measure for PCN, ICB and England. Practice-level rows are summed; a
+-- rate's denominator is the registered list (TOTAL) of the practices that reported it; a proportion keeps
+-- its own denominator (e.g. referrals, of which rejected). PCN-level rows are used as they are.
+CREATE OR REPLACE TABLE area_service_usage AS
+WITH practice_rows AS (
+    SELECT s.period, s.org_code AS practice_code, s.measure, s.numerator, s.denominator,
+           l.list_size, m.pcn_code, m.icb_code, c.kind
+    FROM service_usage s
+    JOIN service_measures c USING (measure)
+    LEFT JOIN practice_list_size l ON l.period = s.period AND l.practice_code = s.org_code AND l.list_type = 'TOTAL'
+    LEFT JOIN practice_pcn m ON m.period = s.period AND m.practice_code = s.org_code
+    WHERE s.org_type = 'practice' AND s.numerator IS NOT NULL
+), levels AS (
+    SELECT 'pcn' AS level, pcn_code AS area_code, * FROM practice_rows WHERE pcn_code IS NOT NULL
+    UNION ALL SELECT 'icb', icb_code, * FROM practice_rows WHERE icb_code IS NOT NULL
+    UNION ALL SELECT 'england', 'ENGLAND', * FROM practice_rows
+), summed AS (
+    SELECT level, area_code, period, measure, any_value(kind) AS kind, sum(numerator)::BIGINT AS numerator,
+           CASE WHEN any_value(kind) = 'rate' THEN sum(list_size) FILTER (WHERE list_size IS NOT NULL)
+                ELSE sum(denominator) END::BIGINT AS denominator
+    FROM levels
+    WHERE kind = 'proportion' OR list_size IS NOT NULL
+    GROUP BY ALL
+), pcn_reported AS (
+    SELECT 'pcn' AS level, s.org_code AS area_code, s.period, s.measure, c.kind, s.numerator,
+           CASE WHEN c.kind = 'rate' THEN l.list_size ELSE s.denominator END AS denominator
+    FROM service_usage s JOIN service_measures c USING (measure)
+    LEFT JOIN pcn_list_size l ON l.period = s.period AND l.pcn_code = s.org_code AND l.list_type = 'TOTAL'
+    WHERE s.org_type = 'pcn'
+)
+SELECT * FROM summed
+UNION ALL SELECT * FROM pcn_reported
+WHERE NOT EXISTS (SELECT 1 FROM summed x WHERE x.level = 'pcn' AND x.area_code = pcn_reported.area_code
+                  AND x.period = pcn_reported.period AND x.measure = pcn_reported.measure);
+
+CREATE OR REPLACE TABLE pcn_service_usage AS
+SELECT period, area_code AS pcn_code, measure, kind, numerator, denominator FROM area_service_usage WHERE level = 'pcn';

@@ -1,0 +1,48 @@
+-- area_indicator: every indicator of the profile for every PCN, ICB and England, as numerator and
+-- denominator. Values and intervals are added by profile.py with the OHID methods in stats.py.
+-- kind: proportion (Wilson), rate (Byar's / exact Poisson), ratio (observed / expected, count interval),
+-- score (IMD score, no interval), count (list size, no interval).
+CREATE OR REPLACE TABLE indicators AS
+SELECT 'list_size' AS indicator, 'Registered patients (list size)' AS label, 'count' AS kind, 1 AS multiplier,
+       'people' AS unit, 'Population' AS domain, 0 AS sort_order
+UNION ALL SELECT 'age_65_plus', 'Patients aged 65 and over (%)', 'proportion', 100, '%', 'Population', 1
+UNION ALL SELECT 'imd_score', 'IMD 2019 score, population-weighted', 'score', 1, 'score', 'Deprivation', 2
+UNION ALL SELECT 'imd_q1_share', 'Patients living in the most deprived national quintile (%)', 'proportion', 100, '%', 'Deprivation', 3
+UNION ALL SELECT 'prev_' || lower(group_code), register_name || ' prevalence (%)', 'proportion', 100, '%',
+       CASE WHEN mental_health THEN 'Mental health registers' ELSE 'Other long-term conditions' END,
+       CASE WHEN mental_health THEN 10 ELSE 40 END
+FROM qof_registers
+UNION ALL SELECT 'cmd_recorded_vs_expected', 'Recorded depression as % of expected common mental disorders', 'ratio', 100, '%', 'Case finding', 20
+UNION ALL SELECT 'smi_recorded_vs_expected', 'Recorded SMI as % of expected psychosis', 'ratio', 100, '%', 'Case finding', 21
+UNION ALL SELECT 'svc_' || measure, label, kind, multiplier, CASE WHEN kind = 'rate' THEN 'per 1,000' ELSE '%' END,
+       'Service usage', 30
+FROM service_measures;
+
+CREATE OR REPLACE TABLE area_indicator AS
+WITH lists AS (
+    SELECT 'pcn' AS level, pcn_code AS area_code, period, list_type, list_size FROM pcn_list_size
+    UNION ALL
+    SELECT 'icb', m.icb_code, l.period, l.list_type, sum(l.list_size)::BIGINT
+    FROM practice_list_size l JOIN practice_pcn m USING (period, practice_code) WHERE m.icb_code IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'england', 'ENGLAND', period, list_type, sum(list_size)::BIGINT FROM practice_list_size GROUP BY ALL
+), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
+SELECT level, area_code, period, 'list_size' AS indicator, list_size::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM total
+UNION ALL
+SELECT t.level, t.area_code, t.period, 'age_65_plus', o.list_size, t.list_size
+FROM total t JOIN lists o ON o.level = t.level AND o.area_code = t.area_code AND o.period = t.period AND o.list_type = '65OV'
+UNION ALL
+SELECT level, area_code, period, 'imd_score', imd_score, NULL FROM area_deprivation WHERE level <> 'practice'
+UNION ALL
+SELECT level, area_code, period, 'imd_q1_share', coalesce(q1_patients, 0), patients FROM area_deprivation WHERE level <> 'practice'
+UNION ALL
+SELECT level, area_code, period, 'prev_' || lower(group_code), register, denominator FROM area_prevalence
+UNION ALL
+SELECT p.level, p.area_code, p.period,
+       CASE x.condition WHEN 'CMD' THEN 'cmd_recorded_vs_expected' ELSE 'smi_recorded_vs_expected' END,
+       p.register, x.expected
+FROM area_prevalence p JOIN area_expected x
+  ON x.level = p.level AND x.area_code = p.area_code AND x.period = p.period
+ AND ((x.condition = 'CMD' AND p.group_code = 'DEP') OR (x.condition = 'SMI' AND p.group_code = 'MH'))
+UNION ALL
+SELECT level, area_code, period, 'svc_' || measure, numerator, denominator FROM area_service_usage;
