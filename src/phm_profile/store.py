@@ -96,7 +96,8 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
     for table, key in (("practice_mapping", "period, practice_code"),
                        ("qof_prevalence", "period, practice_code, group_code"),
                        ("qof_list_size", "period, practice_code, list_type"),
-                       ("patients_lsoa", "extract_date, practice_code, lsoa_code")):
+                       ("patients_lsoa", "extract_date, practice_code, lsoa_code"),
+                       ("service_usage", "org_type, org_code, period, measure")):
         rows = con.execute(f"""
             SELECT a.source_file, min(b.source_file), any_value(a.period)
             FROM {table} a JOIN {table} b USING ({key})

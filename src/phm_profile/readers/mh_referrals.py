@@ -1,11 +1,10 @@
 """Record-level mental-health referrals and contacts, one row each (a local extract from the provider's
-system, pseudonymised): REFERRAL_ID, PRACTICE_CODE, REFERRAL_DATE, SERVICE (TALKING_THERAPIES, CMHT, MHP,
-MH_AE), OUTCOME (ACCEPTED, REJECTED, ATTENDED), WAIT_DAYS. The build aggregates it into practice-level
+system, pseudonymised): REFERRAL_ID, PRACTICE_CODE, REFERRAL_DATE, SERVICE (TALKING_THERAPIES, CMHT, MHP), OUTCOME (ACCEPTED, REJECTED, ATTENDED), WAIT_DAYS. The build aggregates it into practice-level
 service-usage measures; no record is stored."""
 
 from .base import Column, ExtractSpec
 
-SERVICES = ("TALKING_THERAPIES", "CMHT", "MHP", "MH_AE")
+SERVICES = ("TALKING_THERAPIES", "CMHT", "MHP")
 
 SPEC = ExtractSpec(
     kind="mh_referrals",
@@ -37,7 +36,6 @@ AGGREGATE_SQL = """
                count(wait_days) FILTER (WHERE service = 'TALKING_THERAPIES') AS tt_with_wait,
                count(*) FILTER (WHERE service = 'CMHT') AS cmht_referrals,
                count(*) FILTER (WHERE service = 'CMHT' AND outcome = 'REJECTED') AS cmht_rejected,
-               count(*) FILTER (WHERE service = 'MH_AE') AS mh_ae,
                count(*) FILTER (WHERE service = 'MHP') AS mhp
         FROM r GROUP BY practice_code, period
     ), long AS (
@@ -46,7 +44,6 @@ AGGREGATE_SQL = """
         UNION ALL SELECT practice_code, period, 'tt_wait_over_6_weeks', tt_long_wait, tt_with_wait FROM agg
         UNION ALL SELECT practice_code, period, 'cmht_referrals', cmht_referrals, NULL FROM agg
         UNION ALL SELECT practice_code, period, 'cmht_referrals_rejected', cmht_rejected, cmht_referrals FROM agg
-        UNION ALL SELECT practice_code, period, 'mh_ae_attendances', mh_ae, NULL FROM agg
         UNION ALL SELECT practice_code, period, 'mhp_contacts', mhp, NULL FROM agg
     )
     SELECT 'practice' AS org_type, practice_code AS org_code, period, measure, numerator, denominator,

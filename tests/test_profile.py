@@ -1,0 +1,143 @@
+"""The PCN profile: hand-worked cases, the demo build, and the real published files."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import REAL, ROOT, needs_real
+
+from phm_profile import stats, store
+from phm_profile.profile import PROFILE_COLUMNS
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text.strip() + "\n")
+
+
+@pytest.fixture
+def hand_db(tmp_path) -> duckdb.DuckDBPyConnection:
+    """Two practices in PCN U00001 (one publishing its own 18+ list), one in U00002; two LSOAs."""
+    d = tmp_path / "hand"
+    d.mkdir()
+    write(d, "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv", """
+PRACTICE_CODE,PRACTICE_NAME,PCN_ODS_CODE,PCN_NAME,SUB_ICB_ODS_CODE,ICB_ODS_CODE,ICB_NAME,REGION_ODS_CODE
+A00001,One,U00001,North PCN,00A,QAA,ICB A,Y56
+A00002,Two,U00001,North PCN,00A,QAA,ICB A,Y56
+A00003,Three,U00002,South PCN,00A,QAA,ICB A,Y56""")
+    write(d, "QOF_LIST_SIZE_2324.csv", """
+PRACTICE_CODE,TOTAL,18OV,65OV
+A00001,1000,800,100
+A00002,3000,2000,600
+A00003,2000,1500,200""")
+    # A00002 publishes its own list size with the register (2,100 18+ patients), which wins over 2,000.
+    write(d, "PREVALENCE_2324.csv", """
+PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PRACTICE_LIST_SIZE
+A00001,DEP,80,18OV,
+A00002,DEP,300,18OV,2100
+A00003,DEP,150,18OV,
+A00001,MH,10,TOTAL,
+A00002,MH,20,TOTAL,
+A00003,MH,30,TOTAL,""")
+    write(d, "imd_2019.csv", """
+LSOA_CODE,IMD_SCORE,IMD_DECILE
+E01000001,40.0,1
+E01000002,10.0,8""")
+    write(d, "gp-reg-pat-prac-lsoa-all.csv", """
+PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS
+GP,01APR2024,A00001,One,E01000001,ALL,750
+GP,01APR2024,A00001,One,E01000002,ALL,250
+GP,01APR2024,A00002,Two,E01000002,ALL,3000
+GP,01APR2024,A00003,Three,E01000001,ALL,1000
+GP,01APR2024,A00003,Three,NO2011,ALL,1000""")
+    db = tmp_path / "hand.duckdb"
+    store.build(d, db)
+    return duckdb.connect(str(db), read_only=True)
+
+
+def row(con, pcn, indicator):
+    frame = con.execute("SELECT * FROM pcn_profile WHERE pcn_code = ? AND indicator = ?", [pcn, indicator]).df()
+    assert len(frame) == 1
+    return frame.iloc[0]
+
+
+def test_pcn_aggregation_sums_registers_and_the_right_lists(hand_db):
+    dep = row(hand_db, "U00001", "prev_dep")
+    assert (dep.numerator, dep.denominator) == (380, 800 + 2100)  # 18+ lists; A00002's own list wins
+    assert dep.value == pytest.approx(380 / 2900 * 100)
+    mh = row(hand_db, "U00001", "prev_mh")
+    assert (mh.numerator, mh.denominator) == (30, 4000)  # TOTAL lists
+    assert row(hand_db, "U00001", "list_size").value == 4000
+    # England: all three practices; ICB: the same here.
+    assert dep.england_value == pytest.approx((80 + 300 + 150) / (800 + 2100 + 1500) * 100)
+    lower, upper = stats.wilson_lower(380, 2900) * 100, stats.wilson_upper(380, 2900) * 100
+    assert (dep.lower_95, dep.upper_95) == (pytest.approx(lower), pytest.approx(upper))
+
+
+def test_population_weighted_imd_two_lsoas(hand_db):
+    # U00001: A00001 750 patients at 40.0 and 250 at 10.0; A00002 3000 at 10.0.
+    assert row(hand_db, "U00001", "imd_score").value == pytest.approx((750 * 40 + 3250 * 10) / 4000)
+    # U00002: patients with no LSOA (NO2011) are left out of the weighting.
+    assert row(hand_db, "U00002", "imd_score").value == pytest.approx(40.0)
+    q1 = row(hand_db, "U00001", "imd_q1_share")
+    assert (q1.numerator, q1.denominator) == (750, 4000)
+
+
+@pytest.mark.parametrize("pcn, indicator, vs_england", [
+    ("U00002", "prev_mh", "higher"),    # 30/2000 = 1.5% against 60/6000 = 1.0%: interval above
+    ("U00001", "prev_mh", "similar"),   # 0.75%; the interval includes 1.0%
+    ("U00001", "prev_dep", "similar"),  # 13.1% (95% CI 11.9-14.4) against 12.05%
+    ("U00002", "prev_dep", "lower"),    # 10% against 12.0%
+    ("U00001", "imd_score", "not compared"),
+])
+def test_significance_labels(hand_db, pcn, indicator, vs_england):
+    assert row(hand_db, pcn, indicator).vs_england == vs_england
+
+
+def test_profile_and_export_commands(demo_db, tmp_path):
+    env_python = [sys.executable, "-m", "phm_profile"]
+    out = tmp_path / "profile.csv"
+    subprocess.run(env_python + ["export", "pcn_profile", "--db", str(demo_db), "--out", str(out)],
+                   check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == PROFILE_COLUMNS
+    assert frame.pcn_code.nunique() >= 38 and set(frame.period) == {"2021-22", "2022-23", "2023-24"}
+    assert set(frame.vs_england) <= {"higher", "similar", "lower", "not compared"}
+    shown = subprocess.run(env_python + ["profile", "--db", str(demo_db), "--pcn", "U90001"], check=True,
+                           cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")}, capture_output=True, text=True).stdout
+    smi = frame[(frame.pcn_code == "U90001") & (frame.period == "2023-24") & (frame.indicator == "prev_mh")].iloc[0]
+    assert "prev_mh" in shown and f"{smi.value:,.2f}" in shown
+
+
+def test_demo_prevalence_is_calibrated_to_national_rates(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    values = dict(con.execute("SELECT indicator, any_value(england_value) FROM pcn_profile WHERE period = '2021-22' GROUP BY 1").fetchall())
+    assert 0.8 < values["prev_mh"] < 1.3 and 11 < values["prev_dep"] < 15
+    assert 0.5 < values["prev_dem"] < 1.0 and 0.4 < values["prev_ld"] < 0.8
+    sizes = [r[0] for r in con.execute("SELECT value FROM pcn_profile WHERE indicator='list_size' AND period='2023-24'").fetchall()]
+    assert max(sizes) > 100_000 and min(sizes) < 35_000 and 35 <= len(sizes) <= 45
+
+
+@needs_real
+def test_real_files_pcn_list_sizes_equal_sums_over_member_practices(tmp_path):
+    folder = tmp_path / "real"
+    folder.mkdir()
+    shutil.copy(REAL / "qof_geographies" / "MAPPING_NHS_GEOGRAPHIES_2019_2020.parquet", folder)
+    shutil.copy(REAL / "qof_2019_20_commons_library" / "gp-by-age.csv", folder / "gp-by-age_2019_2020.csv")
+    shutil.copy(REAL / "qof_2019_20_commons_library" / "lsoa_geog_lookup.csv", folder)
+    db = tmp_path / "real.duckdb"
+    store.build(folder, db)
+    con = duckdb.connect(str(db), read_only=True)
+    profile = con.execute("SELECT pcn_code, value FROM pcn_profile WHERE indicator = 'list_size'").df()
+    mapping = pd.read_parquet(REAL / "qof_geographies" / "MAPPING_NHS_GEOGRAPHIES_2019_2020.parquet")
+    lists = pd.read_csv(REAL / "qof_2019_20_commons_library" / "gp-by-age.csv")
+    expected = (mapping[mapping.PCN_ODS_CODE != "U"].merge(lists, on="PRACTICE_CODE")
+                .groupby("PCN_ODS_CODE").TOTAL.sum())
+    merged = profile.set_index("pcn_code").value.sort_index()
+    assert len(merged) == len(expected) == 1250
+    assert (merged.values == expected.sort_index().values).all()
+    stockton = con.execute("SELECT value FROM pcn_profile WHERE pcn_code = 'U89141' AND indicator = 'list_size'").fetchall()[0][0]
+    assert stockton == expected["U89141"]
