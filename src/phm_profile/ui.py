@@ -1,0 +1,46 @@
+"""The shared sidebar: period, ICB and PCN, kept in st.query_params so a copied link reopens the same view,
+and in session state so the choice carries across pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from . import views
+
+
+@dataclass(frozen=True)
+class Selection:
+    db: str
+    period: str
+    icb_code: str
+    pcn_code: str
+
+
+def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
+    remembered = st.session_state.setdefault("_selection", {})
+    wanted = st.query_params.get(name) or remembered.get(name)
+    index = options.index(wanted) if wanted in options else 0
+    value = st.sidebar.selectbox(label, options, index=index, format_func=format_func, key=f"sidebar_{name}")
+    remembered[name] = value
+    st.query_params[name] = value
+    return value
+
+
+def sidebar() -> Selection:
+    db = str(views.database_path())
+    if views.is_demo(db):
+        st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
+    period = _choose("Financial year", views.periods(db), "period")
+    icbs = views.icbs(db, period)
+    names = dict(zip(icbs.icb_code, icbs.icb_name))
+    icb = _choose("ICB", list(icbs.icb_code), "icb", lambda c: f"{names.get(c, c)} ({c})")
+    pcns = views.pcns(db, period, icb)
+    pcn_names = dict(zip(pcns.pcn_code, pcns.pcn_name))
+    pcn = _choose("PCN", list(pcns.pcn_code), "pcn", lambda c: f"{pcn_names.get(c, c)} ({c})")
+    return Selection(db, period, icb, pcn)
+
+
+def csv_download(frame, name: str, key: str) -> None:
+    st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)

@@ -1,0 +1,75 @@
+"""Pages through streamlit.testing.v1.AppTest: the figures shown are the profile table's values."""
+
+import json
+import os
+
+import duckdb
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", demo_db)
+    monkeypatch.setattr("phm_profile.views.database_path", lambda: demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return at
+
+
+def profile_value(db, pcn, period, indicator):
+    con = duckdb.connect(str(db), read_only=True)
+    return con.execute("SELECT value FROM pcn_profile WHERE pcn_code=? AND period=? AND indicator=?",
+                       [pcn, period, indicator]).fetchall()[0][0]
+
+
+def test_overview_shows_the_profile_values(app, demo_db):
+    at = app.run()
+    assert not at.exception
+    assert any("Synthetic demo data" in w.value for w in at.warning)
+    period = at.sidebar.selectbox(key="sidebar_period").value
+    icb = at.sidebar.selectbox(key="sidebar_icb").value
+    table = at.dataframe[0].value
+    first = table.iloc[0]
+    assert first.value == pytest.approx(profile_value(demo_db, first.pcn_code, period, "prev_mh"))
+    assert at.query_params["icb"] == [icb] or at.query_params["icb"] == icb
+
+
+def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    assert not at.exception
+    pcn = at.sidebar.selectbox(key="sidebar_pcn").value
+    period = at.sidebar.selectbox(key="sidebar_period").value
+    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    assert smi.value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
+    other = at.sidebar.selectbox(key="sidebar_pcn").options[3]
+    other_code = other.rsplit("(", 1)[1].rstrip(")")
+    at.sidebar.selectbox(key="sidebar_pcn").select(other_code).run()
+    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    assert smi.value == f"{profile_value(demo_db, other_code, period, 'prev_mh'):,.2f}"
+    at.sidebar.selectbox(key="sidebar_period").select("2021-22").run()
+    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    assert smi.value == f"{profile_value(demo_db, other_code, '2021-22', 'prev_mh'):,.2f}"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"]
+
+
+def test_link_with_query_parameters_opens_that_view(app, demo_db):
+    app.query_params["period"] = "2022-23"
+    app.query_params["icb"] = "QZB"
+    app.query_params["pcn"] = "U90001"
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    assert at.sidebar.selectbox(key="sidebar_pcn").value == "U90001"
+    assert at.sidebar.selectbox(key="sidebar_period").value == "2022-23"
+    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    assert smi.value == f"{profile_value(demo_db, 'U90001', '2022-23', 'prev_mh'):,.2f}"
+
+
+@pytest.mark.parametrize("page", ["pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py"])
+def test_other_pages_render(app, page):
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.dataframe or at.get("plotly_chart")
