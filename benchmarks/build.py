@@ -1,0 +1,46 @@
+"""Benchmark: build the national-scale demo (6,300 practices, 33,000 LSOAs, 1.6M practice-by-LSOA rows,
+~10M referral records). Prints the time and peak memory of the load and of the whole build.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/build.py [--out benchmarks/out]
+"""
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import duckdb  # noqa: E402
+
+from phm_profile import demo, store  # noqa: E402
+from phm_profile.readers import Report  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="benchmarks/out")
+    args = parser.parse_args()
+    out = Path(args.out)
+    extracts = out / "national"
+    if not (extracts / "mh_referrals_records.csv").exists():
+        started = time.perf_counter()
+        demo.write_demo(extracts, "national", seed=2024)
+        print(f"generated national demo in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    con = duckdb.connect()
+    store.load_folder(con, extracts, Report())
+    load = time.perf_counter() - started
+    con.close()
+    started = time.perf_counter()
+    store.build(extracts, out / "national.duckdb")
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"load + validate national extracts: {load:.1f} s (target < 10 s)")
+    print(f"full build incl. models and swap:  {total:.1f} s")
+    print(f"peak memory (RSS):                 {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
