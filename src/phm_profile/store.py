@@ -59,6 +59,7 @@ def load_folder(
     """Load every extract in ``data_dir`` into the tables of ``con`` and run the cross-file checks."""
     con.execute((SQL_DIR / "schema.sql").read_text())
     _load_reference_tables(con)
+    con.execute((SQL_DIR / "register_denominator.sql").read_text())
     loaded = []
     files = discover(data_dir)
     if not files:
@@ -107,13 +108,8 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
 
     # A register larger than the list it is a share of.
     rows, total = _first_examples(con, """
-        SELECT p.source_file, p.source_row, p.register, coalesce(p.list_size, l.list_size) AS list_size,
-               p.group_code, coalesce(p.list_type, r.list_type) AS list_type
-        FROM qof_prevalence p
-        LEFT JOIN qof_registers r USING (group_code)
-        LEFT JOIN qof_list_size l ON l.period = p.period AND l.practice_code = p.practice_code
-             AND l.list_type = coalesce(p.list_type, r.list_type)
-        WHERE p.register > coalesce(p.list_size, l.list_size)""")
+        SELECT source_file, source_row, register, denominator, group_code, list_type
+        FROM qof_register_denominator WHERE register > denominator""")
     for file, row, register, size, group, list_type in rows:
         report.error(file, row, "REGISTER", f"the {group} register ({register:,}) is larger than the practice's "
                      f"{list_type} list ({size:,}); a register cannot hold more patients than the list.")

@@ -2,13 +2,9 @@
 -- area_prevalence: the same summed to PCN, ICB and England; a practice counts in both numerator and
 -- denominator or in neither. Prevalence = sum(register) / sum(list); practice rates are never averaged.
 CREATE OR REPLACE TABLE practice_prevalence AS
-SELECT p.period, p.practice_code, p.group_code, coalesce(p.list_type, r.list_type) AS list_type,
-       p.register, coalesce(p.list_size, l.list_size) AS denominator
-FROM qof_prevalence p
-LEFT JOIN qof_registers r USING (group_code)
-LEFT JOIN practice_list_size l ON l.period = p.period AND l.practice_code = p.practice_code
-     AND l.list_type = coalesce(p.list_type, r.list_type)
-WHERE p.register IS NOT NULL AND coalesce(p.list_size, l.list_size) IS NOT NULL;
+SELECT period, practice_code, group_code, list_type, register, denominator
+FROM qof_register_denominator
+WHERE register IS NOT NULL AND denominator IS NOT NULL;
 
 CREATE OR REPLACE TABLE area_prevalence AS
 WITH joined AS (
