@@ -21,9 +21,11 @@ from phm_profile.readers import Report  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="benchmarks/out")
+    parser.add_argument("--data", help="national extracts already written (default: OUT/national)")
     args = parser.parse_args()
     out = Path(args.out)
-    extracts = out / "national"
+    out.mkdir(parents=True, exist_ok=True)
+    extracts = Path(args.data) if args.data else out / "national"
     if not (extracts / "mh_referrals_records.csv").exists():
         started = time.perf_counter()
         demo.write_demo(extracts, "national", seed=2024)

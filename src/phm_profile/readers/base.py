@@ -8,6 +8,8 @@ name the file, the row and the column in words a non-programmer understands.
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import re
 import tempfile
@@ -157,17 +159,32 @@ class UnreadableFile(Exception):
 
 def text_encoding(path: Path) -> str:
     """'utf-8' (with or without BOM) or 'cp1252', the encodings NHS and MHCLG files come in."""
+    stat = path.stat()
+    return _text_encoding(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_encoding(path: str, size: int, mtime_ns: int) -> str:
+    """Decode the file in chunks (a national extract is hundreds of MB); cached per file version."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    blank = True
     with open(path, "rb") as fh:
-        data = fh.read()
-    if not data.strip():
+        first = fh.read(3)
+        if first == b"\xef\xbb\xbf":
+            if not fh.read(1024).strip():
+                raise UnreadableFile("the file is empty")
+            return "utf-8-sig"
+        fh.seek(0)
+        try:
+            while chunk := fh.read(1 << 23):
+                blank = blank and not chunk.strip()
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    if blank:
         raise UnreadableFile("the file is empty")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
+    return "utf-8"
 
 
 def read_headers(path: Path) -> list[list[str]]:

@@ -6,7 +6,9 @@ Every check names the file, the row (as a person counts rows in the file, header
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -54,85 +56,106 @@ def financial_year_sql(date_expr: str, containing: bool = False) -> str:
 
 
 def parse_date_sql(expr: str) -> str:
+    """SQL reading a date in any of DATE_FORMATS; ISO dates take the fast path."""
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
-    return f"try_strptime({expr}, {formats})::DATE"
+    return f"coalesce(try_cast({expr} AS DATE), try_strptime({expr}, {formats})::DATE)"
 
 
-def _examples(con, sql: str, params=()) -> tuple[list[tuple], int]:
-    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_EXAMPLES}", list(params)).fetchall()
-    if not rows:
-        return [], 0
-    total = con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchall()[0][0]
-    return rows, total
+@dataclass
+class _Check:
+    """One rule over the staged rows: ``where`` selects the offending rows, ``shows`` the values quoted."""
+
+    header: str
+    severity: str
+    where: str
+    message: Callable[..., str]
+    shows: tuple[str, ...] = ()
+    summary: bool = False  # one message for all rows (with the first row), not one per example
 
 
-def _report_rows(report, file, header, rows, total, severity, make_message):
-    for row in rows:
-        getattr(report, severity)(file, row[0], header, make_message(*row[1:]))
-    if total > len(rows):
-        getattr(report, severity)(
-            file, None, header, f"... and {total - len(rows):,} more rows with the same problem."
-        )
-
-
-def _check_column(con, report: Report, file: str, col: Column, header: str) -> None:
+def _column_checks(col: Column, header: str) -> list[_Check]:
     c = quote_ident(col.name)
     if col.kind == "code":
         pattern, words = CODE_FORMATS[col.code]
-        rows, total = _examples(con, f"SELECT _row FROM raw WHERE {c} IS NULL OR {c} = ''")
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda: f"the {col.description} is blank; every row needs one.")
-        rows, total = _examples(
-            con, f"SELECT _row, {c} FROM raw WHERE {c} <> '' AND NOT regexp_full_match({c}, ?)", [pattern]
-        )
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda v: f"'{v}' is not {words}.")
-    elif col.kind in ("count", "number"):
+        pattern = pattern.replace("'", "''")
+        return [
+            _Check(header, "error", f"{c} IS NULL OR {c} = ''",
+                   lambda: f"the {col.description} is blank; every row needs one."),
+            _Check(header, "error", f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}')",
+                   lambda v: f"'{v}' is not {words}.", (c,)),
+        ]
+    if col.kind in ("count", "number"):
         cast = "BIGINT" if col.kind == "count" else "DOUBLE"
         value = f"replace({c}, ',', '')"
         # A blank in an optional column is simply not given; in a required one it is a missing value.
-        marked = f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})"
-        suppressed = con.execute(f"SELECT count(*), min(_row) FROM raw WHERE {marked}").fetchall()[0]
-        if suppressed[0]:
-            report.warning(file, suppressed[1], header,
-                           f"{suppressed[0]:,} values are suppressed or blank (such as '*' or 'c'); they are "
-                           "treated as missing, not as zero.")
-        not_number = (
-            f"SELECT _row, {c} FROM raw WHERE {c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL} "
-            f"AND try_cast({value} AS {cast}) IS NULL"
-        )
+        marked = (f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required
+                  else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})")
+        not_number = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL} AND try_cast({value} AS {cast}) IS NULL"
         if col.kind == "count":
-            not_number += f" AND NOT (try_cast({value} AS DOUBLE) IS NOT NULL AND try_cast({value} AS DOUBLE) = round(try_cast({value} AS DOUBLE)))"
-        rows, total = _examples(con, not_number)
+            as_double = f"try_cast({value} AS DOUBLE)"
+            not_number += f" AND NOT ({as_double} IS NOT NULL AND {as_double} = round({as_double}))"
         what = "a whole number" if col.kind == "count" else "a number"
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.")
-        rows, total = _examples(con, f"SELECT _row, {c} FROM raw WHERE try_cast({value} AS DOUBLE) < 0")
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda v: f"{v} is negative; the {col.description} cannot be negative.")
-    elif col.kind == "date":
-        rows, total = _examples(
-            con, f"SELECT _row, {c} FROM raw WHERE {c} IS NOT NULL AND {c} <> '' AND {parse_date_sql(c)} IS NULL"
-        )
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).")
-    elif col.kind == "period":
-        rows, total = _examples(
-            con, f"SELECT _row, {c} FROM raw WHERE {c} IS NULL OR NOT regexp_full_match({c}, ?)", [PERIOD_PATTERN]
-        )
-        _report_rows(report, file, header, rows, total, "error",
-                     lambda v: f"'{v}' is not a financial year written like 2023-24.")
+        return [
+            _Check(header, "warning", marked,
+                   lambda n: f"{n:,} values are suppressed or blank (such as '*' or 'c'); they are treated "
+                   "as missing, not as zero.", summary=True),
+            _Check(header, "error", not_number,
+                   lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
+            _Check(header, "error", f"try_cast({value} AS DOUBLE) < 0",
+                   lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
+        ]
+    if col.kind == "date":
+        return [_Check(header, "error", f"{c} IS NOT NULL AND {c} <> '' AND {parse_date_sql(c)} IS NULL",
+                       lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).",
+                       (c,))]
+    if col.kind == "period":
+        return [_Check(header, "error", f"{c} IS NULL OR NOT regexp_full_match({c}, '{PERIOD_PATTERN}')",
+                       lambda v: f"'{v}' is not a financial year written like 2023-24.", (c,))]
+    return []
+
+
+def _run_checks(con, report: Report, file: str, checks: list[_Check]) -> None:
+    """Count every rule's offending rows in one scan; fetch examples only for rules that found some."""
+    if not checks:
+        return
+    aggregates = ", ".join(
+        f"count(*) FILTER (WHERE {ch.where}), min(_row) FILTER (WHERE {ch.where})" for ch in checks
+    )
+    found = con.execute(f"SELECT {aggregates} FROM raw").fetchall()[0]
+    for i, ch in enumerate(checks):
+        total, first = found[2 * i], found[2 * i + 1]
+        if not total:
+            continue
+        add = getattr(report, ch.severity)
+        if ch.summary:
+            add(file, first, ch.header, ch.message(total))
+            continue
+        shows = "".join(", " + s for s in ch.shows)
+        rows = con.execute(
+            f"SELECT _row{shows} FROM raw WHERE {ch.where} ORDER BY _row LIMIT {MAX_EXAMPLES}"
+        ).fetchall()
+        for row in rows:
+            add(file, row[0], ch.header, ch.message(*row[1:]))
+        if total > len(rows):
+            add(file, None, ch.header, f"... and {total - len(rows):,} more rows with the same problem.")
 
 
 def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: dict[str, str]) -> None:
     if not spec.key:
         return
     key = ", ".join(quote_ident(k) for k in spec.key)
+    # A 64-bit hash finds candidate repeats quickly; the exact query below confirms them.
+    repeated = con.execute(
+        f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM raw GROUP BY h HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not repeated:
+        return
     sql = (
         f"SELECT _row, first_row, {key} FROM (SELECT _row, min(_row) OVER (PARTITION BY {key}) AS first_row, "
         f"{key} FROM raw) WHERE _row > first_row"
     )
-    rows, total = _examples(con, sql)
+    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_EXAMPLES}").fetchall()
+    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
     headers = " / ".join(found.get(k, k) for k in spec.key)
     for row in rows:
         values = ", ".join(str(v) for v in row[2:])
@@ -178,9 +201,8 @@ def stage_and_check(
     if con.execute("SELECT count(*) FROM raw").fetchall()[0][0] == 0:
         report.error(file, 2, None, "the file has headers but no data rows.")
         return False
-    for col in spec.columns:
-        if col.name in found:
-            _check_column(con, report, file, col, found[col.name])
+    checks = [ch for col in spec.columns if col.name in found for ch in _column_checks(col, found[col.name])]
+    _run_checks(con, report, file, checks)
     _check_duplicates(con, report, file, spec, found)
     return len(report.errors) == before
 

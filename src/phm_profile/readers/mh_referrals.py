@@ -26,18 +26,30 @@ SPEC = ExtractSpec(
 #: Practice-level measures from the records (rates per 1,000 patients or proportions; see data/measures.csv).
 AGGREGATE_SQL = """
     WITH r AS (
-        SELECT practice_code, {period} AS period, upper(service) AS service, upper(outcome) AS outcome,
-               {wait_days} AS wait_days
-        FROM raw
+        SELECT practice_code, {date} AS referral_date, service, outcome, {wait_days} AS wait_days FROM raw
+    ), counted AS (
+        -- Count by the file's own spellings first (few groups), then read them case-blind.
+        SELECT practice_code,
+               -- the financial year that holds the referral (April to March)
+               year(referral_date) - (month(referral_date) < 4)::INTEGER AS year_start,
+               service, outcome, wait_days > 42 AS long_wait, wait_days IS NOT NULL AS has_wait, count(*) AS n
+        FROM r GROUP BY ALL
+    ), grouped AS (
+        SELECT practice_code, year_start,
+               sum(n) FILTER (WHERE upper(service) = 'TALKING_THERAPIES') AS tt_referrals,
+               sum(n) FILTER (WHERE upper(service) = 'TALKING_THERAPIES' AND long_wait) AS tt_long_wait,
+               sum(n) FILTER (WHERE upper(service) = 'TALKING_THERAPIES' AND has_wait) AS tt_with_wait,
+               sum(n) FILTER (WHERE upper(service) = 'CMHT') AS cmht_referrals,
+               sum(n) FILTER (WHERE upper(service) = 'CMHT' AND upper(outcome) = 'REJECTED') AS cmht_rejected,
+               sum(n) FILTER (WHERE upper(service) = 'MHP') AS mhp
+        FROM counted GROUP BY practice_code, year_start
     ), agg AS (
-        SELECT practice_code, period,
-               count(*) FILTER (WHERE service = 'TALKING_THERAPIES') AS tt_referrals,
-               count(*) FILTER (WHERE service = 'TALKING_THERAPIES' AND wait_days > 42) AS tt_long_wait,
-               count(wait_days) FILTER (WHERE service = 'TALKING_THERAPIES') AS tt_with_wait,
-               count(*) FILTER (WHERE service = 'CMHT') AS cmht_referrals,
-               count(*) FILTER (WHERE service = 'CMHT' AND outcome = 'REJECTED') AS cmht_rejected,
-               count(*) FILTER (WHERE service = 'MHP') AS mhp
-        FROM r GROUP BY practice_code, period
+        SELECT practice_code, year_start::VARCHAR || '-' || right((year_start + 1)::VARCHAR, 2) AS period,
+               coalesce(tt_referrals, 0)::BIGINT AS tt_referrals, coalesce(tt_long_wait, 0)::BIGINT AS tt_long_wait,
+               coalesce(tt_with_wait, 0)::BIGINT AS tt_with_wait,
+               coalesce(cmht_referrals, 0)::BIGINT AS cmht_referrals,
+               coalesce(cmht_rejected, 0)::BIGINT AS cmht_rejected, coalesce(mhp, 0)::BIGINT AS mhp
+        FROM grouped
     ), long AS (
         SELECT practice_code, period, 'tt_referrals' AS measure, tt_referrals AS numerator,
                NULL::BIGINT AS denominator FROM agg
