@@ -36,27 +36,40 @@ def indicator_values(kind: str, numerator, denominator, multiplier: float, confi
     return x, nan, nan
 
 
+def _floats(array) -> np.ndarray:
+    """A fetched numeric column as floats, NULL (a masked value) as NaN."""
+    return np.ma.filled(np.ma.asarray(array, dtype=float), np.nan)
+
+
 def build_pcn_profile(con: duckdb.DuckDBPyConnection) -> None:
     """pcn_profile: one row per PCN, period and indicator with its 95% and 99.8% intervals, the ICB and England
-    values, and the Fingertips comparison with each (95%)."""
-    frame = con.execute("""
-        SELECT a.*, i.kind, i.multiplier FROM area_indicator a JOIN indicators i USING (indicator)
-        WHERE a.area_code IS NOT NULL""").df()
-    parts = []
-    for (kind, multiplier), part in frame.groupby(["kind", "multiplier"], sort=False):
-        part = part.copy()
-        value, lower95, upper95 = indicator_values(kind, part.numerator, part.denominator, multiplier, 0.95)
-        _, lower998, upper998 = indicator_values(kind, part.numerator, part.denominator, multiplier, 0.998)
-        part["value"], part["lower_95"], part["upper_95"] = value, lower95, upper95
-        part["lower_998"], part["upper_998"] = lower998, upper998
-        parts.append(part)
-    values = pd.concat(parts, ignore_index=True)
-    con.register("indicator_values", values)
+    values, and the Fingertips comparison with each (95%). Only numbers travel between DuckDB and numpy."""
     con.execute("""
-        CREATE OR REPLACE TABLE pcn_values AS
-        SELECT p.area_code AS pcn_code, m.pcn_name, m.icb_code, p.period, p.indicator, p.numerator, p.denominator,
+        CREATE OR REPLACE TEMP TABLE indicator_rows AS
+        SELECT row_number() OVER () AS row_id, a.*, i.kind, i.multiplier
+        FROM area_indicator a JOIN indicators i USING (indicator) WHERE a.area_code IS NOT NULL""")
+    columns = {name: [] for name in ("row_id", "value", "lower_95", "upper_95", "lower_998", "upper_998")}
+    for kind, multiplier in con.execute("SELECT DISTINCT kind, multiplier FROM indicator_rows").fetchall():
+        part = con.execute("SELECT row_id, numerator, denominator FROM indicator_rows WHERE kind = ? AND multiplier = ?",
+                           [kind, multiplier]).fetchnumpy()
+        x, n = _floats(part["numerator"]), _floats(part["denominator"])
+        value, lower95, upper95 = indicator_values(kind, x, n, multiplier, 0.95)
+        _, lower998, upper998 = indicator_values(kind, x, n, multiplier, 0.998)
+        for name, array in zip(columns, (part["row_id"], value, lower95, upper95, lower998, upper998)):
+            columns[name].append(np.asarray(array))
+    values = pd.DataFrame({name: np.concatenate(arrays) for name, arrays in columns.items()})
+    con.register("indicator_numbers", values)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE indicator_values AS
+        SELECT r.level, r.area_code, r.period, r.indicator, r.numerator, r.denominator, v.* EXCLUDE (row_id)
+        FROM indicator_rows r JOIN indicator_numbers v USING (row_id)""")
+    con.unregister("indicator_numbers")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE pcn_values AS
+        SELECT row_number() OVER (ORDER BY p.area_code, p.period, p.indicator) AS row_id,
+               p.area_code AS pcn_code, m.pcn_name, m.icb_code, p.period, p.indicator, p.numerator, p.denominator,
                p.value, p.lower_95, p.upper_95, p.lower_998, p.upper_998, i.value AS icb_value,
-               e.value AS england_value, p.kind
+               e.value AS england_value
         FROM indicator_values p
         JOIN (SELECT period, pcn_code, any_value(pcn_name) AS pcn_name, any_value(icb_code) AS icb_code
               FROM practice_pcn WHERE pcn_code IS NOT NULL GROUP BY ALL) m
@@ -65,14 +78,22 @@ def build_pcn_profile(con: duckdb.DuckDBPyConnection) -> None:
              AND i.indicator = p.indicator
         LEFT JOIN indicator_values e ON e.level = 'england' AND e.period = p.period AND e.indicator = p.indicator
         WHERE p.level = 'pcn'""")
-    con.unregister("indicator_values")
-    pcn = con.execute("SELECT * FROM pcn_values").df()
-    pcn["vs_icb"] = stats.compare(pcn.lower_95, pcn.upper_95, pcn.icb_value)
-    pcn["vs_england"] = stats.compare(pcn.lower_95, pcn.upper_95, pcn.england_value)
-    con.register("pcn_frame", pcn[PROFILE_COLUMNS])
-    con.execute("CREATE OR REPLACE TABLE pcn_profile AS SELECT * FROM pcn_frame ORDER BY pcn_code, period, indicator")
-    con.unregister("pcn_frame")
-    con.execute("DROP TABLE pcn_values")
+    numbers = con.execute("SELECT row_id, lower_95, upper_95, icb_value, england_value FROM pcn_values").fetchnumpy()
+    numbers = {name: _floats(array) if name != "row_id" else array for name, array in numbers.items()}
+    labels = pd.DataFrame({
+        "row_id": numbers["row_id"],
+        "vs_icb": stats.compare(numbers["lower_95"], numbers["upper_95"], numbers["icb_value"]),
+        "vs_england": stats.compare(numbers["lower_95"], numbers["upper_95"], numbers["england_value"]),
+    })
+    con.register("comparison_labels", labels)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE pcn_profile AS
+        SELECT {', '.join(PROFILE_COLUMNS)}
+        FROM pcn_values JOIN comparison_labels USING (row_id)
+        ORDER BY pcn_code, period, indicator""")
+    con.unregister("comparison_labels")
+    for table in ("pcn_values", "indicator_values", "indicator_rows"):
+        con.execute(f"DROP TABLE {table}")
 
 
 def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | None = None) -> pd.DataFrame:
