@@ -7,23 +7,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 import streamlit as st  # noqa: E402
 
-from phm_profile import ui, views  # noqa: E402
+from phm_profile import charts, ui, views  # noqa: E402
 
 st.set_page_config(page_title="PCN mental-health profile", layout="wide")
 sel = ui.sidebar()
 st.title("ICB overview")
-st.caption(f"{sel.icb_code}, {sel.period}")
-choices = views.indicator_choices(sel.db)
-labels = dict(zip(choices.indicator, choices.label))
-indicator = st.selectbox("Indicator", list(choices.indicator), index=list(choices.indicator).index("prev_mh"),
-                         format_func=labels.get, key="overview_indicator")
+st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
+indicator = ui.choose_indicator(sel.db)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator)
 first = table.iloc[0] if len(table) else None
-cols = st.columns(3)
+cols = st.columns(4)
 cols[0].metric("PCNs", len(table))
 if first is not None:
-    cols[1].metric(f"ICB value", f"{first.icb_value:,.2f}")
-    cols[2].metric(f"England value", f"{first.england_value:,.2f}")
+    cols[1].metric("ICB value", f"{first.icb_value:,.2f}")
+    cols[2].metric("England value", f"{first.england_value:,.2f}")
+    cols[3].metric("PCNs higher than England", int((table.vs_england == "higher").sum()))
+geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator)
+label = first.label if first is not None else indicator
+ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
+         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map")
 st.dataframe(table[["pcn_code", "pcn_name", "value", "lower_95", "upper_95", "vs_icb", "vs_england"]],
-             hide_index=True, use_container_width=True)
+             hide_index=True)
 ui.csv_download(table, f"{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_csv")

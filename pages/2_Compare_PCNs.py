@@ -4,16 +4,33 @@ from phm_profile import charts, ui, views
 
 sel = ui.sidebar()
 st.title("Compare PCNs")
-choices = views.indicator_choices(sel.db)
-choices = choices[choices.kind.isin(["proportion", "rate", "ratio"])]
-labels = dict(zip(choices.indicator, choices.label))
-indicator = st.selectbox("Indicator", list(choices.indicator), index=list(choices.indicator).index("prev_mh"),
-                         format_func=labels.get, key="compare_indicator")
+st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
+indicator = ui.choose_indicator(sel.db, kinds=("proportion", "rate", "ratio"))
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator)
+label = frame.label.iloc[0] if len(frame) else indicator
+
 st.subheader("League table")
-st.plotly_chart(charts.league_chart(frame, sel.pcn_code), use_container_width=True)
+ui.chart(charts.league_chart(frame, sel.pcn_code), frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv",
+         "league")
 if "funnel" in frame:
     st.subheader("Funnel plot")
-    st.plotly_chart(charts.funnel_plot(frame, views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator),
-                                       sel.pcn_code, labels[indicator]), use_container_width=True)
-ui.csv_download(frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv", "compare_csv")
+    st.caption("Control limits around the ICB's pooled value: 95% (dashed) and 99.8% (solid).")
+    limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
+    ui.chart(charts.funnel_plot(frame, limits, sel.pcn_code, label), limits,
+             f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")
+
+st.subheader("Two indicators")
+x_col, y_col = st.columns(2)
+with x_col:
+    x = ui.choose_indicator(sel.db, "Across (x)", name="x", default="imd_score")
+with y_col:
+    y = ui.choose_indicator(sel.db, "Up (y)", name="y", default="prev_mh")
+pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y)
+labels = dict(zip(views.indicator_choices(sel.db).indicator, views.indicator_choices(sel.db).label))
+ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
+         f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
+
+st.subheader("Map")
+geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator)
+ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
+         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map")

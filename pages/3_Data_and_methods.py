@@ -5,12 +5,12 @@ from phm_profile import ui, views
 sel = ui.sidebar()
 st.title("Data & methods")
 st.subheader("Sources loaded")
-st.dataframe(views.sources(sel.db), hide_index=True, use_container_width=True)
+st.dataframe(views.sources(sel.db), hide_index=True)
 warnings = views.build_warnings(sel.db)
 st.subheader(f"Warnings from the last build ({len(warnings)})")
-st.dataframe(warnings, hide_index=True, use_container_width=True)
+st.dataframe(warnings, hide_index=True)
 st.subheader("Indicators")
-st.dataframe(views.indicator_choices(sel.db), hide_index=True, use_container_width=True)
+st.dataframe(views.indicator_choices(sel.db), hide_index=True)
 st.subheader("Methods")
 st.markdown(
     "- Prevalence = sum of practice registers / sum of the register's list (DEP: 18+), never an average of rates.\n"

@@ -73,3 +73,122 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
     fig.update_layout(xaxis_title="Denominator (patients)", yaxis_title=label, plot_bgcolor="white",
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None) -> go.Figure:
+    """Choropleth of PCN shapes coloured by the indicator; offline ('white-bg', no tiles)."""
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson, featureidkey="properties.pcn_code", locations=frame.pcn_code, z=frame.value,
+        colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in frame.pcn_code],
+        marker_line_color="#231F20", customdata=frame[["pcn_name", "vs_icb"]],
+        colorbar_title=dict(text=label[:30]),
+        hovertemplate="%{customdata[0]} (%{location}): %{z:.2f}, %{customdata[1]} than the ICB<extra></extra>"))
+    centre = _centre(geojson)
+    fig.update_layout(map=dict(style="white-bg", center=centre, zoom=8.5), height=520,
+                      margin=dict(l=0, r=0, t=10, b=0))
+    return fig
+
+
+def _centre(geojson: dict) -> dict:
+    xs, ys = [], []
+    for feature in geojson.get("features", []):
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for polygon in polygons:
+            for x, y in polygon[0]:
+                xs.append(x)
+                ys.append(y)
+    if not xs:
+        return {"lon": -1.5, "lat": 53.0}
+    return {"lon": (min(xs) + max(xs)) / 2, "lat": (min(ys) + max(ys)) / 2}
+
+
+def age_pyramid(frame: pd.DataFrame) -> go.Figure:
+    """Registered patients by age band, men to the left and women to the right."""
+    fig = go.Figure()
+    for sex, sign, colour in (("MALE", -1, NHS_BLUE), ("FEMALE", 1, "#ED8B00")):
+        part = frame[frame.sex == sex]
+        fig.add_bar(y=part.age_band, x=sign * part.patients, orientation="h", name=sex.title(),
+                    marker_color=colour, customdata=part.patients,
+                    hovertemplate="%{y}: %{customdata:,} " + sex.lower() + " patients<extra></extra>")
+    fig.update_layout(barmode="overlay", bargap=0.05, xaxis=dict(title="Registered patients", tickformat=",d"),
+                      yaxis=dict(title="Age band"), plot_bgcolor="white", height=460,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    limit = frame.patients.max() if len(frame) else 1
+    values = [-limit, -limit / 2, 0, limit / 2, limit]
+    fig.update_xaxes(tickvals=values, ticktext=[f"{abs(v):,.0f}" for v in values])
+    return fig
+
+
+def quintile_chart(frame: pd.DataFrame) -> go.Figure:
+    """Share of patients in each national IMD quintile for PCN, ICB and England."""
+    fig = go.Figure()
+    colours = {"PCN": NHS_BLUE, "ICB": "#41B6E6", "England": "#AEB7BD"}
+    for area, part in frame.groupby("area", sort=False):
+        fig.add_bar(x=[f"Q{q}" for q in part.quintile], y=part.share, name=area, marker_color=colours[area],
+                    hovertemplate=area + " %{x}: %{y:.1f}%<extra></extra>")
+    fig.update_layout(barmode="group", xaxis_title="National IMD 2019 quintile (Q1 = most deprived)",
+                      yaxis_title="% of registered patients", plot_bgcolor="white", height=380,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def interval_chart(frame: pd.DataFrame) -> go.Figure:
+    """Each indicator's PCN value with its 95% interval, and the ICB and England values."""
+    fig = go.Figure()
+    fig.add_scatter(y=frame.label, x=frame.value, mode="markers", name="PCN (95% interval)",
+                    marker=dict(size=12, color=[COMPARISON_COLOURS[v] for v in frame.vs_england],
+                                line=dict(color="black", width=1)),
+                    error_x=dict(type="data", symmetric=False, array=frame.upper_95 - frame.value,
+                                 arrayminus=frame.value - frame.lower_95, color="#425563"),
+                    hovertemplate="%{y}: %{x:.2f}<extra></extra>")
+    fig.add_scatter(y=frame.label, x=frame.icb_value, mode="markers", name="ICB",
+                    marker=dict(symbol="line-ns-open", size=16, color=NHS_DARK))
+    fig.add_scatter(y=frame.label, x=frame.england_value, mode="markers", name="England",
+                    marker=dict(symbol="diamond-open", size=12, color="#231F20"))
+    fig.update_layout(height=70 * len(frame) + 120, plot_bgcolor="white", legend_orientation="h",
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def trend_chart(frame: pd.DataFrame) -> go.Figure:
+    """Each indicator over the years: PCN with its interval band, ICB and England lines."""
+    fig = go.Figure()
+    for label, part in frame.groupby("label", sort=False):
+        fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name=f"{label[:40]}: PCN",
+                        error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
+                                     arrayminus=part.value - part.lower_95),
+                        legendgroup=label)
+        fig.add_scatter(x=part.period, y=part.england_value, mode="lines", line=dict(dash="dot"),
+                        name=f"{label[:40]}: England", legendgroup=label)
+    fig.update_layout(xaxis_title="Financial year", yaxis_title="%", plot_bgcolor="white", height=420,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str | None) -> go.Figure:
+    """Two indicators for every PCN of the ICB, the selected PCN highlighted."""
+    chosen = frame.pcn_code == selected
+    fig = go.Figure()
+    fig.add_scatter(x=frame.x[~chosen], y=frame.y[~chosen], mode="markers", name="PCNs",
+                    marker=dict(size=10, color="#41B6E6", line=dict(color="#231F20", width=1)),
+                    customdata=frame.pcn_name[~chosen], hovertemplate="%{customdata}: %{x:.2f}, %{y:.2f}<extra></extra>")
+    fig.add_scatter(x=frame.x[chosen], y=frame.y[chosen], mode="markers+text", name="Selected PCN",
+                    text=frame.pcn_name[chosen], textposition="top center",
+                    marker=dict(size=16, color=NHS_DARK, symbol="star"),
+                    hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>")
+    fig.update_layout(xaxis_title=x_label, yaxis_title=y_label, plot_bgcolor="white", height=480,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
+    """The PCN's registers by prevalence, mental-health registers in NHS blue."""
+    frame = frame.sort_values("ltc_rank", ascending=False)
+    fig = go.Figure(go.Bar(
+        y=[f"{r}. {n}" for r, n in zip(frame.ltc_rank, frame.register_name)], x=frame.prevalence, orientation="h",
+        marker_color=[NHS_BLUE if m else "#AEB7BD" for m in frame.mental_health],
+        customdata=frame.england_prevalence, hovertemplate="%{y}: %{x:.2f}% (England %{customdata:.2f}%)<extra></extra>"))
+    fig.update_layout(height=22 * len(frame) + 100, xaxis_title="Prevalence (%)", plot_bgcolor="white",
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig

@@ -44,3 +44,25 @@ def sidebar() -> Selection:
 
 def csv_download(frame, name: str, key: str) -> None:
     st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
+
+
+def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "rate", "ratio", "score", "count"),
+                     name: str = "indicator", default: str = "prev_mh") -> str:
+    """An indicator picker kept in the query parameter ``name`` (shared by the pages that use it)."""
+    choices = views.indicator_choices(db)
+    choices = choices[choices.kind.isin(kinds)]
+    options = list(choices.indicator)
+    labels = dict(zip(choices.indicator, choices.label))
+    remembered = st.session_state.setdefault("_selection", {})
+    wanted = st.query_params.get(name) or remembered.get(name) or default
+    index = options.index(wanted) if wanted in options else 0
+    value = st.selectbox(label, options, index=index, format_func=labels.get, key=f"choose_{name}")
+    remembered[name] = value
+    st.query_params[name] = value
+    return value
+
+
+def chart(figure, frame, name: str, key: str) -> None:
+    """A figure with its data downloadable as CSV beneath it."""
+    st.plotly_chart(figure, key=f"chart_{key}")
+    csv_download(frame, name, f"csv_{key}")

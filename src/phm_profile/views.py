@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -128,3 +129,90 @@ def summary_sentences(profile: pd.DataFrame) -> list[str]:
             out.append(f"The highest-ranked mental-health register is {mh.loc[rank[0], 'label'].replace(' prevalence (%)', '')}, "
                        f"number {rank[0] + 1} of {len(mh)} long-term-condition registers by prevalence.")
     return out
+
+
+@st.cache_data(show_spinner=False)
+def pcn_map(db: str, icb_code: str, period: str, indicator: str) -> tuple[dict, pd.DataFrame]:
+    """PCN shapes of an ICB (LSOA polygons dissolved by the PCN most of their patients are registered with)
+    as GeoJSON, and the indicator for each PCN. The latest boundaries up to ``period`` are used when that
+    year has no practice-by-LSOA extract."""
+    from . import geo
+
+    path = Path(db)
+    con = _connection(str(path), path.stat().st_mtime).cursor()
+    years = [r[0] for r in con.execute(
+        "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
+        [period, period]).fetchall()]
+    frame = indicator_across_pcns(db, icb_code, period, indicator)
+    if not years:
+        return {"type": "FeatureCollection", "features": []}, frame
+    shapes = geo.pcn_boundaries(con, years[0])
+    shapes = shapes[shapes.pcn_code.isin(frame.pcn_code)]
+    return json.loads(shapes.to_json()), frame
+
+
+@st.cache_data(show_spinner=False)
+def age_pyramid(db: str, pcn_code: str, period: str) -> pd.DataFrame:
+    """Registered patients by sex and five-year age band, in age order."""
+    return query("""
+        SELECT sex, age_band, patients,
+               CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT
+                    ELSE split_part(age_band, '_', 1)::INT END AS age_from
+        FROM pcn_population WHERE pcn_code = ? AND period = ? AND sex IN ('MALE', 'FEMALE')
+        ORDER BY age_from, sex""", [pcn_code, period], Path(db))
+
+
+@st.cache_data(show_spinner=False)
+def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str) -> pd.DataFrame:
+    """Share of registered patients living in each national IMD quintile (1 = most deprived), for the PCN,
+    its ICB and England."""
+    frame = query("""
+        SELECT level, q1_patients, q2_patients, q3_patients, q4_patients, q5_patients, patients
+        FROM area_deprivation
+        WHERE period = ? AND ((level = 'pcn' AND area_code = ?) OR (level = 'icb' AND area_code = ?)
+                              OR level = 'england')""", [period, pcn_code, icb_code], Path(db))
+    rows = []
+    for r in frame.itertuples():
+        for q in range(1, 6):
+            count = getattr(r, f"q{q}_patients")
+            count = 0 if pd.isna(count) else count
+            rows.append({"area": {"pcn": "PCN", "icb": "ICB", "england": "England"}[r.level], "quintile": q,
+                         "patients": count, "share": 100 * count / r.patients if r.patients else None})
+    return pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"])
+
+
+@st.cache_data(show_spinner=False)
+def ltc_ranks(db: str, pcn_code: str, period: str) -> pd.DataFrame:
+    """Every QOF register of the PCN ranked by prevalence, mental-health registers flagged."""
+    return query("""
+        SELECT p.ltc_rank, r.register_name, p.group_code, r.mental_health, p.register, p.denominator,
+               100 * p.prevalence AS prevalence, 100 * p.england_prevalence AS england_prevalence
+        FROM pcn_prevalence p JOIN qof_registers r USING (group_code)
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY p.ltc_rank, r.register_name""",
+                 [pcn_code, period], Path(db))
+
+
+@st.cache_data(show_spinner=False)
+def trends(db: str, pcn_code: str, indicators: tuple[str, ...]) -> pd.DataFrame:
+    """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
+    marks = ", ".join("?" for _ in indicators)
+    return query(f"""
+        SELECT p.period, p.indicator, i.label, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
+                 [pcn_code, *indicators], Path(db))
+
+
+@st.cache_data(show_spinner=False)
+def two_indicators(db: str, icb_code: str, period: str, x: str, y: str) -> pd.DataFrame:
+    """Each PCN of the ICB with the values of two indicators (scatter)."""
+    return query("""
+        SELECT a.pcn_code, a.pcn_name, a.value AS x, b.value AS y
+        FROM pcn_profile a JOIN pcn_profile b USING (pcn_code, period)
+        WHERE a.icb_code = ? AND a.period = ? AND a.indicator = ? AND b.indicator = ?
+          AND a.value IS NOT NULL AND b.value IS NOT NULL
+        ORDER BY a.pcn_code""", [icb_code, period, x, y], Path(db))
+
+
+def service_usage(profile: pd.DataFrame) -> pd.DataFrame:
+    return profile[profile.domain == "Service usage"]
