@@ -9,7 +9,6 @@ import streamlit as st  # noqa: E402
 
 from phm_profile import charts, ui, views  # noqa: E402
 
-st.set_page_config(page_title="PCN mental-health profile", layout="wide")
 sel = ui.sidebar()
 st.title("ICB overview")
 st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")

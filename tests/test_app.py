@@ -1,9 +1,11 @@
 """Pages through streamlit.testing.v1.AppTest: the figures shown are the profile table's values."""
 
+import base64
 import json
 import os
 
 import duckdb
+import numpy as np
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -73,3 +75,62 @@ def test_other_pages_render(app, page):
     at.switch_page(page).run()
     assert not at.exception
     assert at.dataframe or at.get("plotly_chart")
+
+
+def _decoded(value):
+    """Plotly writes numeric arrays as typed arrays ({'dtype': 'i8', 'bdata': base64}); read them back."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    return value
+
+
+def chart_traces(at):
+    return [_decoded(trace) for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+
+
+def test_pcn_profile_charts_hold_the_pcns_figures(app, demo_db):
+    app.query_params["period"] = "2023-24"
+    app.query_params["icb"] = "QZA"
+    app.query_params["pcn"] = "U90003"
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    assert not at.exception
+    con = duckdb.connect(str(demo_db), read_only=True)
+    traces = chart_traces(at)
+    men = next(t for t in traces if t.get("name") == "Male")
+    expected = con.execute("SELECT sum(patients) FROM pcn_population WHERE pcn_code='U90003' AND period='2023-24' "
+                           "AND sex='MALE'").fetchall()[0][0]
+    assert -sum(men["x"]) == expected
+    q1 = next(t for t in traces if t.get("name") == "PCN" and t.get("type") == "bar")
+    row = con.execute("SELECT 100.0 * q1_patients / patients FROM pcn_deprivation WHERE pcn_code='U90003' "
+                      "AND period='2023-24'").fetchall()[0][0]
+    assert q1["y"][0] == pytest.approx(row)
+    trend = next(t for t in traces if t.get("name", "").startswith("Schizophrenia") and t["name"].endswith("PCN"))
+    assert trend["x"] == ["2021-22", "2022-23", "2023-24"]
+    assert trend["y"][-1] == pytest.approx(profile_value(demo_db, "U90003", "2023-24", "prev_mh"))
+
+
+def test_compare_page_link_with_indicator_draws_scatter_and_map(app, demo_db):
+    app.query_params["period"] = "2022-23"
+    app.query_params["icb"] = "QZB"
+    app.query_params["pcn"] = "U90001"
+    app.query_params["indicator"] = "prev_dep"
+    at = app.run()
+    at.switch_page("pages/2_Compare_PCNs.py").run()
+    assert not at.exception
+    assert at.selectbox(key="choose_indicator").value == "prev_dep"
+    traces = chart_traces(at)
+    area = next(t for t in traces if t["type"] == "choroplethmap")
+    con = duckdb.connect(str(demo_db), read_only=True)
+    values = dict(con.execute("SELECT pcn_code, value FROM pcn_profile WHERE icb_code='QZB' AND period='2022-23' "
+                              "AND indicator='prev_dep'").fetchall())
+    assert sorted(area["locations"]) == sorted(values)
+    assert dict(zip(area["locations"], area["z"])) == pytest.approx(values)
+    star = next(t for t in traces if t.get("name") == "Selected PCN")
+    assert star["text"] == ["Demo PCN 0001 (synthetic)"]
+    at.selectbox(key="choose_indicator").select("prev_mh").run()
+    area = next(t for t in chart_traces(at) if t["type"] == "choroplethmap")
+    assert dict(zip(area["locations"], area["z"]))["U90001"] == pytest.approx(
+        profile_value(demo_db, "U90001", "2022-23", "prev_mh"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -83,13 +84,15 @@ def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None
         marker_line_color="#231F20", customdata=frame[["pcn_name", "vs_icb"]],
         colorbar_title=dict(text=label[:30]),
         hovertemplate="%{customdata[0]} (%{location}): %{z:.2f}, %{customdata[1]} than the ICB<extra></extra>"))
-    centre = _centre(geojson)
-    fig.update_layout(map=dict(style="white-bg", center=centre, zoom=8.5), height=520,
+    centre, zoom = _view(geojson)
+    fig.update_layout(map=dict(style="white-bg", center=centre, zoom=zoom), height=520,
                       margin=dict(l=0, r=0, t=10, b=0))
     return fig
 
 
-def _centre(geojson: dict) -> dict:
+def _view(geojson: dict, width: int = 700, height: int = 440) -> tuple[dict, float]:
+    """Centre and zoom that fit every shape into about ``width`` x ``height`` pixels (MapLibre tiles are
+    512 px wide; a degree of latitude is 1/cos(latitude) times taller than a degree of longitude)."""
     xs, ys = [], []
     for feature in geojson.get("features", []):
         geometry = feature["geometry"]
@@ -99,8 +102,12 @@ def _centre(geojson: dict) -> dict:
                 xs.append(x)
                 ys.append(y)
     if not xs:
-        return {"lon": -1.5, "lat": 53.0}
-    return {"lon": (min(xs) + max(xs)) / 2, "lat": (min(ys) + max(ys)) / 2}
+        return {"lon": -1.5, "lat": 53.0}, 5.0
+    centre = {"lon": (min(xs) + max(xs)) / 2, "lat": (min(ys) + max(ys)) / 2}
+    stretch = 1 / np.cos(np.radians(centre["lat"]))
+    zoom_x = np.log2(width * 360 / (512 * max(max(xs) - min(xs), 1e-3)))
+    zoom_y = np.log2(height * 360 / (512 * max((max(ys) - min(ys)) * stretch, 1e-3)))
+    return centre, float(np.clip(min(zoom_x, zoom_y), 1, 14))
 
 
 def age_pyramid(frame: pd.DataFrame) -> go.Figure:

@@ -29,6 +29,7 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
 
 
 def sidebar() -> Selection:
+    st.set_page_config(page_title="PCN mental-health profile", layout="wide")
     db = str(views.database_path())
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")

@@ -1,0 +1,70 @@
+"""The app in headless Chromium (Debian's, through Playwright): every page on a cold server, deep links, the
+first widget change, charts and the map drawn. Screenshots go to tests/screenshots/."""
+
+import re
+from pathlib import Path
+
+import pytest
+from browser import SCREENSHOTS, chromium, select_option, selected, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+
+LINK = "period=2022-23&icb=QZB&pcn=U90001&indicator=prev_dep"
+PAGES = [  # url path, title on the page, whether it draws charts, whether it draws the map
+    ("", "ICB overview", True, True),
+    ("PCN_profile", "Demo PCN 0001", True, False),
+    ("Compare_PCNs", "Compare PCNs", True, True),
+    ("Data_and_methods", "Data & methods", False, False),
+]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    with streamlit_server(demo_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("path, title, charts, draws_map", PAGES, ids=[p[0] or "overview" for p in PAGES])
+def test_deep_link_to_each_page_on_a_cold_server(server, page, path, title, charts, draws_map):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/{path}?{LINK}")
+    wait_for_app(page)
+    page.get_by_role("heading", name=re.compile(title)).first.wait_for(timeout=30_000)
+    if charts:
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+    if draws_map:
+        page.wait_for_selector('[data-testid="stPlotlyChart"] canvas', timeout=30_000)
+        page.wait_for_timeout(1_000)  # let the map paint its polygons before the screenshot
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert selected(page, "Financial year") == "2022-23"
+    assert "U90001" in selected(page, "PCN")
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+
+
+def test_first_widget_change_takes_effect_on_a_cold_server(demo_db, browser):
+    with streamlit_server(demo_db) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = context.new_page()
+        page.goto(f"{url}/PCN_profile?period=2023-24&icb=QZB&pcn=U90001")
+        wait_for_app(page)
+        page.get_by_role("heading", name=re.compile(r"\(U90001\)")).wait_for()
+        select_option(page, "PCN", "U90002")
+        page.get_by_role("heading", name=re.compile(r"\(U90002\)")).wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert "pcn=U90002" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
+        context.close()
