@@ -7,14 +7,14 @@ All functions take numbers or numpy arrays; missing inputs (NaN) give missing ou
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2, norm
+from scipy.special import gammaincinv, ndtri
 
 COMPARISONS = ("higher", "similar", "lower", "not compared")
 FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)")
 
 
 def _z(confidence: float) -> float:
-    return norm.ppf(1 - (1 - confidence) / 2)
+    return ndtri(1 - (1 - confidence) / 2)
 
 
 def _arrays(*values):
@@ -55,15 +55,16 @@ def byars_upper(x, confidence: float = 0.95):
 
 
 def exact_poisson_lower(x, confidence: float = 0.95):
-    """Exact Poisson lower limit from the chi-squared distribution (used below 10 events)."""
+    """Exact Poisson lower limit from the chi-squared distribution (used below 10 events):
+    chi2.ppf(q, 2x) / 2, which is the inverse regularised gamma function at x."""
     (x,) = _arrays(x)
     with np.errstate(invalid="ignore"):
-        return np.where(x == 0, 0.0, chi2.ppf((1 - confidence) / 2, 2 * x) / 2)
+        return np.where(x == 0, 0.0, gammaincinv(np.where(x == 0, 1, x), (1 - confidence) / 2))
 
 
 def exact_poisson_upper(x, confidence: float = 0.95):
     (x,) = _arrays(x)
-    return chi2.ppf(1 - (1 - confidence) / 2, 2 * x + 2) / 2
+    return gammaincinv(x + 1, 1 - (1 - confidence) / 2)
 
 
 def _check(numerator, denominator, proportion: bool):
@@ -118,7 +119,7 @@ def funnel_limit_proportion(p: float, population, average: float, side: str, mul
     """The control limit at ``population`` around the pooled proportion ``average`` for tail probability
     ``p`` (0.975 for 2 s.d., 0.999 for 3 s.d.): PHEindicatormethods' sigma_adjustment."""
     (population,) = _arrays(population)
-    z2 = norm.ppf(p) ** 2
+    z2 = ndtri(p) ** 2
     first = average * (population / z2 + 1)
     adj = np.sqrt((-8 * average * (population / z2 + 1)) ** 2
                   - 64 * (1 / z2 + 1 / population) * average
