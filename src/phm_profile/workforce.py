@@ -1,0 +1,271 @@
+"""Mental Health Practitioners through the ARRS: entitlement, costs, need-based WTE and an ICB pool shared
+across PCNs. Pure functions of the profile's numbers and of the assumptions, so every figure can be
+recomputed live when an assumption moves.
+
+Rules: PCN Network, "Recruiting mental health practitioners through the ARRS" (seeds/003) and the Network
+Contract DES. Demand and capacity: DOMAIN.md "From need to workforce"; each default below says where it
+comes from and every one can be changed on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import DATA_DIR
+
+LARGE_PCN = 100_000  #: PCNs of this many patients or more have double entitlement
+ROLES = ("adult", "cyp")
+ROLE_NAMES = {"adult": "Adult and older adults' MHP", "cyp": "Children and young people's MHP"}
+BANDS = ("5", "6", "7", "8a")
+PCN_SHARE = 0.5  #: the PCN pays 50% of salary + employer NI and pension (reimbursable); the provider the rest
+
+
+# -- Entitlement -----------------------------------------------------------------------------------------------
+
+def base_entitlement(year: str) -> float:
+    """WTE per PCN under 100,000 patients: 1 in 2021/22, 2 in 2022/23, 3 from 2023/24; none before 2021/22."""
+    start = int(year[:4])
+    if start < 2021:
+        return 0.0
+    return float(min(start - 2020, 3))
+
+
+def entitlement(list_size: float, year: str) -> float:
+    """The PCN's MHP entitlement in WTE for a financial year ('2023-24'), doubled at 100,000 patients or more."""
+    return base_entitlement(year) * (2 if list_size >= LARGE_PCN else 1)
+
+
+def roles_entitled(list_size: float, year: str) -> dict[str, int]:
+    """Practitioners by role: one adult and older adults' and one children and young people's per PCN
+    (two each for a PCN of 100,000 or more), from 2021/22."""
+    n = (2 if list_size >= LARGE_PCN else 1) if base_entitlement(year) else 0
+    return {"adult": n, "cyp": n}
+
+
+# -- Reimbursement and cost split ------------------------------------------------------------------------------
+
+def reimbursement_table(path: Path | None = None) -> pd.DataFrame:
+    """year, band, max_reimbursable_per_wte, source: the Network Contract DES amounts (data/arrs_reimbursement.csv,
+    or a user's own file with the same columns)."""
+    table = pd.read_csv(path or DATA_DIR / "arrs_reimbursement.csv", dtype={"band": str, "year": str})
+    missing = {"year", "band", "max_reimbursable_per_wte"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{Path(path).name if path else 'arrs_reimbursement.csv'}: missing column(s) "
+                         f"{', '.join(sorted(missing))}")
+    return table
+
+
+def rate_for(table: pd.DataFrame, year: str, band: str) -> tuple[float, str]:
+    """The maximum reimbursable amount per WTE for a band in a year, and the year the rate is from (the latest
+    year in the table not after ``year``; the earliest when ``year`` precedes them all)."""
+    rows = table[table.band.astype(str) == str(band)].sort_values("year")
+    if rows.empty:
+        raise ValueError(f"no reimbursement rate for band {band}")
+    known = rows[rows.year <= year]
+    row = known.iloc[-1] if len(known) else rows.iloc[0]
+    return float(row.max_reimbursable_per_wte), str(row.year)
+
+
+@dataclass(frozen=True)
+class CostSplit:
+    wte: float
+    employment_cost: float   #: salary + employer NI + pension
+    pcn_contribution: float  #: 50% of the employment cost
+    arrs_reimbursement: float  #: what the ARRS pays back to the PCN (up to 50% of the band maximum)
+    net_pcn_cost: float      #: PCN contribution not reimbursed
+    provider_share: float    #: the mental-health provider's part (the other 50%)
+
+
+def cost_split(wte: float, max_reimbursable_per_wte: float, cost_per_wte: float | None = None) -> CostSplit:
+    """Who pays for ``wte`` of an MHP. The employment cost per WTE defaults to the band's maximum reimbursable
+    amount (the DES sets it at the band's salary plus on-costs)."""
+    cost = (max_reimbursable_per_wte if cost_per_wte is None else cost_per_wte) * wte
+    pcn = PCN_SHARE * cost
+    reimbursed = min(pcn, PCN_SHARE * max_reimbursable_per_wte * wte)
+    return CostSplit(wte, cost, pcn, reimbursed, pcn - reimbursed, cost - pcn)
+
+
+# -- Need -------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Every assumption of the need model, with its default and why."""
+
+    smi_share: float = 0.20
+    """Share of the SMI register an MHP sees in a year (people with SMI not under secondary care)."""
+    depression_share: float = 0.03
+    """Share of the depression register an MHP sees in a year (complex or sub-threshold for specialist care)."""
+    unrecorded_cmd_share: float = 0.01
+    """Share of expected-but-unrecorded common mental disorders who present to an MHP in a year."""
+    rejected_referral_share: float = 0.75
+    """Share of rejected CMHT referrals an MHP picks up (29% of GP referrals were rejected in the Leeds case)."""
+    long_wait_share: float = 0.25
+    """Share of people waiting over 6 weeks for Talking Therapies who need an MHP meanwhile."""
+    cyp_share: float = 0.01
+    """Share of registered under-18s an MHP for children and young people sees in a year."""
+    deprivation_uplift: float = 0.5
+    """Extra demand per unit of relative deprivation: demand x (1 + uplift x (IMD score / England's - 1))."""
+    sessions_per_week: float = 8.0
+    """Clinical sessions (half-days of 3.5 hours) per WTE per week."""
+    appointment_minutes: float = 45.0
+    """Length of an MHP appointment (30-60 minutes, Kent & Medway evaluation)."""
+    working_weeks: float = 42.0
+    """Working weeks a year after leave, training and supervision."""
+    contacts_per_patient: float = 4.0
+    """Appointments per patient seen (assessment and follow-ups)."""
+    session_minutes: float = 210.0
+    """Minutes in a clinical session."""
+
+    @classmethod
+    def descriptions(cls) -> dict[str, str]:
+        """Each assumption's documentation (shown beside its control)."""
+        import ast
+        import inspect
+
+        tree = ast.parse(inspect.getsource(cls))
+        body = tree.body[0].body
+        out = {}
+        for node, following in zip(body, body[1:]):
+            if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr):
+                out[node.target.id] = following.value.value
+        return out
+
+    def replace(self, **changes) -> Assumptions:
+        return Assumptions(**{**asdict(self), **changes})
+
+
+def patients_per_wte(a: Assumptions) -> float:
+    """Patients one WTE can see in a year."""
+    appointments = a.sessions_per_week * (a.session_minutes / a.appointment_minutes) * a.working_weeks
+    return appointments / a.contacts_per_patient
+
+
+NEED_INPUTS = ("list_size", "smi_register", "depression_register", "expected_cmd", "cmht_rejected",
+               "tt_long_waits", "under_18", "imd_score", "england_imd_score")
+
+
+def need(inputs: pd.DataFrame, a: Assumptions = Assumptions()) -> pd.DataFrame:
+    """Patients needing an MHP a year and the WTE that needs, per PCN (one row each in ``inputs``, columns
+    NEED_INPUTS; missing service signals count as none). Adds adult_demand, cyp_demand, adult_wte, cyp_wte,
+    need_wte."""
+    x = inputs.copy()
+    value = {c: x[c].astype(float).fillna(0.0) for c in NEED_INPUTS if c not in ("imd_score", "england_imd_score")}
+    unrecorded = (value["expected_cmd"] - value["depression_register"]).clip(lower=0)
+    adult = (a.smi_share * value["smi_register"] + a.depression_share * value["depression_register"]
+             + a.unrecorded_cmd_share * unrecorded + a.rejected_referral_share * value["cmht_rejected"]
+             + a.long_wait_share * value["tt_long_waits"])
+    relative = (x["imd_score"].astype(float) / x["england_imd_score"].astype(float)).fillna(1.0)
+    uplift = (1 + a.deprivation_uplift * (relative - 1)).clip(lower=0)
+    capacity = patients_per_wte(a)
+    x["adult_demand"] = adult * uplift
+    x["cyp_demand"] = a.cyp_share * value["under_18"] * uplift
+    x["adult_wte"] = x["adult_demand"] / capacity
+    x["cyp_wte"] = x["cyp_demand"] / capacity
+    x["need_wte"] = x["adult_wte"] + x["cyp_wte"]
+    return x
+
+
+# -- A PCN's plan ----------------------------------------------------------------------------------------------
+
+def round_up(wte: float, step: float = 0.5) -> float:
+    return math.ceil(round(wte / step, 9)) * step
+
+
+def workforce_plan(inputs: pd.Series, years: list[str], current: dict[str, float], bands: dict[str, str],
+                   rates: pd.DataFrame, a: Assumptions = Assumptions(), cost_per_wte: dict[str, float] | None = None,
+                   step: float = 0.5) -> pd.DataFrame:
+    """The suggested plan for one PCN, per year and role: entitlement, need, current, suggested WTE (need
+    rounded up to ``step``, at least the current staffing, no more than the entitlement's reimbursable WTE
+    unless current staff exceed it), posts, band and the cost split."""
+    needed = need(pd.DataFrame([inputs]), a).iloc[0]
+    rows = []
+    for year in years:
+        total_entitled = entitlement(inputs["list_size"], year)
+        roles = roles_entitled(inputs["list_size"], year)
+        for role in ROLES:
+            need_wte = float(needed[f"{role}_wte"])
+            role_entitled = total_entitled * roles[role] / max(sum(roles.values()), 1)
+            now = float(current.get(role, 0.0))
+            suggested = max(min(round_up(need_wte, step), role_entitled), now)
+            band = bands.get(role, "7")
+            rate, rate_year = rate_for(rates, year, band)
+            split = cost_split(suggested, rate, (cost_per_wte or {}).get(role))
+            rows.append({
+                "year": year, "role": ROLE_NAMES[role], "band": band, "entitlement_wte": role_entitled,
+                "need_wte": need_wte, "current_wte": now, "suggested_wte": suggested,
+                "posts": math.ceil(round(suggested, 9)), "unmet_need_wte": max(need_wte - suggested, 0.0),
+                "employment_cost": split.employment_cost, "pcn_contribution": split.pcn_contribution,
+                "arrs_reimbursement": split.arrs_reimbursement, "net_pcn_cost": split.net_pcn_cost,
+                "provider_share": split.provider_share, "rates_year": rate_year,
+            })
+    return pd.DataFrame(rows)
+
+
+# -- Sharing an ICB pool ---------------------------------------------------------------------------------------
+
+def allocate(pool: float, weights, floors=None, step: float = 1.0) -> np.ndarray:
+    """Share ``pool`` WTE across areas in proportion to ``weights``, in whole multiples of ``step`` (1 = whole
+    posts, 0.1 WTE), by the largest-remainder method so the total is exactly the pool; no area below its
+    floor. Ties go to the earlier area, so the same inputs always give the same answer."""
+    w = np.asarray(weights, dtype=float)
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("need weights must be finite and not negative")
+    units = int(round(pool / step))
+    if not math.isclose(units * step, pool, abs_tol=1e-9):
+        raise ValueError(f"the pool ({pool}) is not a whole number of {step} WTE steps")
+    floor_units = np.zeros(len(w), dtype=int) if floors is None else np.ceil(
+        np.round(np.asarray(floors, dtype=float) / step, 9)).astype(int)
+    if floor_units.sum() > units:
+        raise ValueError(f"the floors add up to {floor_units.sum() * step:g} WTE, more than the pool of {pool:g}")
+    # Areas whose share falls below their floor get the floor; the rest is shared among the others.
+    fixed = np.zeros(len(w), dtype=bool)
+    while True:
+        free_units = units - floor_units[fixed].sum()
+        free_weight = w[~fixed].sum()
+        quota = np.where(fixed, floor_units, 0.0).astype(float)
+        if free_weight > 0:
+            quota[~fixed] = free_units * w[~fixed] / free_weight
+        elif (~fixed).any():
+            quota[~fixed] = free_units / (~fixed).sum()
+        below = ~fixed & (quota < floor_units)
+        if not below.any():
+            break
+        fixed |= below
+    whole = np.floor(quota + 1e-9).astype(int)
+    left = units - whole.sum()
+    remainder = np.where(fixed, -1.0, quota - whole)
+    order = sorted(range(len(w)), key=lambda i: (-remainder[i], i))
+    for i in order[:left]:
+        whole[i] += 1
+    return whole * step
+
+
+def allocation_table(inputs: pd.DataFrame, year: str, pool: float | None, a: Assumptions = Assumptions(),
+                     floors: dict[str, float] | None = None, current: dict[str, float] | None = None,
+                     step: float = 1.0) -> pd.DataFrame:
+    """Every PCN with its entitlement, need, need-weighted population, allocated WTE from the pool (default:
+    the sum of entitlements) and current staffing."""
+    table = need(inputs, a)
+    table["entitlement_wte"] = [entitlement(n, year) for n in table.list_size]
+    if pool is None:
+        pool = float(table.entitlement_wte.sum())
+    demand = table.adult_demand + table.cyp_demand
+    per_head = demand.sum() / table.list_size.sum() if table.list_size.sum() else 0
+    table["weighted_population"] = demand / per_head if per_head else table.list_size
+    floor_values = [float((floors or {}).get(code, 0.0)) for code in table.pcn_code]
+    table["floor_wte"] = floor_values
+    table["allocated_wte"] = allocate(pool, table.weighted_population, floor_values, step)
+    table["current_wte"] = [float((current or {}).get(code, 0.0)) for code in table.pcn_code]
+    table["allocated_vs_entitlement"] = table.allocated_wte - table.entitlement_wte
+    table["wte_per_10k_weighted"] = np.where(table.weighted_population > 0,
+                                             10_000 * table.allocated_wte / table.weighted_population, np.nan)
+    return table
+
+
+def assumption_fields() -> list[str]:
+    return [f.name for f in fields(Assumptions)]

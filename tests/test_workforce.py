@@ -1,0 +1,126 @@
+"""ARRS entitlement, cost split, need and pool allocation, worked by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phm_profile import workforce as w
+
+
+@pytest.mark.parametrize("year, small, large", [
+    ("2020-21", 0, 0), ("2021-22", 1, 2), ("2022-23", 2, 4), ("2023-24", 3, 6), ("2024-25", 3, 6),
+])
+def test_entitlement_either_side_of_100000_patients(year, small, large):
+    assert w.entitlement(99_999, year) == small
+    assert w.entitlement(100_000, year) == large
+
+
+def test_one_adult_and_one_cyp_role_doubled_for_large_pcns():
+    assert w.roles_entitled(99_999, "2022-23") == {"adult": 1, "cyp": 1}
+    assert w.roles_entitled(100_000, "2022-23") == {"adult": 2, "cyp": 2}
+    assert w.roles_entitled(100_000, "2020-21") == {"adult": 0, "cyp": 0}
+
+
+@pytest.mark.parametrize("band", w.BANDS)
+def test_cost_split_of_one_wte_at_each_band(band):
+    rates = w.reimbursement_table()
+    amount, year = w.rate_for(rates, "2023-24", band)
+    expected = float(rates[(rates.year == "2023-24") & (rates.band == band)].max_reimbursable_per_wte.iloc[0])
+    assert (amount, year) == (expected, "2023-24")
+    split = w.cost_split(1.0, amount)
+    # PCN pays half of salary + on-costs and is reimbursed it in full; the provider pays the other half.
+    assert split.employment_cost == amount
+    assert split.pcn_contribution == amount / 2
+    assert split.arrs_reimbursement == amount / 2
+    assert split.net_pcn_cost == 0
+    assert split.provider_share == amount / 2
+    # A post costing more than the band maximum: the PCN carries half the excess itself.
+    dear = w.cost_split(1.0, amount, cost_per_wte=amount + 2_000)
+    assert dear.net_pcn_cost == pytest.approx(1_000)
+    assert dear.provider_share == pytest.approx(amount / 2 + 1_000)
+
+
+def test_rates_of_a_later_year_fall_back_to_the_latest_published():
+    rates = w.reimbursement_table()
+    assert w.rate_for(rates, "2025-26", "8a")[1] == "2023-24"
+
+
+def test_capacity_per_wte_by_hand():
+    a = w.Assumptions(sessions_per_week=8, session_minutes=210, appointment_minutes=45, working_weeks=42,
+                      contacts_per_patient=4)
+    assert w.patients_per_wte(a) == pytest.approx(8 * (210 / 45) * 42 / 4)
+
+
+def inputs(**changes):
+    row = dict(pcn_code="U1", list_size=50_000, smi_register=500, depression_register=5_000, expected_cmd=7_000,
+               cmht_rejected=100, tt_long_waits=200, under_18=10_000, imd_score=20.0, england_imd_score=20.0)
+    row.update(changes)
+    return pd.DataFrame([row])
+
+
+def test_need_by_hand():
+    a = w.Assumptions()
+    got = w.need(inputs(), a).iloc[0]
+    adult = 0.20 * 500 + 0.03 * 5_000 + 0.01 * 2_000 + 0.75 * 100 + 0.25 * 200
+    assert got.adult_demand == pytest.approx(adult)
+    assert got.cyp_demand == pytest.approx(0.01 * 10_000)
+    assert got.need_wte == pytest.approx((adult + 100) / w.patients_per_wte(a))
+
+
+@pytest.mark.parametrize("field, change, direction", [
+    ("smi_share", 0.1, +1), ("depression_share", 0.01, +1), ("unrecorded_cmd_share", 0.01, +1),
+    ("rejected_referral_share", 0.1, +1), ("long_wait_share", 0.1, +1), ("cyp_share", 0.01, +1),
+    ("deprivation_uplift", 0.5, +1), ("sessions_per_week", 1, -1), ("appointment_minutes", 15, +1),
+    ("working_weeks", 2, -1), ("contacts_per_patient", 1, +1), ("session_minutes", 30, -1),
+])
+def test_suggestion_moves_the_expected_way_with_each_assumption(field, change, direction):
+    deprived = inputs(imd_score=30.0)  # more deprived than England, so the uplift has something to act on
+    base = w.Assumptions()
+    moved = base.replace(**{field: getattr(base, field) + change})
+    before = w.need(deprived, base).need_wte.iloc[0]
+    after = w.need(deprived, moved).need_wte.iloc[0]
+    assert np.sign(after - before) == direction
+
+
+def test_allocation_sums_to_the_pool_exactly_by_largest_remainder():
+    got = w.allocate(10, [1, 1, 1])
+    assert got.tolist() == [4, 3, 3]  # 3.33 each: the one spare post goes to the first on a tie
+    tenth = w.allocate(10, [1, 1, 1], step=0.1)
+    assert tenth.sum() == pytest.approx(10)
+    assert tenth.tolist() == pytest.approx([3.4, 3.3, 3.3])
+    assert w.allocate(7, [5, 3, 2]).tolist() == [4, 2, 1]  # quotas 3.5, 2.1, 1.4: remainders .5 > .4 > .1
+
+
+def test_allocation_respects_floors():
+    got = w.allocate(10, [8, 1, 1], floors=[0, 2, 2])
+    assert got.tolist() == [6, 2, 2]
+    assert got.sum() == 10
+    with pytest.raises(ValueError, match="floors add up to 12"):
+        w.allocate(10, [1, 1], floors=[6, 6])
+
+
+def test_needier_pcn_of_equal_size_gets_more_and_unchanged_inputs_give_the_same_answer():
+    two = pd.concat([inputs(pcn_code="A"), inputs(pcn_code="B", smi_register=2_000)], ignore_index=True)
+    table = w.allocation_table(two, "2023-24", pool=10)
+    assert table.allocated_wte.sum() == 10
+    a, b = table.allocated_wte
+    assert b > a
+    again = w.allocation_table(two, "2023-24", pool=10)
+    pd.testing.assert_frame_equal(table, again)
+    # Default pool: the sum of entitlements (3 WTE each below 100,000 patients in 2023-24).
+    assert w.allocation_table(two, "2023-24", pool=None).allocated_wte.sum() == 6
+
+
+def test_workforce_plan_by_year_and_role():
+    rates = w.reimbursement_table()
+    plan = w.workforce_plan(inputs().iloc[0], ["2021-22", "2023-24"], {"adult": 0.5}, {"adult": "7", "cyp": "5"},
+                            rates)
+    assert list(plan.year) == ["2021-22", "2021-22", "2023-24", "2023-24"]
+    first = plan.iloc[0]
+    assert first.entitlement_wte == 0.5  # 1 WTE in 2021-22, one adult and one CYP role
+    assert first.suggested_wte == 0.5
+    amount, _ = w.rate_for(rates, "2021-22", "7")
+    assert first.arrs_reimbursement == pytest.approx(0.5 * amount / 2)
+    later = plan[(plan.year == "2023-24") & (plan.role == w.ROLE_NAMES["adult"])].iloc[0]
+    assert later.suggested_wte == min(w.round_up(later.need_wte), 1.5)
+    assert later.posts == int(np.ceil(later.suggested_wte))
