@@ -15,6 +15,8 @@ PAGES = [  # url path, title on the page, whether it draws charts, whether it dr
     ("PCN_profile", "Demo PCN 0001", True, False),
     ("Compare_PCNs", "Compare PCNs", True, True),
     ("Data_and_methods", "Data & methods", False, False),
+    ("Workforce_plan", "Workforce plan", True, False),
+    ("MHP_allocation", "MHP allocation", True, True),
 ]
 
 
@@ -68,3 +70,18 @@ def test_first_widget_change_takes_effect_on_a_cold_server(demo_db, browser):
         assert "pcn=U90002" in page.url
         assert page.locator('[data-testid="stException"]').count() == 0
         context.close()
+
+
+def test_workforce_plan_xlsx_downloads_and_opens(server, page, tmp_path):
+    import pandas as pd
+
+    page.goto(f"{server}/Workforce_plan?{LINK}")
+    wait_for_app(page)
+    page.get_by_role("heading", name=re.compile("Workforce plan")).wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Plan (XLSX)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    book = pd.read_excel(path, sheet_name=None)
+    assert {"Plan", "Assumptions", "Inputs", "Rates"} <= set(book)
+    assert book["Plan"].suggested_wte.notna().all()

@@ -199,3 +199,35 @@ def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=22 * len(frame) + 100, xaxis_title="Prevalence (%)", plot_bgcolor="white",
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+def plan_chart(plan: pd.DataFrame) -> go.Figure:
+    """Entitlement, need, current and suggested WTE for each role in one year."""
+    fig = go.Figure()
+    for column, name, colour in (("entitlement_wte", "ARRS entitlement", "#AEB7BD"), ("need_wte", "Need", "#ED8B00"),
+                                 ("current_wte", "Current", "#41B6E6"), ("suggested_wte", "Suggested", NHS_BLUE)):
+        fig.add_bar(x=plan.role, y=plan[column], name=name, marker_color=colour,
+                    hovertemplate=name + ": %{y:.1f} WTE<extra></extra>")
+    fig.update_layout(barmode="group", yaxis_title="WTE", plot_bgcolor="white", height=380,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def allocation_chart(table: pd.DataFrame, selected: str | None) -> go.Figure:
+    """Dumbbell: each PCN's ARRS entitlement, its share of the pool, and current staffing."""
+    table = table.sort_values("allocated_wte")
+    names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(table.pcn_code, table.pcn_name)]
+    fig = go.Figure()
+    for i, (name, lo, hi) in enumerate(zip(names, table.entitlement_wte, table.allocated_wte)):
+        fig.add_scatter(x=[lo, hi], y=[name, name], mode="lines", line=dict(color="#AEB7BD", width=3),
+                        showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=table.entitlement_wte, y=names, mode="markers", name="ARRS entitlement",
+                    marker=dict(size=11, color="#AEB7BD", line=dict(color="#231F20", width=1)))
+    fig.add_scatter(x=table.allocated_wte, y=names, mode="markers", name="Allocated from the pool",
+                    marker=dict(size=13, color=NHS_BLUE), customdata=table.weighted_population,
+                    hovertemplate="%{y}: %{x:.1f} WTE (need-weighted population %{customdata:,.0f})<extra></extra>")
+    fig.add_scatter(x=table.current_wte, y=names, mode="markers", name="Current",
+                    marker=dict(size=10, color="#ED8B00", symbol="diamond"))
+    fig.update_layout(xaxis_title="WTE", plot_bgcolor="white", height=26 * len(table) + 140,
+                      legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10))
+    return fig

@@ -67,3 +67,28 @@ def chart(figure, frame, name: str, key: str) -> None:
     """A figure with its data downloadable as CSV beneath it."""
     st.plotly_chart(figure, key=f"chart_{key}")
     csv_download(frame, name, f"csv_{key}")
+
+
+def assumptions_form() -> "workforce.Assumptions":
+    """Every need assumption as a number input (in an expander), remembered across pages."""
+    from . import workforce
+
+    saved = st.session_state.setdefault("_assumptions", {})
+    defaults = workforce.Assumptions()
+    described = workforce.Assumptions.descriptions()
+    values = {}
+    with st.expander("Assumptions (change any of them; defaults documented)", expanded=False):
+        cols = st.columns(3)
+        for i, name in enumerate(workforce.assumption_fields()):
+            default = getattr(defaults, name)
+            step = 0.01 if default < 1 else 1.0
+            values[name] = cols[i % 3].number_input(
+                name.replace("_", " ").capitalize(), min_value=0.0, value=float(saved.get(name, default)),
+                step=step, help=described.get(name), key=f"assume_{name}", format="%.2f" if step < 1 else "%.0f")
+        if st.button("Reset to defaults", key="assume_reset"):
+            saved.clear()
+            for name in values:
+                st.session_state.pop(f"assume_{name}", None)
+            st.rerun()
+    saved.update(values)
+    return workforce.Assumptions(**values)

@@ -9,6 +9,7 @@ comes from and every one can be changed on screen.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -269,3 +270,37 @@ def allocation_table(inputs: pd.DataFrame, year: str, pool: float | None, a: Ass
 
 def assumption_fields() -> list[str]:
     return [f.name for f in fields(Assumptions)]
+
+
+# -- Current staffing from a simple file -----------------------------------------------------------------------
+
+class StaffingFileError(ValueError):
+    """A current-staffing file that cannot be read; the message names the file, row and column."""
+
+
+def read_current_staffing(data: bytes, file_name: str) -> pd.DataFrame:
+    """A CSV with columns pcn_code, role (adult or cyp) and wte: the MHPs in post. Row numbers count the
+    header as row 1."""
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise StaffingFileError(f"{file_name}: this is not a readable CSV file ({exc}).") from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for column in ("pcn_code", "role", "wte"):
+        if column not in frame.columns:
+            raise StaffingFileError(f"{file_name}, row 1: the column {column} is missing (needed: pcn_code, role, wte).")
+    problems = []
+    for i, row in frame.iterrows():
+        line = i + 2
+        role = str(row.role).strip().lower()
+        if role not in ROLES:
+            problems.append(f"{file_name}, row {line}, column role: '{row.role}' is not adult or cyp.")
+        wte = pd.to_numeric(str(row.wte).strip(), errors="coerce")
+        if pd.isna(wte) or wte < 0:
+            problems.append(f"{file_name}, row {line}, column wte: '{row.wte}' is not a WTE of 0 or more.")
+    if problems:
+        raise StaffingFileError("\n".join(problems))
+    frame["pcn_code"] = frame.pcn_code.str.strip().str.upper()
+    frame["role"] = frame.role.str.strip().str.lower()
+    frame["wte"] = frame.wte.astype(float)
+    return frame.groupby(["pcn_code", "role"], as_index=False).wte.sum()

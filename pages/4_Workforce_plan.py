@@ -1,0 +1,70 @@
+import streamlit as st
+
+from phm_profile import charts, exports, ui, views, workforce
+
+sel = ui.sidebar()
+inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code")
+row = inputs.loc[sel.pcn_code]
+st.title(f"Workforce plan: {row.pcn_name} ({sel.pcn_code})")
+st.caption(f"Mental Health Practitioners through the ARRS; need from the {sel.period} profile.")
+
+rates = workforce.reimbursement_table()
+uploaded_rates = st.sidebar.file_uploader("Your own reimbursement rates (CSV: year, band, max_reimbursable_per_wte)",
+                                          type="csv", key="rates_file")
+if uploaded_rates is not None:
+    try:
+        rates = workforce.reimbursement_table(uploaded_rates)
+    except ValueError as exc:
+        st.error(str(exc))
+assumptions = ui.assumptions_form()
+
+st.subheader("Current staffing and bands")
+current = {}
+staffing_file = st.file_uploader("Current MHPs from a file (CSV: pcn_code, role, wte)", type="csv", key="staff_file")
+from_file = None
+if staffing_file is not None:
+    try:
+        from_file = workforce.read_current_staffing(staffing_file.getvalue(), staffing_file.name)
+    except workforce.StaffingFileError as exc:
+        st.error(str(exc))
+cols = st.columns(4)
+bands = {}
+for i, role in enumerate(workforce.ROLES):
+    known = 0.0
+    if from_file is not None:
+        known = float(from_file[(from_file.pcn_code == sel.pcn_code) & (from_file.role == role)].wte.sum())
+    current[role] = cols[i].number_input(f"Current WTE: {workforce.ROLE_NAMES[role]}", min_value=0.0, step=0.1,
+                                         value=known, key=f"current_{role}")
+    bands[role] = cols[2 + i].selectbox(f"AfC band: {workforce.ROLE_NAMES[role]}", workforce.BANDS, index=2,
+                                        key=f"band_{role}")
+
+years = sorted(set(rates.year) | {sel.period})
+plan = workforce.workforce_plan(row, years, current, bands, rates, assumptions)
+this_year = plan[plan.year == sel.period]
+tiles = st.columns(5)
+tiles[0].metric("ARRS entitlement", f"{this_year.entitlement_wte.sum():.1f} WTE")
+tiles[1].metric("Need", f"{this_year.need_wte.sum():.1f} WTE")
+tiles[2].metric("Current", f"{this_year.current_wte.sum():.1f} WTE")
+tiles[3].metric("Suggested", f"{this_year.suggested_wte.sum():.1f} WTE")
+tiles[4].metric("Net cost to the PCN", f"£{this_year.net_pcn_cost.sum():,.0f}")
+st.caption(f"Reimbursement rates of {', '.join(sorted(set(this_year.rates_year)))} "
+           f"(one WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year).")
+ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{sel.period}.csv", "plan")
+
+st.subheader("Suggested plan by year")
+st.dataframe(plan, hide_index=True)
+summary = [f"Entitlement {this_year.entitlement_wte.sum():.1f} WTE, need {this_year.need_wte.sum():.1f} WTE, "
+           f"current {this_year.current_wte.sum():.1f} WTE in {sel.period}.",
+           f"Suggested {this_year.suggested_wte.sum():.1f} WTE in {int(this_year.posts.sum())} posts; the PCN "
+           f"contributes £{this_year.pcn_contribution.sum():,.0f}, reimbursed £{this_year.arrs_reimbursement.sum():,.0f}; "
+           f"the provider pays £{this_year.provider_share.sum():,.0f}."]
+downloads = st.columns(3)
+downloads[0].download_button("Plan (CSV)", plan.to_csv(index=False).encode(), f"mhp_plan_{sel.pcn_code}.csv",
+                             "text/csv", key="plan_csv")
+downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, rates),
+                             f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+downloads[2].download_button("Printable one-page plan (HTML)",
+                             exports.plan_html(f"MHP workforce plan: {row.pcn_name} ({sel.pcn_code})",
+                                               f"ICB {sel.icb_code}, {sel.period}", plan, assumptions, summary),
+                             f"mhp_plan_{sel.pcn_code}.html", "text/html", key="plan_html")

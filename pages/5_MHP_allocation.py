@@ -1,0 +1,44 @@
+import pandas as pd
+import streamlit as st
+
+from phm_profile import charts, ui, views, workforce
+
+sel = ui.sidebar()
+st.title(f"MHP allocation across {sel.icb_code}")
+st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted population ({sel.period}); "
+           "largest-remainder rounding makes the total exactly the pool.")
+inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period)
+entitled = sum(workforce.entitlement(n, sel.period) for n in inputs.list_size)
+controls = st.columns(3)
+step = controls[1].radio("Round to", [1.0, 0.1], format_func=lambda s: "whole posts" if s == 1 else "0.1 WTE",
+                         horizontal=True, key="alloc_step")
+pool = controls[0].number_input("Pool of MHP WTE", min_value=0.0, value=float(entitled), step=step,
+                                help="Default: the sum of the PCNs' ARRS entitlements.", key="alloc_pool")
+controls[2].metric("Sum of ARRS entitlements", f"{entitled:.1f} WTE")
+assumptions = ui.assumptions_form()
+
+with st.expander("Floors and current staffing per PCN"):
+    edits = st.data_editor(
+        pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name, "floor_wte": 0.0, "current_wte": 0.0}),
+        disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits")
+try:
+    table = workforce.allocation_table(inputs, sel.period, pool, assumptions,
+                                       floors=dict(zip(edits.pcn_code, edits.floor_wte)),
+                                       current=dict(zip(edits.pcn_code, edits.current_wte)), step=step)
+except ValueError as exc:
+    st.error(f"Cannot share the pool: {exc}")
+    st.stop()
+
+tiles = st.columns(3)
+tiles[0].metric("Allocated", f"{table.allocated_wte.sum():.1f} WTE")
+tiles[1].metric("Need (all PCNs)", f"{table.need_wte.sum():.1f} WTE")
+tiles[2].metric("Current (all PCNs)", f"{table.current_wte.sum():.1f} WTE")
+shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need_wte", "entitlement_wte",
+               "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
+ui.chart(charts.allocation_chart(table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
+         "allocation")
+st.dataframe(shown.sort_values("allocated_wte", ascending=False), hide_index=True)
+geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size")
+mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
+ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,
+         f"mhp_allocation_map_{sel.icb_code}_{sel.period}.csv", "allocation_map")

@@ -1,0 +1,53 @@
+"""Files to take away: the workforce plan as XLSX and as a printable one-page HTML plan."""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import asdict
+
+import pandas as pd
+
+from .workforce import Assumptions
+
+MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
+
+
+def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame) -> bytes:
+    """Sheets: Plan (per year and role), Assumptions (value and meaning), Inputs (the PCN's figures), Rates."""
+    described = Assumptions.descriptions()
+    table = pd.DataFrame([{"assumption": k, "value": v, "meaning": described.get(k, "")}
+                          for k, v in asdict(assumptions).items()])
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        plan.to_excel(writer, sheet_name="Plan", index=False)
+        table.to_excel(writer, sheet_name="Assumptions", index=False)
+        inputs.rename("value").to_frame().rename_axis("input").reset_index().to_excel(
+            writer, sheet_name="Inputs", index=False)
+        rates.to_excel(writer, sheet_name="Rates", index=False)
+    return out.getvalue()
+
+
+def plan_html(title: str, subtitle: str, plan: pd.DataFrame, assumptions: Assumptions, summary: list[str]) -> str:
+    """A one-page plan to print (A4 landscape), with the assumptions it rests on."""
+    shown = plan.copy()
+    for column in MONEY:
+        shown[column] = shown[column].map(lambda v: f"£{v:,.0f}")
+    for column in ("entitlement_wte", "need_wte", "current_wte", "suggested_wte", "unmet_need_wte"):
+        shown[column] = shown[column].map(lambda v: f"{v:,.1f}")
+    shown.columns = [c.replace("_", " ") for c in shown.columns]
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in summary)
+    assumed = "".join(f"<tr><td>{html.escape(k.replace('_', ' '))}</td><td>{v:g}</td></tr>"
+                      for k, v in asdict(assumptions).items())
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>@page {{ size: A4 landscape; margin: 12mm; }} body {{ font-family: Arial, sans-serif; font-size: 10pt; }}
+h1 {{ color: #005EB8; font-size: 16pt; margin: 0; }} table {{ border-collapse: collapse; }}
+td, th {{ border: 1px solid #AEB7BD; padding: 2px 5px; text-align: right; }} th {{ background: #E8EDEE; }}
+.cols {{ display: flex; gap: 16px; }}</style></head><body>
+<h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p><ul>{items}</ul>
+{shown.to_html(index=False, escape=True)}
+<div class="cols"><div><h3>Assumptions</h3><table>{assumed}</table></div>
+<div><h3>Rules</h3><p>ARRS Mental Health Practitioners: 1 WTE (2021/22), 2 (2022/23), 3 (from 2023/24) for PCNs under
+100,000 patients, double at 100,000 or more; one adult and older adults' and one children and young people's role.
+The PCN pays 50% of salary and employer on-costs, reimbursable through the ARRS up to the band maximum; the
+mental-health provider pays the rest.</p></div></div></body></html>"""
