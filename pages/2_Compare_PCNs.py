@@ -6,7 +6,7 @@ sel = ui.sidebar()
 st.title("Compare PCNs")
 st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
 indicator = ui.choose_indicator(sel.db, kinds=("proportion", "rate", "ratio"))
-frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator)
+frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.label.iloc[0] if len(frame) else indicator
 
 st.subheader("League table")
@@ -25,12 +25,12 @@ with x_col:
     x = ui.choose_indicator(sel.db, "Across (x)", name="x", default="imd_score")
 with y_col:
     y = ui.choose_indicator(sel.db, "Up (y)", name="y", default="prev_mh")
-pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y)
+pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
 labels = dict(zip(views.indicator_choices(sel.db).indicator, views.indicator_choices(sel.db).label))
 ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
          f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
 
 st.subheader("Map")
-geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator)
+geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
          f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map")

@@ -52,7 +52,7 @@ st.caption(f"Reimbursement rates of {', '.join(sorted(set(this_year.rates_year))
 ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{sel.period}.csv", "plan")
 
 st.subheader("Suggested plan by year")
-st.dataframe(plan, hide_index=True)
+ui.table(plan)
 summary = [f"Entitlement {this_year.entitlement_wte.sum():.1f} WTE, need {this_year.need_wte.sum():.1f} WTE, "
            f"current {this_year.current_wte.sum():.1f} WTE in {sel.period}.",
            f"Suggested {this_year.suggested_wte.sum():.1f} WTE in {int(this_year.posts.sum())} posts; the PCN "
@@ -61,7 +61,7 @@ summary = [f"Entitlement {this_year.entitlement_wte.sum():.1f} WTE, need {this_y
 downloads = st.columns(3)
 downloads[0].download_button("Plan (CSV)", plan.to_csv(index=False).encode(), f"mhp_plan_{sel.pcn_code}.csv",
                              "text/csv", key="plan_csv")
-downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, rates),
+downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, rates, sel.suppress),
                              f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 downloads[2].download_button("Printable one-page plan (HTML)",

@@ -37,7 +37,7 @@ shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
 ui.chart(charts.allocation_chart(table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
          "allocation")
-st.dataframe(shown.sort_values("allocated_wte", ascending=False), hide_index=True)
+ui.table(shown.sort_values("allocated_wte", ascending=False))
 geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size")
 mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
 ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,

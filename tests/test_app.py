@@ -16,6 +16,7 @@ def app(demo_db, monkeypatch):
     monkeypatch.setattr("phm_profile.views.DEFAULT_DB", demo_db)
     monkeypatch.setattr("phm_profile.views.database_path", lambda: demo_db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["_suppress"] = False  # these tests compare exact figures; tests/test_privacy.py turns it on
     return at
 
 

@@ -11,6 +11,7 @@ COMPARISON_COLOURS = {  # Fingertips: better/worse are not judged here, only hig
     "similar": "#FFB81C",
     "lower": "#41B6E6",    # NHS light blue
     "not compared": "#AEB7BD",
+    "suppressed": "#FFFFFF",
 }
 NHS_BLUE = "#005EB8"
 NHS_DARK = "#003087"

@@ -8,13 +8,18 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from . import suppression
 from .workforce import Assumptions
 
 MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
 
 
-def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame) -> bytes:
-    """Sheets: Plan (per year and role), Assumptions (value and meaning), Inputs (the PCN's figures), Rates."""
+def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame,
+              suppress: bool = True) -> bytes:
+    """Sheets: Plan (per year and role), Assumptions (value and meaning), Inputs (the PCN's figures, small
+    numbers suppressed when ``suppress``), Rates."""
+    if suppress:
+        inputs = suppression.protect(inputs.to_frame().T).iloc[0]
     described = Assumptions.descriptions()
     table = pd.DataFrame([{"assumption": k, "value": v, "meaning": described.get(k, "")}
                           for k, v in asdict(assumptions).items()])

@@ -16,6 +16,7 @@ class Selection:
     period: str
     icb_code: str
     pcn_code: str
+    suppress: bool = True
 
 
 def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
@@ -40,11 +41,31 @@ def sidebar() -> Selection:
     pcns = views.pcns(db, period, icb)
     pcn_names = dict(zip(pcns.pcn_code, pcns.pcn_name))
     pcn = _choose("PCN", list(pcns.pcn_code), "pcn", lambda c: f"{pcn_names.get(c, c)} ({c})")
-    return Selection(db, period, icb, pcn)
+    suppress = suppression_on()
+    st.sidebar.caption("Small-number suppression: **on** (counts 1-7 hidden, others rounded to 5)" if suppress
+                       else "Small-number suppression: **off** (exact counts shown)")
+    return Selection(db, period, icb, pcn, suppress)
+
+
+def suppression_on() -> bool:
+    """Small-number suppression for this session: on unless switched off on the Data page."""
+    return bool(st.session_state.get("_suppress", True))
+
+
+def _safe(frame):
+    from . import suppression
+
+    return suppression.protect(frame) if suppression_on() else frame
+
+
+def table(frame, **kwargs) -> None:
+    """A dataframe on screen, protected by small-number suppression when it is on."""
+    st.dataframe(_safe(frame), hide_index=True, **kwargs)
 
 
 def csv_download(frame, name: str, key: str) -> None:
-    st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
+    """The frame as a CSV file (protected by small-number suppression when it is on)."""
+    st.download_button("Download CSV", _safe(frame).to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
 
 
 def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "rate", "ratio", "score", "count"),

@@ -9,12 +9,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import stats
+from . import stats, suppression
 from .config import DEFAULT_DB
 
 
 def database_path() -> Path:
-    return DEFAULT_DB
+    """The database this session shows: the user's own when they have built one (Data page), else the
+    default (the demo, or PHM_DB)."""
+    return Path(st.session_state.get("_database", DEFAULT_DB))
+
+
+def _shown(frame: pd.DataFrame, suppress: bool, **secondary) -> pd.DataFrame:
+    return suppression.protect(frame, **secondary) if suppress else frame
 
 
 @st.cache_resource
@@ -46,16 +52,17 @@ def pcns(db: str, period: str, icb_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def pcn_profile(db: str, pcn_code: str, period: str) -> pd.DataFrame:
+def pcn_profile(db: str, pcn_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """The PCN's profile with indicator labels, in display order."""
-    return query("""
+    return _shown(query("""
         SELECT p.*, i.label, i.kind, i.unit, i.domain, i.sort_order
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""", [pcn_code, period], Path(db))
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""", [pcn_code, period], Path(db)),
+        suppress)
 
 
 @st.cache_data(show_spinner=False)
-def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str) -> pd.DataFrame:
+def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str, suppress: bool = True) -> pd.DataFrame:
     """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
     against the ICB's pooled value."""
     frame = query("""
@@ -67,7 +74,7 @@ def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str) -
     if not frame.empty and frame.kind.iloc[0] == "proportion":
         ok = frame.numerator.notna() & frame.denominator.notna()
         frame.loc[ok, "funnel"] = stats.funnel_significance_proportion(frame.numerator[ok], frame.denominator[ok])
-    return frame
+    return _shown(frame, suppress)
 
 
 @st.cache_data(show_spinner=False)
@@ -95,7 +102,7 @@ def is_demo(db: str) -> bool:
 
 @st.cache_data(show_spinner=False)
 def funnel_limits(db: str, icb_code: str, period: str, indicator: str) -> pd.DataFrame:
-    frame = indicator_across_pcns(db, icb_code, period, indicator)
+    frame = indicator_across_pcns(db, icb_code, period, indicator, suppress=False)
     frame = frame[frame.numerator.notna() & frame.denominator.notna()]
     return pd.DataFrame(stats.funnel_limits_proportion(frame.numerator, frame.denominator))
 
@@ -115,7 +122,7 @@ def summary_sentences(profile: pd.DataFrame) -> list[str]:
     """A plain-English summary built from the figures: where the PCN differs from England."""
     rows = profile.set_index("indicator")
     out = []
-    if "list_size" in rows.index:
+    if "list_size" in rows.index and pd.notna(rows.loc["list_size", "value"]):
         out.append(f"{rows.loc['list_size', 'pcn_name']} has {rows.loc['list_size', 'value']:,.0f} registered patients.")
     for ind in ("prev_mh", "prev_dep", "prev_dem", "prev_ld"):
         if ind in rows.index and rows.loc[ind, "vs_england"] in ("higher", "lower"):
@@ -132,7 +139,7 @@ def summary_sentences(profile: pd.DataFrame) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def pcn_map(db: str, icb_code: str, period: str, indicator: str) -> tuple[dict, pd.DataFrame]:
+def pcn_map(db: str, icb_code: str, period: str, indicator: str, suppress: bool = True) -> tuple[dict, pd.DataFrame]:
     """PCN shapes of an ICB (LSOA polygons dissolved by the PCN most of their patients are registered with)
     as GeoJSON, and the indicator for each PCN. The latest boundaries up to ``period`` are used when that
     year has no practice-by-LSOA extract."""
@@ -143,7 +150,7 @@ def pcn_map(db: str, icb_code: str, period: str, indicator: str) -> tuple[dict, 
     years = [r[0] for r in con.execute(
         "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
         [period, period]).fetchall()]
-    frame = indicator_across_pcns(db, icb_code, period, indicator)
+    frame = indicator_across_pcns(db, icb_code, period, indicator, suppress)
     if not years:
         return {"type": "FeatureCollection", "features": []}, frame
     shapes = geo.pcn_boundaries(con, years[0])
@@ -152,18 +159,18 @@ def pcn_map(db: str, icb_code: str, period: str, indicator: str) -> tuple[dict, 
 
 
 @st.cache_data(show_spinner=False)
-def age_pyramid(db: str, pcn_code: str, period: str) -> pd.DataFrame:
+def age_pyramid(db: str, pcn_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """Registered patients by sex and five-year age band, in age order."""
-    return query("""
+    return _shown(query("""
         SELECT sex, age_band, patients,
                CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT
                     ELSE split_part(age_band, '_', 1)::INT END AS age_from
         FROM pcn_population WHERE pcn_code = ? AND period = ? AND sex IN ('MALE', 'FEMALE')
-        ORDER BY age_from, sex""", [pcn_code, period], Path(db))
+        ORDER BY age_from, sex""", [pcn_code, period], Path(db)), suppress, groups=["sex"], parts="patients")
 
 
 @st.cache_data(show_spinner=False)
-def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str) -> pd.DataFrame:
+def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """Share of registered patients living in each national IMD quintile (1 = most deprived), for the PCN,
     its ICB and England."""
     frame = query("""
@@ -178,40 +185,45 @@ def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str) -> pd.Data
             count = 0 if pd.isna(count) else count
             rows.append({"area": {"pcn": "PCN", "icb": "ICB", "england": "England"}[r.level], "quintile": q,
                          "patients": count, "share": 100 * count / r.patients if r.patients else None})
-    return pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"])
+    return _shown(pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"]), suppress,
+                  groups=["area"], parts="patients")
 
 
 @st.cache_data(show_spinner=False)
-def ltc_ranks(db: str, pcn_code: str, period: str) -> pd.DataFrame:
+def ltc_ranks(db: str, pcn_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """Every QOF register of the PCN ranked by prevalence, mental-health registers flagged."""
-    return query("""
+    return _shown(query("""
         SELECT p.ltc_rank, r.register_name, p.group_code, r.mental_health, p.register, p.denominator,
                100 * p.prevalence AS prevalence, 100 * p.england_prevalence AS england_prevalence
         FROM pcn_prevalence p JOIN qof_registers r USING (group_code)
         WHERE p.pcn_code = ? AND p.period = ? ORDER BY p.ltc_rank, r.register_name""",
-                 [pcn_code, period], Path(db))
+                  [pcn_code, period], Path(db)), suppress)
 
 
 @st.cache_data(show_spinner=False)
-def trends(db: str, pcn_code: str, indicators: tuple[str, ...]) -> pd.DataFrame:
+def trends(db: str, pcn_code: str, indicators: tuple[str, ...], suppress: bool = True) -> pd.DataFrame:
     """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
     marks = ", ".join("?" for _ in indicators)
     return query(f"""
-        SELECT p.period, p.indicator, i.label, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
+        SELECT p.period, p.indicator, i.label, i.kind, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
+               p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
-                 [pcn_code, *indicators], Path(db))
+                 [pcn_code, *indicators], Path(db)).pipe(_shown, suppress)
 
 
 @st.cache_data(show_spinner=False)
-def two_indicators(db: str, icb_code: str, period: str, x: str, y: str) -> pd.DataFrame:
-    """Each PCN of the ICB with the values of two indicators (scatter)."""
-    return query("""
-        SELECT a.pcn_code, a.pcn_name, a.value AS x, b.value AS y
-        FROM pcn_profile a JOIN pcn_profile b USING (pcn_code, period)
-        WHERE a.icb_code = ? AND a.period = ? AND a.indicator = ? AND b.indicator = ?
-          AND a.value IS NOT NULL AND b.value IS NOT NULL
-        ORDER BY a.pcn_code""", [icb_code, period, x, y], Path(db))
+def two_indicators(db: str, icb_code: str, period: str, x: str, y: str, suppress: bool = True) -> pd.DataFrame:
+    """Each PCN of the ICB with the values of two indicators (scatter); a value from a suppressed count is
+    left out."""
+    rows = query("""
+        SELECT p.pcn_code, p.pcn_name, p.indicator, i.kind, p.numerator, p.denominator, p.value
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.icb_code = ? AND p.period = ? AND p.indicator IN (?, ?)""", [icb_code, period, x, y], Path(db))
+    rows = _shown(rows, suppress)
+    pairs = rows[rows.indicator == x][["pcn_code", "pcn_name", "value"]].rename(columns={"value": "x"}).merge(
+        rows[rows.indicator == y][["pcn_code", "value"]].rename(columns={"value": "y"}), on="pcn_code")
+    return pairs.dropna(subset=["x", "y"]).sort_values("pcn_code").reset_index(drop=True)
 
 
 def service_usage(profile: pd.DataFrame) -> pd.DataFrame:

@@ -87,6 +87,12 @@ def load_file(
             report.error(file, 1, None, "the first row has no column headers.")
             return None
         spec = _closest(headers)
+        if not match_headers(spec, headers)[0]:
+            report.error(file, 1, None, "this is not one of the extracts this tool reads (none of its column "
+                         f"headers is known). The headers found were: {', '.join(map(str, headers))[:300]}.")
+            return None
+        stage_and_check(con, spec, path, report, headers)  # reports the columns it lacks
+        return None
     checksum = sha256(path)
     if spec.needs_period:
         period = period or period_from_name(file)

@@ -175,6 +175,9 @@ def _text_encoding(path: str, size: int, mtime_ns: int) -> str:
                 raise UnreadableFile("the file is empty")
             return "utf-8-sig"
         fh.seek(0)
+        if b"\x00" in fh.read(1 << 16):
+            raise UnreadableFile("this is not a text CSV file (it holds binary data)")
+        fh.seek(0)
         try:
             while chunk := fh.read(1 << 23):
                 blank = blank and not chunk.strip()

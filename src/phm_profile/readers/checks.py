@@ -85,15 +85,16 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
                    lambda v: f"'{v}' is not {words}.", (c,)),
         ]
     if col.kind in ("count", "number"):
-        cast = "BIGINT" if col.kind == "count" else "DOUBLE"
         value = f"replace({c}, ',', '')"
         # A blank in an optional column is simply not given; in a required one it is a missing value.
         marked = (f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required
                   else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})")
-        not_number = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL} AND try_cast({value} AS {cast}) IS NULL"
-        if col.kind == "count":
-            as_double = f"try_cast({value} AS DOUBLE)"
-            not_number += f" AND NOT ({as_double} IS NOT NULL AND {as_double} = round({as_double}))"
+        as_double = f"try_cast({value} AS DOUBLE)"
+        not_number = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL} AND "
+        if col.kind == "count":  # 1,234 and 150.0 are whole numbers; 150.5 is not
+            not_number += f"({as_double} IS NULL OR {as_double} <> round({as_double}))"
+        else:
+            not_number += f"{as_double} IS NULL"
         what = "a whole number" if col.kind == "count" else "a number"
         return [
             _Check(header, "warning", marked,

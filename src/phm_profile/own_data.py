@@ -1,0 +1,39 @@
+"""A user's own extracts, uploaded in the app: checked and built into their own database, which replaces the
+previous one only when everything passed (store.build). Nothing leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from . import store
+from .config import DATA_DIR
+
+#: Where uploaded extracts are built; PHM_USER_DB overrides it.
+USER_DB = Path(os.environ.get("PHM_USER_DB", DATA_DIR / "user.duckdb"))
+#: Streamlit's upload limit (.streamlit/config.toml, server.maxUploadSize, in MB). Larger national files are
+#: built with the command line (`python -m phm_profile build`).
+MAX_UPLOAD_MB = 200
+
+
+def safe_name(name: str) -> str:
+    """A file name without any folder part or unusual characters (the name still says what the file is)."""
+    base = Path(str(name).replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9 ._()\-]", "_", base).strip(" .")
+    return cleaned or "upload"
+
+
+def build_from_uploads(files: list[tuple[str, bytes]], db_path: Path = USER_DB) -> store.BuildResult:
+    """Build ``db_path`` from uploaded (name, content) pairs. Raises store.BuildFailed, with every problem
+    naming its file, row and column, when anything does not pass; ``db_path`` is then left as it was."""
+    with tempfile.TemporaryDirectory(prefix="phm-upload-") as folder:
+        for name, content in files:
+            target = Path(folder) / safe_name(name)
+            stem, n = target.stem, 1
+            while target.exists():
+                n += 1
+                target = target.with_name(f"{stem} ({n}){target.suffix}")
+            target.write_bytes(content)
+        return store.build(Path(folder), Path(db_path))

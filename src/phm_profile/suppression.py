@@ -1,0 +1,89 @@
+"""Small-number suppression (statistical disclosure control), as NHS Digital publishes patient counts:
+counts of 1 to 7 are suppressed, other counts rounded to the nearest 5; a rate, proportion or interval whose
+count is suppressed is hidden; and within a table, a count that could be worked out by subtraction from the
+others is suppressed too (secondary suppression).
+
+Applied to every frame a page shows or exports when suppression is on (the default)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SMALLEST_SHOWN = 8
+ROUND_TO = 5
+
+#: Count columns and the figures computed from them (hidden when the count is suppressed).
+COUNTS = {
+    "numerator": ["value", "lower_95", "upper_95", "lower_998", "upper_998", "funnel"],
+    "denominator": ["value", "lower_95", "upper_95", "lower_998", "upper_998", "funnel"],
+    "patients": ["share"],
+    "register": ["prevalence"],
+    "list_size": [],
+    "smi_register": [], "depression_register": [], "cmht_rejected": [], "tt_long_waits": [], "under_18": [],
+    "q1_patients": [], "q2_patients": [], "q3_patients": [], "q4_patients": [], "q5_patients": [],
+}
+#: Indicator kinds whose numerator and denominator are not counts of people (e.g. an IMD score).
+NOT_COUNTS = {"score"}
+
+
+def is_small(values) -> np.ndarray:
+    x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    return (x >= 1) & (x < SMALLEST_SHOWN)
+
+
+def round_count(values) -> np.ndarray:
+    """Counts of 1-7 become NaN; others are rounded to the nearest 5 (halves up); 0 stays 0."""
+    x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    rounded = np.floor(x / ROUND_TO + 0.5) * ROUND_TO
+    return np.where(is_small(x), np.nan, rounded)
+
+
+def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` safe to show. ``groups`` and ``parts``: rows of one group whose ``parts`` column
+    adds up to a shown or known total (age bands of a list, quintiles of a population) get secondary
+    suppression."""
+    out = frame.copy()
+    counted = np.ones(len(out), dtype=bool)
+    if "kind" in out:
+        counted = ~out["kind"].isin(NOT_COUNTS).to_numpy()
+        # A count indicator (the list size) is itself a count, and so are its ICB and England values.
+        is_count = (out["kind"] == "count").to_numpy()
+        for column in ("value", "icb_value", "england_value"):
+            if column in out:
+                out[column] = np.where(is_count, round_count(out[column]), out[column])
+    if groups is not None and parts is not None:
+        out = _secondary(out, groups, parts)
+    for column, dependents in COUNTS.items():
+        if column not in out:
+            continue
+        small = is_small(out[column]) & counted
+        for dependent in dependents:
+            if dependent in out:
+                numeric = pd.api.types.is_numeric_dtype(out[dependent])
+                out.loc[small, dependent] = np.nan if numeric else None
+        for label in ("vs_icb", "vs_england"):
+            if label in out and dependents:
+                out.loc[small, label] = "suppressed"
+        out[column] = np.where(counted, round_count(out[column]), out[column])
+    return out
+
+
+def _secondary(frame: pd.DataFrame, groups: list[str], parts: str) -> pd.DataFrame:
+    """Within each group, where exactly one count is suppressed, suppress the next smallest too, so that
+    no suppressed count can be found by subtracting the others from the total."""
+    frame = frame.copy()
+    values = pd.to_numeric(frame[parts], errors="coerce")
+    extra = np.zeros(len(frame), dtype=bool)
+    for _, index in frame.groupby(groups, sort=False).groups.items():
+        group = values.loc[index]
+        small = is_small(group)
+        if small.sum() == 1:
+            others = group[~small & (group > 0)]
+            if len(others):
+                extra[frame.index.get_indexer([others.idxmin()])[0]] = True
+    frame.loc[extra, parts] = np.nan
+    for dependent in COUNTS.get(parts, []):
+        if dependent in frame:
+            frame.loc[extra, dependent] = np.nan
+    return frame
