@@ -1,16 +1,63 @@
 import streamlit as st
 
-from phm_profile import ui, views
+from phm_profile import own_data, store, ui, views
 
 sel = ui.sidebar()
 st.title("Data & methods")
+
+st.subheader("Privacy")
+suppress = st.toggle("Small-number suppression", value=ui.suppression_on(), key="suppress_toggle",
+                     help="On: counts of 1-7 patients are hidden and other counts rounded to the nearest 5 on every "
+                          "screen, chart and export; figures computed from a hidden count are hidden too.")
+if suppress != ui.suppression_on():
+    st.session_state["_suppress"] = suppress
+    st.rerun()
+st.caption("Nothing leaves this machine: the data, the database and every chart stay here.")
+
+st.subheader("Load your own extracts")
+st.markdown(
+    f"Upload the published extracts (CSV, XLSX, Parquet; LSOA boundaries as GeoJSON). Each file may be up to "
+    f"{own_data.MAX_UPLOAD_MB} MB (`server.maxUploadSize` in `.streamlit/config.toml`); for national files use the "
+    "command line: `python -m phm_profile build --data FOLDER --db FILE`. The data shown now is replaced only "
+    "when every file passes its checks."
+)
+uploads = st.file_uploader("Extracts", accept_multiple_files=True, key="own_files",
+                           type=["csv", "xlsx", "xlsm", "parquet", "geojson", "geoparquet"])
+if st.button("Check and build", disabled=not uploads, key="own_build"):
+    with st.spinner("Checking and building ..."):
+        try:
+            result = own_data.build_from_uploads([(f.name, f.getvalue()) for f in uploads])
+        except store.BuildFailed as failed:
+            st.session_state["_last_report"] = failed.report
+            st.session_state["_last_ok"] = False
+        else:
+            st.session_state["_last_report"] = result.report
+            st.session_state["_last_ok"] = True
+            st.session_state["_database"] = str(result.db_path)
+            st.cache_data.clear()
+            st.rerun()
+report = st.session_state.get("_last_report")
+if report is not None:
+    if st.session_state.get("_last_ok"):
+        st.success(f"Built your database; it is now shown. {len(report.warnings)} warnings.")
+    else:
+        st.error(f"Nothing was changed: {len(report.errors)} problem(s) stop the build. Each names the file, "
+                 "the row (the header is row 1) and the column.")
+    st.code(report.text() or "No problems.", language=None, wrap_lines=True)
+if views.database_path() != views.DEFAULT_DB:
+    st.info(f"Showing your own data ({views.database_path().name}).")
+    if st.button("Switch back to the demo data", key="own_back"):
+        st.session_state.pop("_database", None)
+        st.session_state.pop("_last_report", None)
+        st.rerun()
+
 st.subheader("Sources loaded")
-st.dataframe(views.sources(sel.db), hide_index=True)
+ui.table(views.sources(sel.db))
 warnings = views.build_warnings(sel.db)
 st.subheader(f"Warnings from the last build ({len(warnings)})")
-st.dataframe(warnings, hide_index=True)
+ui.table(warnings)
 st.subheader("Indicators")
-st.dataframe(views.indicator_choices(sel.db), hide_index=True)
+ui.table(views.indicator_choices(sel.db))
 st.subheader("Methods")
 st.markdown(
     "- Prevalence = sum of practice registers / sum of the register's list (DEP: 18+), never an average of rates.\n"
@@ -18,5 +65,7 @@ st.markdown(
     "(PHEindicatormethods, as Fingertips).\n"
     "- Higher / similar / lower: the benchmark lies below / inside / above the PCN's 95% interval.\n"
     "- Funnel plots: Spiegelhalter control limits at 95% (2 s.d.) and 99.8% (3 s.d.) around the ICB's pooled value.\n"
-    "- IMD: each LSOA's IMD 2019 score weighted by the practice's registered patients living there."
+    "- IMD: each LSOA's IMD 2019 score weighted by the practice's registered patients living there.\n"
+    "- Small numbers: counts of 1-7 suppressed, others rounded to the nearest 5; a count that could be found by "
+    "subtraction within a table is suppressed too (NHS Digital practice)."
 )

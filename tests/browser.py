@@ -27,10 +27,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, page: str = "app.py"):
+def streamlit_server(db: Path, page: str = "app.py", **env_vars: str):
     """Start ``streamlit run`` on the database ``db``; yield its base URL; stop it."""
     port = free_port()
-    env = {**os.environ, "PHM_DB": str(db), "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PHM_DB": str(db), "PYTHONPATH": str(ROOT / "src"), **env_vars}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / page), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],

@@ -252,3 +252,4 @@ def workforce_inputs(db: str, icb_code: str, period: str) -> pd.DataFrame:
                max(england_value) FILTER (WHERE indicator = 'imd_score') AS england_imd_score
         FROM p LEFT JOIN young y USING (pcn_code)
         GROUP BY p.pcn_code ORDER BY p.pcn_code""", [icb_code, period, period], Path(db))
+
