@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import duckdb
@@ -168,7 +169,9 @@ def _session(db: str, pcn: str, icb: str) -> tuple[str, bool, str, str]:
     return pcn, bool(at.exception), at.title[0].value if at.title else "", smi
 
 
-def test_twenty_sessions_at_once_each_render_their_own_pcn(demo_db):
+def test_twenty_sessions_at_once_each_render_their_own_pcn(demo_db, monkeypatch):
+    # After an AppTest run, __main__ is the app script; spawned workers must not re-run it.
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     con = duckdb.connect(str(demo_db), read_only=True)
     pcns = con.execute("SELECT DISTINCT pcn_code, icb_code FROM pcn_profile WHERE period = '2023-24' "
                        "ORDER BY pcn_code LIMIT 20").fetchall()
