@@ -10,7 +10,7 @@ import streamlit as st  # noqa: E402
 from phm_profile import charts, ui, views  # noqa: E402
 
 sel = ui.sidebar()
-st.title("ICB overview")
+ui.title("ICB overview", sel)
 st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
 indicator = ui.choose_indicator(sel.db)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)

@@ -1,10 +1,10 @@
 import streamlit as st
 
-from phm_profile import charts, ui, views
+from phm_profile import charts, exports, ui, views, workforce
 
 sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
-st.title(f"{profile.pcn_name.iloc[0]} ({sel.pcn_code})" if len(profile) else "PCN profile")
+ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
 st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
 tiles = views.headline(profile, ["list_size", "prev_mh", "prev_dep", "prev_dem", "prev_ld", "imd_score"])
 for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
@@ -45,3 +45,22 @@ st.subheader("All indicators")
 ui.table(profile[["label", "kind", "numerator", "denominator", "value", "lower_95", "upper_95", "icb_value",
                   "england_value", "vs_icb", "vs_england"]])
 ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
+
+st.subheader("Slide pack")
+if st.button("Make the slide pack (PPTX)", key="make_pack",
+             help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
+    with st.spinner("Drawing the slides ..."):
+        league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
+        inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code").loc[sel.pcn_code]
+        rates = workforce.reimbursement_table()
+        plan = workforce.workforce_plan(inputs, [sel.period], {}, {"adult": "7", "cyp": "7"}, rates,
+                                        ui.current_assumptions())
+        st.session_state["_slide_pack"] = exports.slide_pack(
+            f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
+            views.summary_sentences(profile),
+            [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period))),
+             ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)
+if "_slide_pack" in st.session_state:
+    st.download_button("Download the slide pack", st.session_state["_slide_pack"],
+                       f"slides_{sel.pcn_code}_{sel.period}.pptx", key="pack_download",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")

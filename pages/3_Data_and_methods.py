@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import own_data, store, ui, views
 
 sel = ui.sidebar()
-st.title("Data & methods")
+ui.title("Data & methods", sel)
 
 st.subheader("Privacy")
 suppress = st.toggle("Small-number suppression", value=ui.suppression_on(), key="suppress_toggle",

@@ -4,7 +4,7 @@ import streamlit as st
 from phm_profile import charts, ui, views, workforce
 
 sel = ui.sidebar()
-st.title(f"MHP allocation across {sel.icb_code}")
+ui.title(f"MHP allocation across {sel.icb_code}", sel)
 st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted population ({sel.period}); "
            "largest-remainder rounding makes the total exactly the pool.")
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period)

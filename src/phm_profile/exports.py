@@ -56,3 +56,46 @@ td, th {{ border: 1px solid #AEB7BD; padding: 2px 5px; text-align: right; }} th 
 100,000 patients, double at 100,000 or more; one adult and older adults' and one children and young people's role.
 The PCN pays 50% of salary and employer on-costs, reimbursable through the ARRS up to the band maximum; the
 mental-health provider pays the rest.</p></div></div></body></html>"""
+
+
+def figure_png(figure, width: int = 1100, height: int = 620) -> bytes:
+    """A plotly figure as PNG (kaleido, drawn by the machine's own headless Chromium; nothing is fetched)."""
+    return figure.to_image(format="png", width=width, height=height, scale=1)
+
+
+def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tuple[str, object]],
+               plan: pd.DataFrame | None = None) -> bytes:
+    """A PPTX slide pack for a PCN: a title slide with the summary, one slide per figure, and the workforce
+    plan as a table."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    first = deck.slides.add_slide(deck.slide_layouts[1])
+    first.shapes.title.text = title
+    body = first.placeholders[1].text_frame
+    body.text = subtitle
+    for sentence in summary:
+        body.add_paragraph().text = sentence
+    for heading, figure in figures:
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = heading
+        slide.shapes.add_picture(io.BytesIO(figure_png(figure)), Inches(0.6), Inches(1.4), width=Inches(12))
+    if plan is not None and len(plan):
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = "MHP workforce plan"
+        columns = ["year", "role", "band", "entitlement_wte", "need_wte", "current_wte", "suggested_wte",
+                   "net_pcn_cost", "provider_share"]
+        shape = slide.shapes.add_table(len(plan) + 1, len(columns), Inches(0.4), Inches(1.4), Inches(12.5),
+                                       Inches(0.4) * (len(plan) + 1))
+        for j, column in enumerate(columns):
+            shape.table.cell(0, j).text = column.replace("_", " ")
+        for i, row in enumerate(plan[columns].itertuples(index=False), 1):
+            for j, value in enumerate(row):
+                text = f"£{value:,.0f}" if columns[j] in MONEY else (f"{value:.1f}" if isinstance(value, float) else str(value))
+                shape.table.cell(i, j).text = text
+                shape.table.cell(i, j).text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()

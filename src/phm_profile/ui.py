@@ -17,6 +17,7 @@ class Selection:
     icb_code: str
     pcn_code: str
     suppress: bool = True
+    pcn_name: str = ""
 
 
 def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
@@ -29,8 +30,24 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
     return value
 
 
+WORKSHOP_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
+h1 { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+</style>"""
+
+
+def workshop_on() -> bool:
+    """Workshop (presentation) mode: in the link, so a shared screen can be reopened as it was."""
+    return st.query_params.get("workshop") == "1"
+
+
 def sidebar() -> Selection:
-    st.set_page_config(page_title="PCN mental-health profile", layout="wide")
+    workshop = workshop_on()
+    st.set_page_config(page_title="PCN mental-health profile", layout="wide",
+                       initial_sidebar_state="collapsed" if workshop else "auto")
+    if workshop:
+        st.markdown(WORKSHOP_CSS, unsafe_allow_html=True)
     db = str(views.database_path())
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
@@ -42,9 +59,34 @@ def sidebar() -> Selection:
     pcn_names = dict(zip(pcns.pcn_code, pcns.pcn_name))
     pcn = _choose("PCN", list(pcns.pcn_code), "pcn", lambda c: f"{pcn_names.get(c, c)} ({c})")
     suppress = suppression_on()
+    if st.sidebar.toggle("Workshop mode", value=workshop, key="workshop_toggle",
+                         help="Larger type, sidebar folded away, the PCN and year in every title.") != workshop:
+        if workshop:
+            del st.query_params["workshop"]
+        else:
+            st.query_params["workshop"] = "1"
+        st.rerun()
+    with st.sidebar.popover("Copy link to this view"):
+        st.code(link_to_view(), language=None, wrap_lines=True)
     st.sidebar.caption("Small-number suppression: **on** (counts 1-7 hidden, others rounded to 5)" if suppress
                        else "Small-number suppression: **off** (exact counts shown)")
-    return Selection(db, period, icb, pcn, suppress)
+    return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
+
+
+def link_to_view() -> str:
+    """This page's address with the current choices (ICB, PCN, year, indicator, workshop) as parameters."""
+    from urllib.parse import urlencode
+
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode(st.query_params.to_dict())}"
+
+
+def title(text: str, sel: Selection, pcn_name: str | None = None) -> None:
+    """The page title; in workshop mode it also names the PCN and the year, for whoever joins the screen."""
+    if workshop_on():
+        st.title(f"{text}: {pcn_name or sel.pcn_name}, {sel.period}")
+    else:
+        st.title(text)
 
 
 def suppression_on() -> bool:
@@ -86,7 +128,9 @@ def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "ra
 
 def chart(figure, frame, name: str, key: str) -> None:
     """A figure with its data downloadable as CSV beneath it."""
-    st.plotly_chart(figure, key=f"chart_{key}")
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name.rsplit(".", 1)[0],
+                                                            "scale": 2}}
+    st.plotly_chart(figure, key=f"chart_{key}", config=config)
     csv_download(frame, name, f"csv_{key}")
 
 
@@ -113,3 +157,10 @@ def assumptions_form() -> "workforce.Assumptions":
             st.rerun()
     saved.update(values)
     return workforce.Assumptions(**values)
+
+
+def current_assumptions() -> "workforce.Assumptions":
+    """The need assumptions as last set on the workforce pages (defaults otherwise)."""
+    from . import workforce
+
+    return workforce.Assumptions(**st.session_state.get("_assumptions", {}))
