@@ -185,3 +185,16 @@ def test_xlsx_extract_loads(demo_copy, tmp_path):
     con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
     total = con.execute("SELECT sum(list_size)::BIGINT FROM qof_list_size WHERE period='2023-24' AND list_type='TOTAL'").fetchall()[0][0]
     assert total == pd.to_numeric(frame["TOTAL"]).sum()
+
+
+def test_fractional_counts_are_rounded_with_a_warning(demo_copy, tmp_path):
+    # QOF 2019-20 publishes estimated list sizes with decimals for a few practices: they load, rounded.
+    path = demo_copy / "QOF_LIST_SIZE_2324.csv"
+    edit_csv(path, 2, "18OV", "3391.6")
+    result = store.build(demo_copy, tmp_path / "ok.duckdb")
+    warning = next(w for w in result.report.warnings if "not whole numbers" in w.message)
+    assert (warning.file, warning.row, warning.column) == ("QOF_LIST_SIZE_2324.csv", 2, "18OV")
+    assert warning.message.startswith("1 values are not whole numbers")
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    assert con.execute("SELECT list_size FROM qof_list_size WHERE period = '2023-24' AND source_row = 2 "
+                       "AND list_type = '18OV'").fetchall()[0][0] == 3392

@@ -39,7 +39,7 @@ cases = {
     "16_duplicate_file": ({"MAPPING_NHS_GEOGRAPHIES_2023_2024.csv": MAPPING, "PREVALENCE_2324.csv": PREV, "PREVALENCE_2324_copy.csv": PREV}, "PREVALENCE_2324_copy.csv"),
     "17_bad_period_value": ({"mh_service_usage.csv": "ORG_TYPE,ORG_CODE,PERIOD,MEASURE,NUMERATOR,DENOMINATOR\npractice,Z90001,2023/24,mh_ae_attendances,26,\n"}, "mh_service_usage.csv, row 2, column PERIOD"),
     "18_blank_practice_code": ({"QOF_LIST_SIZE_2324.csv": LIST.replace("Z90002,6000", ",6000")}, "QOF_LIST_SIZE_2324.csv, row 3, column PRACTICE_CODE"),
-    "19_fractional_count": ({"gp-reg-pat-prac-quin-age-apr-2024.csv": AGE.replace(",150\n", ",150.5\n")}, "gp-reg-pat-prac-quin-age-apr-2024.csv, row 2, column NUMBER_OF_PATIENTS"),
+    "19_semicolon_separated": ({"QOF_LIST_SIZE_2324.csv": LIST.replace(",", ";")}, "QOF_LIST_SIZE_2324.csv, row 1"),
     "20_cp1252_negative": ({"QOF_LIST_SIZE_2324.csv": None}, "QOF_LIST_SIZE_2324.csv, row 3, column TOTAL"),
     "21_referral_bad_date": ({"mh_referrals_records.csv": "REFERRAL_ID,PRACTICE_CODE,REFERRAL_DATE,SERVICE,OUTCOME,WAIT_DAYS\n1,Z90001,2023-02-30,CMHT,REJECTED,\n"}, "mh_referrals_records.csv, row 2, column REFERRAL_DATE"),
     "22_duplicate_referral_id": ({"mh_referrals_records.csv": "REFERRAL_ID,PRACTICE_CODE,REFERRAL_DATE,SERVICE,OUTCOME,WAIT_DAYS\n1,Z90001,2023-02-01,CMHT,REJECTED,\n1,Z90002,2023-02-02,CMHT,ACCEPTED,\n"}, "mh_referrals_records.csv, row 3, column REFERRAL_ID"),

@@ -88,8 +88,11 @@ def load_file(
             return None
         spec = _closest(headers)
         if not match_headers(spec, headers)[0]:
+            hint = ""
+            if len(headers) == 1 and any(sep in str(headers[0]) for sep in ";\t|"):
+                hint = " The columns seem to be separated by ';', tab or '|': save the file as comma-separated CSV."
             report.error(file, 1, None, "this is not one of the extracts this tool reads (none of its column "
-                         f"headers is known). The headers found were: {', '.join(map(str, headers))[:300]}.")
+                         f"headers is known). The headers found were: {', '.join(map(str, headers))[:300]}.{hint}")
             return None
         stage_and_check(con, spec, path, report, headers)  # reports the columns it lacks
         return None

@@ -90,17 +90,20 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
         marked = (f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required
                   else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})")
         as_double = f"try_cast({value} AS DOUBLE)"
-        not_number = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL} AND "
-        if col.kind == "count":  # 1,234 and 150.0 are whole numbers; 150.5 is not
-            not_number += f"({as_double} IS NULL OR {as_double} <> round({as_double}))"
-        else:
-            not_number += f"{as_double} IS NULL"
+        given = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL}"
         what = "a whole number" if col.kind == "count" else "a number"
-        return [
+        checks = []
+        if col.kind == "count":
+            # Some publications carry estimated list sizes with decimals (QOF 2019-20 for a few practices):
+            # they are rounded, and said so.
+            checks.append(_Check(header, "warning", f"{given} AND {as_double} <> round({as_double})",
+                                 lambda n: f"{n:,} values are not whole numbers (estimates); they are rounded to "
+                                 "the nearest whole number.", summary=True))
+        return checks + [
             _Check(header, "warning", marked,
                    lambda n: f"{n:,} values are suppressed or blank (such as '*' or 'c'); they are treated "
                    "as missing, not as zero.", summary=True),
-            _Check(header, "error", not_number,
+            _Check(header, "error", f"{given} AND {as_double} IS NULL",
                    lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
             _Check(header, "error", f"try_cast({value} AS DOUBLE) < 0",
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
