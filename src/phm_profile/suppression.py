@@ -75,8 +75,7 @@ def _secondary(frame: pd.DataFrame, groups: list[str], parts: str) -> pd.DataFra
     frame = frame.copy()
     values = pd.to_numeric(frame[parts], errors="coerce")
     extra = np.zeros(len(frame), dtype=bool)
-    for _, index in frame.groupby(groups, sort=False).groups.items():
-        group = values.loc[index]
+    for _, group in values.groupby([frame[g] for g in groups], sort=False):
         small = is_small(group)
         if small.sum() == 1:
             others = group[~small & (group > 0)]
