@@ -116,3 +116,56 @@ def test_funnel_limits_for_proportions(outputs, max_denominator):
 ])
 def test_comparison_labels(lower, upper, benchmark, label):
     assert stats.compare([lower], [upper], [benchmark])[0] == label
+
+
+def read_reference(name):
+    frame = pd.read_csv(REFERENCE / name, encoding="utf-8-sig")
+    frame.columns = [c.strip() for c in frame.columns]
+    return frame
+
+
+@pytest.mark.parametrize("ratio_type", ["count", "isr"])
+def test_funnel_limits_for_ratios(ratio_type):
+    inputs = read_reference("testdata_funnel_ratio_inputs.csv")
+    expected = read_reference("testdata_funnel_ratio_outputs.csv")
+    limits = stats.funnel_limits_ratio(inputs.obs, inputs.expected, ratio_type)
+    close(limits["observed_events"], expected.Observed_events)
+    for limit in ("lower_2s", "upper_2s", "lower_3s", "upper_3s"):
+        close(limits[f"{limit}_exp_events"], expected[f"{limit}_exp_events"])
+        close(limits[limit], expected[f"{limit}_{ratio_type}"])
+
+
+def test_funnel_significance_of_every_ratio():
+    inputs = read_reference("testdata_funnel_ratio_inputs.csv")
+    labels = stats.funnel_significance_ratio(inputs.obs, inputs.expected)
+    assert list(labels) == list(inputs.significance)
+    assert set(inputs.significance) == set(stats.FUNNEL_LABELS)
+
+
+def test_funnel_limits_for_dsrs():
+    inputs = read_reference("testdata_funnel_rate_input_funnels.csv")
+    expected = read_reference("testdata_funnel_rate_outputs.csv")
+    limits = stats.funnel_limits_rate(inputs.ev, inputs.rate, multiplier=100_000, rate_type="dsr", years_of_data=3)
+    close(limits["events"], expected.Events)
+    for limit in ("lower_2s", "upper_2s", "lower_3s", "upper_3s"):
+        close(limits[f"{limit}_population_1_year"], expected[f"{limit}_population_1_year"])
+        close(limits[limit], expected[f"{limit}_limit"])
+    close(limits["baseline"], expected.baseline)
+
+
+@pytest.mark.parametrize("rate, multiplier, rate_type, column", [
+    ("rate_dsr", 100_000, "dsr", "dsr_per_100000_with_0"),
+    ("rate_crude_per_100000", 100_000, "crude", "crude_per_100000_with_0"),
+    ("rate_crude_per_100", 100, "crude", "crude_per_100_with_0"),
+])
+def test_funnel_significance_of_every_rate(rate, multiplier, rate_type, column):
+    inputs = read_reference("testdata_funnel_rate_dsr_inputs.csv")
+    labels = stats.funnel_significance_rate(inputs["count"], inputs["pop"], inputs[rate], multiplier, rate_type)
+    assert list(labels) == list(inputs[column])
+
+
+def test_funnel_significance_rejects_negative_counts_and_empty_denominators():
+    with pytest.raises(ValueError, match="numerators must be greater than or equal to zero"):
+        stats.funnel_significance_ratio([65, -80, 30], [100, 100, 200])
+    with pytest.raises(ValueError, match="denominators must be greater than zero"):
+        stats.funnel_significance_rate([65, 80, 30], [100, 100, 0], [1, 1, 1], 100)

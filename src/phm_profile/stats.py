@@ -7,7 +7,7 @@ All functions take numbers or numpy arrays; missing inputs (NaN) give missing ou
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaincinv, ndtri
+from scipy.special import gammainc, gammaincinv, gammaln, ndtri, pdtr, pdtrc, xlogy
 
 COMPARISONS = ("higher", "similar", "lower", "not compared")
 FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)")
@@ -143,14 +143,17 @@ def _signif_ceiling(x: float, up: float = 1.05) -> float:
     return np.ceil(x * up / 10**digits) * 10**digits
 
 
-def funnel_axis(min_denominator: float, max_denominator: float, points: int = 100) -> np.ndarray:
-    """The populations at which the limits are drawn: geometric steps from the axis minimum to a rounded
-    maximum, as PHEindicatormethods does."""
-    minimum = 0 if max_denominator > 2 * min_denominator else _signif_floor(min_denominator)
-    maximum = _signif_ceiling(max_denominator)
+def funnel_axis(min_denominator: float, max_denominator: float, points: int = 100, step: int = 0,
+                minimum: float | None = None, maximum: float | None = None) -> np.ndarray:
+    """The populations (or events) at which the limits are drawn: geometric steps from the axis minimum to
+    a rounded maximum, as PHEindicatormethods does (``step`` 1 for ratios, whose steps are one wider)."""
+    if minimum is None:
+        minimum = 0 if max_denominator > 2 * min_denominator else _signif_floor(min_denominator)
+    if maximum is None:
+        maximum = _signif_ceiling(max_denominator)
     pops = [max(1, minimum)]
     for j in range(2, points + 1):
-        pops.append(max(round((maximum / pops[-1]) ** (1 / (points + 1 - j)) * pops[-1]), pops[-1] + 1))
+        pops.append(max(round((maximum / pops[-1]) ** (1 / (points + 1 - (j - step))) * pops[-1]), pops[-1] + 1))
     return np.array(pops, dtype=float)
 
 
@@ -188,3 +191,144 @@ def funnel_significance_proportion(numerator, denominator, multiplier: float = 1
         ["Low (0.001)", "Low (0.025)", "High (0.001)", "High (0.025)"],
         default="Not significant",
     ).astype(object)
+
+
+# -- Funnel plots for rates and ratios (Poisson limits, as PHEindicatormethods) ----------------------------------
+
+def _poisson_tail(mean, observed, side: str):
+    """P(X >= observed) ("low") or P(X <= observed) ("high") for X ~ Poisson(mean), as OHID's funnel macro
+    computes it: its series stops at the first k above the mean whose term is at most 1e-10 of the sum so
+    far, and the probabilities are taken within that truncated range. Reproducing the truncation keeps the
+    bisection below on exactly the published path."""
+    mean, observed = np.broadcast_arrays(np.asarray(mean, float), np.asarray(observed, float))
+    span = int(np.ceil(12 * np.sqrt(mean.max()) + 60))
+    k = np.floor(mean)[:, None] + np.arange(1, span + 1)[None, :]
+    m = mean[:, None]
+    stops = np.exp(xlogy(k, m) - m - gammaln(k + 1)) <= 1e-10 * pdtr(k - 1, m)
+    last = k[np.arange(len(k)), stops.argmax(axis=1)] - 1  # the last term the series adds
+    kept = pdtr(last, mean)
+    if side == "low":
+        # P(X >= observed) is the regularised lower gamma function (exact at observed = 0 too)
+        return (np.where(observed == 0, 1.0, gammainc(np.maximum(observed, 1), mean)) - pdtrc(last, mean)) / kept
+    return pdtr(np.minimum(observed, last), mean) / kept
+
+
+def poisson_funnel(observed, p: float, side: str):
+    """The expected count at which ``observed`` events sit on the Poisson funnel limit with tail probability
+    ``p`` (0.025 for 2 s.d., 0.001 for 3 s.d.). ``side`` "low" gives the smaller expectation (observed is
+    then the upper limit), "high" the larger. Found by the same bisection on v = m / (1 + observed + m) as
+    OHID's funnel macro, to the same tolerance."""
+    (obs,) = _arrays(observed)
+    obs = np.atleast_1d(obs)
+    v = np.full(obs.shape, 0.5)
+    dv = 0.5
+    while dv > 1e-7:
+        dv /= 2
+        tail = _poisson_tail((1 + obs) * v / (1 - v), obs, side)
+        v = np.where(tail > p, v - dv, v + dv) if side == "low" else np.where(tail < p, v - dv, v + dv)
+    return (1 + obs) * v / (1 - v)
+
+
+def _poisson_limits(events) -> dict:
+    """Expected counts at the four limits for each number of observed events."""
+    return {
+        "lower_2s": poisson_funnel(events, 0.025, "high"), "upper_2s": poisson_funnel(events, 0.025, "low"),
+        "lower_3s": poisson_funnel(events, 0.001, "high"), "upper_3s": poisson_funnel(events, 0.001, "low"),
+    }
+
+
+def funnel_limits_ratio(observed, expected, ratio_type: str = "isr", points: int = 100) -> dict:
+    """Funnel limits for observed/expected ratios (phe_funnels, statistic "ratio"): for each number of
+    observed events, the expected events at each limit ({limit}_exp_events) and the ratio there
+    ({limit}: observed / expected - 1 for ratio_type "count", x 100 for "isr")."""
+    if ratio_type not in ("count", "isr"):
+        raise ValueError("ratio_type must be 'count' or 'isr'")
+    o, e = _arrays(observed, expected)
+    keep = ~(np.isnan(o) | np.isnan(e))
+    events = funnel_axis(e[keep].min(), e[keep].max(), points, step=1)
+    out = {"observed_events": events}
+    for limit, exp_events in _poisson_limits(events).items():
+        ratio = events / exp_events
+        out[f"{limit}_exp_events"] = exp_events
+        out[limit] = ratio - 1 if ratio_type == "count" else ratio * 100
+    return out
+
+
+def funnel_limits_rate(numerator, rate=None, denominator=None, multiplier: float = 100_000,
+                       rate_type: str = "crude", years_of_data: float = 1, points: int = 100) -> dict:
+    """Funnel limits for rates (phe_funnels, statistic "rate"): for each number of events, the population
+    per year at each limit ({limit}_population_1_year) and the rate there ({limit}), and the baseline
+    rate. A DSR's population is derived from its events and rate; a crude rate uses ``denominator`` when
+    given (needed where an area has no events), else the same derivation."""
+    x, r, n = _arrays(numerator, np.nan if rate is None else rate, np.nan if denominator is None else denominator)
+    if rate_type == "dsr":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            derived = np.where(x == 0, np.nan, multiplier * x / r)
+    elif rate_type == "crude":
+        derived = np.broadcast_to(n, x.shape) if denominator is not None else multiplier * x / r
+    else:
+        raise ValueError("rate_type must be 'dsr' or 'crude'")
+    average = np.nansum(x) / np.nansum(derived)
+    lo, hi = np.nanmin(derived), np.nanmax(derived)
+    minimum = 0 if hi > 2 * lo else _signif_floor(lo / years_of_data) * years_of_data
+    maximum = _signif_ceiling(hi / years_of_data) * years_of_data
+    events = funnel_axis(lo, hi, points, minimum=np.floor(minimum * average), maximum=np.ceil(maximum * average))
+    out = {"events": events}
+    for limit, expected in _poisson_limits(events).items():
+        population = expected / average
+        out[f"{limit}_population_1_year"] = population / years_of_data
+        out[limit] = events / population * multiplier
+    out["baseline"] = np.full(len(events), average * multiplier)
+    return out
+
+
+def funnel_ratio_significance(observed, expected, p: float, side: str):
+    """The lower ("low") or upper ("high") confidence limit of observed / expected at confidence ``p``:
+    exact Poisson below 10 events, Byar's from 10 (PHEindicatormethods' funnel_ratio_significance)."""
+    o, e = _arrays(observed, expected)
+    z = ndtri(0.5 + p / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if side == "low":
+            exact = np.where(o == 0, 0.0, gammaincinv(np.maximum(o, 1), 0.5 - p / 2))
+            byars = o * (1 - 1 / (9 * o) - z / 3 / np.sqrt(o)) ** 3
+        else:
+            exact = gammaincinv(o + 1, 0.5 + p / 2)
+            byars = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / 3 / np.sqrt(o + 1)) ** 3
+        return np.where(o < 10, exact, byars) / e
+
+
+def _funnel_labels(observed, expected, target):
+    """Funnel label of each area from its observed and expected counts against ``target`` (1 for ratios,
+    the pooled rate for rates)."""
+    labels = np.select(
+        [target < funnel_ratio_significance(observed, expected, 0.998, "low"),
+         target < funnel_ratio_significance(observed, expected, 0.95, "low"),
+         target > funnel_ratio_significance(observed, expected, 0.998, "high"),
+         target > funnel_ratio_significance(observed, expected, 0.95, "high")],
+        ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)"], default="Not significant")
+    return labels.astype(object)
+
+
+def funnel_significance_ratio(observed, expected):
+    """Each area's place on the funnel of observed/expected ratios (target 1)."""
+    o, e = _check(observed, expected, proportion=False)
+    return _funnel_labels(o, e, 1.0)
+
+
+def funnel_significance_rate(numerator, denominator, rate, multiplier: float, rate_type: str = "crude"):
+    """Each area's place on the funnel of rates, against the pooled rate of all areas; DSRs from fewer
+    than 10 events are not labelled."""
+    x, n = _check(numerator, denominator, proportion=False)
+    (r,) = _arrays(rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rate_type == "dsr":
+            derived = np.where(x == 0, np.nan, x / r * multiplier)
+        elif rate_type == "crude":
+            derived = np.where(x == 0, n, x / r * multiplier)
+        else:
+            raise ValueError("rate_type must be 'dsr' or 'crude'")
+    average = np.nansum(x) / np.nansum(derived)
+    labels = _funnel_labels(x, derived, average)
+    if rate_type == "dsr":
+        labels = np.where(x < 10, "Not applicable for events less than 10 for dsrs", labels).astype(object)
+    return labels
