@@ -14,7 +14,8 @@ ui.chart(charts.league_chart(frame, sel.pcn_code), frame, f"compare_{indicator}_
          "league")
 if "funnel" in frame:
     st.subheader("Funnel plot")
-    st.caption("Control limits around the ICB's pooled value: 95% (dashed) and 99.8% (solid).")
+    around = "100% (as many recorded as expected)" if frame.kind.iloc[0] == "ratio" else "the ICB's pooled value"
+    st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
     limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
     ui.chart(charts.funnel_plot(frame, limits, sel.pcn_code, label), limits,
              f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")

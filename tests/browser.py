@@ -70,7 +70,8 @@ def chromium():
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the script has finished running (and has started at least once)."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=timeout)
+    # attached, not necessarily visible: workshop mode folds the sidebar away
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=timeout, state="attached")
 
 
 def selected(page, label: str) -> str:

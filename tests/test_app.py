@@ -135,3 +135,39 @@ def test_compare_page_link_with_indicator_draws_scatter_and_map(app, demo_db):
     area = next(t for t in chart_traces(at) if t["type"] == "choroplethmap")
     assert dict(zip(area["locations"], area["z"]))["U90001"] == pytest.approx(
         profile_value(demo_db, "U90001", "2022-23", "prev_mh"))
+
+
+@pytest.mark.parametrize("indicator, kind", [("prev_mh", "proportion"), ("svc_cmht_referrals", "rate"),
+                                             ("smi_recorded_vs_expected", "ratio")])
+def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, kind):
+    from phm_profile import stats
+
+    app.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001", "indicator": indicator})
+    at = app.run()
+    at.switch_page("pages/2_Compare_PCNs.py").run()
+    assert not at.exception
+    traces = chart_traces(at)
+    points = next(t for t in traces if t.get("name") == "PCNs")
+    con = duckdb.connect(str(demo_db), read_only=True)
+    rows = con.execute("SELECT pcn_code, numerator, denominator FROM pcn_profile WHERE icb_code='QZB' "
+                       "AND period='2023-24' AND indicator=? ORDER BY pcn_code", [indicator]).df()
+    x, n = rows.numerator, rows.denominator
+    expected = {"proportion": lambda: stats.funnel_significance_proportion(x, n),
+                "rate": lambda: stats.funnel_significance_rate(x, n, 1000 * x / n, 1000),
+                "ratio": lambda: stats.funnel_significance_ratio(x, n)}[kind]()
+    shown = {name: label for name, label in points["customdata"]}
+    names = dict(con.execute("SELECT DISTINCT pcn_code, pcn_name FROM pcn_profile WHERE icb_code='QZB'").fetchall())
+    assert shown == {names[c]: label for c, label in zip(rows.pcn_code, expected)}
+    # the 99.8% upper line: at each drawn point, the limit from stats for that kind
+    upper = next(t for t in traces if t.get("name") == "upper_3s")
+    if kind == "proportion":
+        limits = stats.funnel_limits_proportion(x, n, 100)
+        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))
+    elif kind == "rate":
+        limits = stats.funnel_limits_rate(x, denominator=n, multiplier=1000)
+        assert upper["x"] == pytest.approx(list(limits["upper_3s_population_1_year"]))
+        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))
+    else:
+        limits = stats.funnel_limits_ratio(x, n, "isr")
+        assert upper["x"] == pytest.approx(list(limits["upper_3s_exp_events"]))
+        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))

@@ -60,20 +60,33 @@ def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
 
 
 def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None, label: str) -> go.Figure:
+    """Each PCN against its denominator (patients, or expected cases for a ratio) within the control lines
+    of views.funnel_limits; points coloured by their funnel label."""
+    ratio = len(frame) > 0 and frame.kind.iloc[0] == "ratio"
     fig = go.Figure()
-    for column, dash, name in (("lower_2s", "dash", "95% limits"), ("upper_2s", "dash", None),
-                               ("lower_3s", "solid", "99.8% limits"), ("upper_3s", "solid", None)):
-        fig.add_scatter(x=limits.population, y=limits[column], mode="lines", line=dict(color="#425563", dash=dash),
-                        name=name or column, showlegend=name is not None, hoverinfo="skip")
-    fig.add_scatter(x=limits.population, y=limits.baseline, mode="lines", line=dict(color=NHS_DARK), name="ICB pooled")
+    for line, dash, name in (("lower_2s", "dash", "95% limits"), ("upper_2s", "dash", None),
+                             ("lower_3s", "solid", "99.8% limits"), ("upper_3s", "solid", None)):
+        points = limits[limits.line == line]
+        fig.add_scatter(x=points.x, y=points.y, mode="lines", line=dict(color="#425563", dash=dash),
+                        name=name or line, showlegend=name is not None, hoverinfo="skip")
+    baseline = limits[limits.line == "baseline"]
+    fig.add_scatter(x=baseline.x, y=baseline.y, mode="lines", line=dict(color=NHS_DARK),
+                    name="Expected (100%)" if ratio else "ICB pooled")
     fig.add_scatter(x=frame.denominator, y=frame.value, mode="markers", name="PCNs",
                     marker=dict(size=[14 if c == selected else 9 for c in frame.pcn_code],
                                 color=[FUNNEL_COLOURS.get(f, "#AEB7BD") for f in frame.get("funnel", [])],
                                 line=dict(color="black", width=1)),
                     customdata=frame[["pcn_name", "funnel"]] if "funnel" in frame else None,
-                    hovertemplate="%{customdata[0]}: %{y:.2f} (denominator %{x:,}) %{customdata[1]}<extra></extra>")
-    fig.update_layout(xaxis_title="Denominator (patients)", yaxis_title=label, plot_bgcolor="white",
-                      margin=dict(l=10, r=10, t=30, b=10))
+                    hovertemplate="%{customdata[0]}: %{y:.2f} (" + ("expected %{x:,.0f}" if ratio else "denominator %{x:,}")
+                    + ") %{customdata[1]}<extra></extra>")
+    fig.update_layout(xaxis_title="Expected cases" if ratio else "Denominator (patients)", yaxis_title=label,
+                      plot_bgcolor="white", margin=dict(l=10, r=10, t=30, b=10))
+    if frame.denominator.notna().any():  # frame the PCNs: the limits run far off at tiny denominators
+        lo, hi = 0.5 * frame.denominator.min(), 1.1 * frame.denominator.max()
+        seen = pd.concat([limits.y[limits.x.between(lo, hi)], frame.value]).dropna()
+        pad = 0.05 * (seen.max() - seen.min())
+        fig.update_xaxes(range=[lo, hi])
+        fig.update_yaxes(range=[max(0, seen.min() - pad), seen.max() + pad])
     return fig
 
 

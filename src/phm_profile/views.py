@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -61,19 +62,30 @@ def pcn_profile(db: str, pcn_code: str, period: str, suppress: bool = True) -> p
         suppress)
 
 
+FUNNEL_KINDS = ("proportion", "rate", "ratio")
+FUNNEL_LINES = ("lower_2s", "upper_2s", "lower_3s", "upper_3s", "baseline")
+
+
 @st.cache_data(show_spinner=False)
 def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str, suppress: bool = True) -> pd.DataFrame:
     """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
     against the ICB's pooled value."""
     frame = query("""
         SELECT p.pcn_code, p.pcn_name, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
-               p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.kind
+               p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.kind, i.multiplier
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.icb_code = ? AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""",
                   [icb_code, period, indicator], Path(db))
-    if not frame.empty and frame.kind.iloc[0] == "proportion":
-        ok = frame.numerator.notna() & frame.denominator.notna()
-        frame.loc[ok, "funnel"] = stats.funnel_significance_proportion(frame.numerator[ok], frame.denominator[ok])
+    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    if ok.any() and frame.kind.iloc[0] in FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
+        x, n = frame.numerator[ok], frame.denominator[ok]
+        kind, multiplier = frame.kind.iloc[0], float(frame.multiplier.iloc[0])
+        if kind == "proportion":
+            frame.loc[ok, "funnel"] = stats.funnel_significance_proportion(x, n)
+        elif kind == "rate":
+            frame.loc[ok, "funnel"] = stats.funnel_significance_rate(x, n, multiplier * x / n, multiplier, "crude")
+        else:
+            frame.loc[ok, "funnel"] = stats.funnel_significance_ratio(x, n)
     return _shown(frame, suppress)
 
 
@@ -102,9 +114,31 @@ def is_demo(db: str) -> bool:
 
 @st.cache_data(show_spinner=False)
 def funnel_limits(db: str, icb_code: str, period: str, indicator: str) -> pd.DataFrame:
+    """The funnel's control lines around the ICB's pooled value, one row per point: ``line`` (lower_2s,
+    upper_2s, lower_3s, upper_3s: 95% and 99.8% limits; baseline), ``x`` (patients, or expected cases for a
+    ratio) and ``y`` (in the indicator's units). Proportions by Wilson-based limits, rates and
+    recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods."""
     frame = indicator_across_pcns(db, icb_code, period, indicator, suppress=False)
-    frame = frame[frame.numerator.notna() & frame.denominator.notna()]
-    return pd.DataFrame(stats.funnel_limits_proportion(frame.numerator, frame.denominator))
+    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
+    if frame.empty:
+        return pd.DataFrame(columns=["line", "x", "y"])
+    x, n = frame.numerator, frame.denominator
+    kind, multiplier = frame.kind.iloc[0], float(frame.multiplier.iloc[0])
+    if kind == "proportion":
+        limits = stats.funnel_limits_proportion(x, n, multiplier)
+        xs = {line: limits["population"] for line in FUNNEL_LINES}
+    elif kind == "rate":
+        limits = stats.funnel_limits_rate(x, denominator=n, multiplier=multiplier, rate_type="crude")
+        xs = {line: limits[f"{line}_population_1_year"] for line in FUNNEL_LINES[:-1]}
+    else:
+        limits = stats.funnel_limits_ratio(x, n, "isr")
+        xs = {line: limits[f"{line}_exp_events"] for line in FUNNEL_LINES[:-1]}
+        limits["baseline"] = np.full(len(limits["observed_events"]), 100.0)
+    if "baseline" not in xs:  # a flat line across the range the limits cover
+        xs["baseline"] = np.geomspace(min(v.min() for v in xs.values()), max(v.max() for v in xs.values()),
+                                      len(limits["baseline"]))
+    return pd.concat([pd.DataFrame({"line": line, "x": xs[line], "y": limits[line]}) for line in FUNNEL_LINES],
+                     ignore_index=True)
 
 
 @st.cache_data(show_spinner=False)
