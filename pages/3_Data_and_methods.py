@@ -39,7 +39,7 @@ if st.button("Check and build", disabled=not uploads, key="own_build"):
 report = st.session_state.get("_last_report")
 if report is not None:
     if st.session_state.get("_last_ok"):
-        st.success(f"Built your database; it is now shown. {len(report.warnings)} warnings.")
+        st.success(f"Built your database; it is now shown. Warnings: {len(report.warnings)}.")
     else:
         st.error(f"Nothing was changed: {len(report.errors)} problem(s) stop the build. Each names the file, "
                  "the row (the header is row 1) and the column.")
