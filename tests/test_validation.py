@@ -198,3 +198,17 @@ def test_fractional_counts_are_rounded_with_a_warning(demo_copy, tmp_path):
     con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
     assert con.execute("SELECT list_size FROM qof_list_size WHERE period = '2023-24' AND source_row = 2 "
                        "AND list_type = '18OV'").fetchall()[0][0] == 3392
+
+
+def test_cp1252_past_the_first_megabyte_loads(demo_copy, tmp_path):
+    # The encoding is judged from the start of a file; DuckDB finds non-UTF-8 bytes further on.
+    path = demo_copy / "gp-reg-pat-prac-lsoa-all-apr-2024.csv"
+    assert path.stat().st_size > 1 << 20
+    with open(path, newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[-1][rows[0].index("PRACTICE_NAME")] = "Café £"
+    with open(path, "w", encoding="cp1252", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    store.build(demo_copy, tmp_path / "ok.duckdb")
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM patients_lsoa WHERE period = '2023-24'").fetchall()[0][0] > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,19 +97,21 @@ def load_file(
             return None
         stage_and_check(con, spec, path, report, headers)  # reports the columns it lacks
         return None
-    checksum = sha256(path)
     if spec.needs_period:
         period = period or period_from_name(file)
         if period is None:
             report.error(file, None, None, f"this is {spec.title}, but its name does not say which financial "
                          "year it covers; include it in the name, e.g. ..._2023_2024.csv or ..._2324.csv.")
             return None
-    try:
-        if not stage_and_check(con, spec, path, report, headers):
+    with ThreadPoolExecutor(1) as pool:  # the checksum is read while DuckDB reads and checks the file
+        checksum = pool.submit(sha256, path)
+        try:
+            if not stage_and_check(con, spec, path, report, headers):
+                return None
+        except UnreadableFile as exc:
+            report.error(file, None, None, str(exc) + ".")
             return None
-    except UnreadableFile as exc:
-        report.error(file, None, None, str(exc) + ".")
-        return None
+    checksum = checksum.result()
     if spec.kind == "mh_referrals":
         select, params = _typed_sql(spec, mh_referrals.AGGREGATE_SQL), [file]
     elif spec.needs_period:

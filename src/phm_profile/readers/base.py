@@ -9,7 +9,6 @@ name the file, the row and the column in words a non-programmer understands.
 from __future__ import annotations
 
 import codecs
-import functools
 import hashlib
 import re
 import tempfile
@@ -158,35 +157,26 @@ class UnreadableFile(Exception):
 
 
 def text_encoding(path: Path) -> str:
-    """'utf-8' (with or without BOM) or 'cp1252', the encodings NHS and MHCLG files come in."""
-    stat = path.stat()
-    return _text_encoding(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _text_encoding(path: str, size: int, mtime_ns: int) -> str:
-    """Decode the file in chunks (a national extract is hundreds of MB); cached per file version."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    blank = True
+    """'utf-8-sig', 'utf-8' or 'cp1252' (the encodings NHS and MHCLG files come in), judged from the start of
+    the file: a national extract is hundreds of MB and DuckDB checks the UTF-8 of the rest as it reads
+    (stage_file then falls back to cp1252). Raises UnreadableFile for an empty or binary file."""
     with open(path, "rb") as fh:
-        first = fh.read(3)
-        if first == b"\xef\xbb\xbf":
-            if not fh.read(1024).strip():
+        start = fh.read(1 << 20)
+        if start.startswith(b"\xef\xbb\xbf"):
+            if not start[3:].strip():
                 raise UnreadableFile("the file is empty")
             return "utf-8-sig"
-        fh.seek(0)
-        if b"\x00" in fh.read(1 << 16):
+        if b"\x00" in start[: 1 << 16]:
             raise UnreadableFile("this is not a text CSV file (it holds binary data)")
-        fh.seek(0)
-        try:
-            while chunk := fh.read(1 << 23):
-                blank = blank and not chunk.strip()
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    if blank:
-        raise UnreadableFile("the file is empty")
+        chunk = start
+        while not chunk.strip():  # blank so far: is anything but white space further on?
+            chunk = fh.read(1 << 23)
+            if not chunk:
+                raise UnreadableFile("the file is empty")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start)  # a character cut at the end is not an error
+    except UnicodeDecodeError:
+        return "cp1252"
     return "utf-8"
 
 
@@ -238,6 +228,19 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
         con.unregister("raw_frame")
         return 2
     encoding = text_encoding(path)
+    try:
+        _read_csv(con, path, encoding)
+    except duckdb.Error as exc:
+        if not (encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
+            raise UnreadableFile(f"this is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
+        try:  # not UTF-8 after all, further on than the start of the file
+            _read_csv(con, path, "cp1252")
+        except duckdb.Error as exc2:
+            raise UnreadableFile(f"this is not a readable CSV file: {str(exc2).splitlines()[0]}") from exc2
+    return 2
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None:
     source = path
     if not encoding.startswith("utf-8"):
         tmp = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
@@ -251,9 +254,6 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
             "normalize_names = false)",
             [str(source)],
         )
-    except duckdb.Error as exc:
-        raise UnreadableFile(f"this is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     finally:
         if source is not path:
             source.unlink(missing_ok=True)
-    return 2
