@@ -30,6 +30,12 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
     return value
 
 
+#: The app's pages in the sidebar (Streamlit's own list is turned off in .streamlit/config.toml: it would
+#: call the overview "app").
+PAGES = (("app.py", "ICB overview"), ("pages/1_PCN_profile.py", "PCN profile"),
+         ("pages/2_Compare_PCNs.py", "Compare PCNs"), ("pages/4_Workforce_plan.py", "Workforce plan"),
+         ("pages/5_MHP_allocation.py", "MHP allocation"), ("pages/3_Data_and_methods.py", "Data & methods"))
+
 WORKSHOP_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
 h1 { font-size: 2.6rem !important; }
@@ -48,6 +54,7 @@ def sidebar() -> Selection:
                        initial_sidebar_state="collapsed" if workshop else "auto")
     if workshop:
         st.markdown(WORKSHOP_CSS, unsafe_allow_html=True)
+    nav = st.sidebar.container()  # filled below, once the choices the links carry are known
     db = str(views.database_path())
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
@@ -70,6 +77,9 @@ def sidebar() -> Selection:
         st.code(link_to_view(), language=None, wrap_lines=True)
     st.sidebar.caption("Small-number suppression: **on** (counts 1-7 hidden, others rounded to 5)" if suppress
                        else "Small-number suppression: **off** (exact counts shown)")
+    carried = {"period": period, "icb": icb, "pcn": pcn, **({"workshop": "1"} if workshop else {})}
+    for page, label in PAGES:
+        nav.page_link(page, label=label, query_params=carried)
     return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
 
 
