@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from . import views
 
@@ -78,8 +79,11 @@ def sidebar() -> Selection:
     st.sidebar.caption("Small-number suppression: **on** (counts 1-7 hidden, others rounded to 5)" if suppress
                        else "Small-number suppression: **off** (exact counts shown)")
     carried = {"period": period, "icb": icb, "pcn": pcn, **({"workshop": "1"} if workshop else {})}
-    for page, label in PAGES:
-        nav.page_link(page, label=label, query_params=carried)
+    try:
+        for page, label in PAGES:
+            nav.page_link(page, label=label, query_params=carried)
+    except StreamlitPageNotFoundError:  # a page run on its own, not as part of the app: no links to give
+        pass
     return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
 
 
