@@ -6,10 +6,10 @@ sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
 ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
 st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
-tiles = views.headline(profile, ["list_size", "prev_mh", "prev_dep", "prev_dem", "prev_ld", "imd_score"])
+tiles = views.headline(profile)
 for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
-    col.metric(row.label, f"{row.value:,.2f}" if row.kind != "count" else f"{row.value:,.0f}",
-               help=f"ICB {row.icb_value:,.2f}; England {row.england_value:,.2f}; {row.vs_england} than England")
+    col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off",
+               help=f"{row.label}. ICB {row.icb_value:,.2f}; England {row.england_value:,.2f}.")
 st.subheader("Summary")
 for sentence in views.summary_sentences(profile):
     st.markdown(f"- {sentence}")

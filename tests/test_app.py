@@ -44,15 +44,15 @@ def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):
     assert not at.exception
     pcn = at.sidebar.selectbox(key="sidebar_pcn").value
     period = at.sidebar.selectbox(key="sidebar_period").value
-    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
     other = at.sidebar.selectbox(key="sidebar_pcn").options[3]
     other_code = other.rsplit("(", 1)[1].rstrip(")")
     at.sidebar.selectbox(key="sidebar_pcn").select(other_code).run()
-    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, other_code, period, 'prev_mh'):,.2f}"
     at.sidebar.selectbox(key="sidebar_period").select("2021-22").run()
-    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, other_code, '2021-22', 'prev_mh'):,.2f}"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"]
@@ -66,8 +66,12 @@ def test_link_with_query_parameters_opens_that_view(app, demo_db):
     at.switch_page("pages/1_PCN_profile.py").run()
     assert at.sidebar.selectbox(key="sidebar_pcn").value == "U90001"
     assert at.sidebar.selectbox(key="sidebar_period").value == "2022-23"
-    smi = next(m for m in at.metric if m.label.startswith("Schizophrenia"))
+    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, 'U90001', '2022-23', 'prev_mh'):,.2f}"
+    con = duckdb.connect(str(demo_db), read_only=True)
+    england, vs = con.execute("SELECT england_value, vs_england FROM pcn_profile WHERE pcn_code='U90001' AND "
+                              "period='2022-23' AND indicator='prev_mh'").fetchall()[0]
+    assert smi.delta == f"England {england:,.2f}: {vs}"
 
 
 @pytest.mark.parametrize("page", ["pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py"])

@@ -165,7 +165,7 @@ def _session(db: str, pcn: str, icb: str) -> tuple[str, bool, str, str]:
     at.query_params.update({"period": "2023-24", "icb": icb, "pcn": pcn})
     at.run()
     at.switch_page("pages/1_PCN_profile.py").run()
-    smi = next((m.value for m in at.metric if m.label.startswith("Schizophrenia")), "")
+    smi = next((m.value for m in at.metric if m.label.startswith("SMI prevalence")), "")
     return pcn, bool(at.exception), at.title[0].value if at.title else "", smi
 
 

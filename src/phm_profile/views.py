@@ -148,8 +148,25 @@ def england_range(db: str, period: str) -> pd.DataFrame:
                  "GROUP BY indicator", [period], Path(db))
 
 
-def headline(profile: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
-    return profile.set_index("indicator").reindex(indicators).dropna(subset=["value"]).reset_index()
+#: The PCN profile's headline tiles, with labels short enough for a tile.
+HEADLINE = {"list_size": "Registered patients", "prev_mh": "SMI prevalence (%)", "prev_dep": "Depression (%)",
+            "prev_dem": "Dementia (%)", "prev_ld": "LD prevalence (%)", "imd_score": "IMD 2019 score"}
+
+
+def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = tuple(HEADLINE)) -> pd.DataFrame:
+    """The headline indicators' rows, each with ``short`` (the tile's label), ``shown`` (the value as
+    written on the tile) and ``comparison`` (England's value and how the PCN compares at 95%; none for
+    counts)."""
+    rows = profile.set_index("indicator").reindex(list(indicators)).dropna(subset=["value"]).reset_index()
+    rows["short"] = rows.indicator.map(HEADLINE).fillna(rows.label)
+    count = rows.kind == "count"
+    rows["shown"] = [f"{v:,.0f}" if c else f"{v:,.2f}" for v, c in zip(rows.value, count)]
+    rows["comparison"] = [
+        None if pd.isna(e) or c  # England's list size says nothing about a PCN's
+        else f"England {e:,.2f}: {vs}" if vs in ("higher", "lower", "similar") else f"England {e:,.2f}"
+        for e, vs, c in zip(rows.england_value, rows.vs_england, count)
+    ]
+    return rows
 
 
 def summary_sentences(profile: pd.DataFrame) -> list[str]:
