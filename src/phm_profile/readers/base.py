@@ -207,13 +207,14 @@ def _xlsx_sheets(path: Path, nrows=None) -> dict[str, pd.DataFrame]:
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[str] | None = None) -> int:
-    """Load a file as all-VARCHAR table ``raw_file`` (replacing any earlier one). Returns the first data row's
-    number as a person counts rows in the file (2 below a header row, 1 in a Parquet file)."""
+    """Load a file as all-VARCHAR table ``raw_file``, every value trimmed once here (replacing any earlier
+    one). Returns the first data row's number as a person counts rows in the file (2 below a header row, 1 in
+    a Parquet file)."""
     suffix = path.suffix.lower()
     con.execute("DROP TABLE IF EXISTS raw_file")
     if suffix == ".parquet":
         rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
-        casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in rel.columns)
+        casts = ", ".join(f"trim(CAST({quote_ident(c)} AS VARCHAR)) AS {quote_ident(c)}" for c in rel.columns)
         con.execute(f"CREATE TEMP TABLE raw_file AS SELECT {casts} FROM read_parquet(?)", [str(path)])
         return 1
     if suffix in (".xlsx", ".xlsm"):
@@ -224,7 +225,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
         )
         frame = frame.astype(object).where(frame.notna(), None)
         con.register("raw_frame", frame)
-        con.execute("CREATE TEMP TABLE raw_file AS SELECT * FROM raw_frame")
+        con.execute("CREATE TEMP TABLE raw_file AS SELECT trim(CAST(COLUMNS(*) AS VARCHAR)) FROM raw_frame")
         con.unregister("raw_frame")
         return 2
     encoding = text_encoding(path)
@@ -249,7 +250,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None
         source = Path(tmp.name)
     try:
         con.execute(
-            "CREATE TEMP TABLE raw_file AS SELECT * FROM read_csv(?, header = true, all_varchar = true, "
+            "CREATE TEMP TABLE raw_file AS SELECT trim(COLUMNS(*)) FROM read_csv(?, header = true, all_varchar = true, "
             "delim = ',', quote = '\"', escape = '\"', null_padding = true, sample_size = -1, "
             "normalize_names = false)",
             [str(source)],

@@ -188,7 +188,7 @@ def stage_and_check(
     selects = [f"(rowid + {int(first_row)})::BIGINT AS _row"]
     for col in spec.columns:
         if col.name in found:
-            value = f"trim(CAST({quote_ident(found[col.name])} AS VARCHAR))"
+            value = quote_ident(found[col.name])  # VARCHAR, trimmed as staged
             if col.kind == "code":
                 value = f"upper({value})"
             selects.append(f"{value} AS {quote_ident(col.name)}")
