@@ -149,9 +149,7 @@ def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: 
         return
     key = ", ".join(quote_ident(k) for k in spec.key)
     # A 64-bit hash finds candidate repeats quickly; the exact query below confirms them.
-    repeated = con.execute(
-        f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM raw GROUP BY h HAVING count(*) > 1)"
-    ).fetchall()[0][0]
+    repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM raw").fetchall()[0][0]
     if not repeated:
         return
     sql = (
