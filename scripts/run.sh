@@ -8,4 +8,4 @@ if [ ! -f data/demo.duckdb ]; then
   .venv/bin/python -m phm_profile demo --out data/demo
   .venv/bin/python -m phm_profile build --data data/demo --db data/demo.duckdb
 fi
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/python -m phm_profile serve "$@"

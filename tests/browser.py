@@ -31,8 +31,10 @@ def streamlit_server(db: Path, page: str = "app.py", **env_vars: str):
     """Start ``streamlit run`` on the database ``db``; yield its base URL; stop it."""
     port = free_port()
     env = {**os.environ, "PHM_DB": str(db), "PYTHONPATH": str(ROOT / "src"), **env_vars}
+    command = ([sys.executable, "-m", "phm_profile", "serve"] if page == "app.py"  # as scripts/run.sh starts it
+               else [sys.executable, "-m", "streamlit", "run", str(ROOT / page)])
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / page), "--server.port", str(port),
+        [*command, "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )

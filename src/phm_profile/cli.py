@@ -50,6 +50,18 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """Start the app (``streamlit run app.py``) with the heavy libraries already imported in the server
+    process, so the first person to open it does not wait for them."""
+    from streamlit.web import cli as streamlit_cli
+
+    from . import charts, ui, views, workforce  # noqa: F401  (pandas, plotly, duckdb, scipy)
+    from .config import PROJECT_DIR
+
+    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "app.py"), *args.streamlit_options]
+    return streamlit_cli.main()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m phm_profile", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_build)
 
     _add_profile_commands(sub)
-    args = parser.parse_args(argv)
+    p = sub.add_parser("serve", help="start the app; options after it go to streamlit (e.g. --server.port 8502)")
+    p.set_defaults(func=cmd_serve)
+    args, extra = parser.parse_known_args(argv)  # serve passes what it does not know on to streamlit
+    if extra and args.func is not cmd_serve:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.streamlit_options = extra
     return args.func(args)
 
 
