@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import charts, exports, ui, views, workforce
+from phm_profile import charts, exports, ui, views
 
 sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
@@ -50,16 +50,7 @@ st.subheader("Slide pack")
 if st.button("Make the slide pack (PPTX)", key="make_pack",
              help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
     with st.spinner("Drawing the slides ..."):
-        league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
-        inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code").loc[sel.pcn_code]
-        rates = workforce.reimbursement_table()
-        plan = workforce.workforce_plan(inputs, [sel.period], {}, {"adult": "7", "cyp": "7"}, rates,
-                                        ui.current_assumptions())
-        st.session_state["_slide_pack"] = exports.slide_pack(
-            f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
-            views.summary_sentences(profile),
-            [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period))),
-             ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)
+        st.session_state["_slide_pack"] = exports.pcn_slide_pack(sel, ui.current_assumptions())
 if "_slide_pack" in st.session_state:
     st.download_button("Download the slide pack", st.session_state["_slide_pack"],
                        f"slides_{sel.pcn_code}_{sel.period}.pptx", key="pack_download",

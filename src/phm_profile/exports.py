@@ -1,4 +1,5 @@
-"""Files to take away: the workforce plan as XLSX and as a printable one-page HTML plan."""
+"""Files to take away: the workforce plan as XLSX and as a printable one-page HTML plan, chart PNGs and a PCN's
+slide pack."""
 
 from __future__ import annotations
 
@@ -99,3 +100,20 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
+
+
+def pcn_slide_pack(sel, assumptions: Assumptions) -> bytes:
+    """The slide pack of the selected PCN (a ui.Selection): summary, spine chart, the ICB's league table of
+    SMI prevalence and the MHP workforce plan (band 7 posts) under ``assumptions``."""
+    from . import charts, views, workforce
+
+    profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
+    league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
+    inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code").loc[sel.pcn_code]
+    plan = workforce.workforce_plan(inputs, [sel.period], {}, {"adult": "7", "cyp": "7"},
+                                    workforce.reimbursement_table(), assumptions)
+    return slide_pack(
+        f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
+        views.summary_sentences(profile),
+        [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period))),
+         ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)
