@@ -30,34 +30,28 @@ if staffing_file is not None:
 cols = st.columns(4)
 bands = {}
 for i, role in enumerate(workforce.ROLES):
-    known = 0.0
-    if from_file is not None:
-        known = float(from_file[(from_file.pcn_code == sel.pcn_code) & (from_file.role == role)].wte.sum())
     current[role] = cols[i].number_input(f"Current WTE: {workforce.ROLE_NAMES[role]}", min_value=0.0, step=0.1,
-                                         value=known, key=f"current_{role}")
+                                         value=workforce.staffing_wte(from_file, sel.pcn_code, role),
+                                         key=f"current_{role}")
     bands[role] = cols[2 + i].selectbox(f"AfC band: {workforce.ROLE_NAMES[role]}", workforce.BANDS, index=2,
                                         key=f"band_{role}")
 
 years = sorted(set(rates.year) | {sel.period})
 plan = workforce.workforce_plan(row, years, current, bands, rates, assumptions)
-this_year = plan[plan.year == sel.period]
+this_year, totals = workforce.plan_year(plan, sel.period)
 tiles = st.columns(5)
-tiles[0].metric("ARRS entitlement", f"{this_year.entitlement_wte.sum():.1f} WTE")
-tiles[1].metric("Need", f"{this_year.need_wte.sum():.1f} WTE")
-tiles[2].metric("Current", f"{this_year.current_wte.sum():.1f} WTE")
-tiles[3].metric("Suggested", f"{this_year.suggested_wte.sum():.1f} WTE")
-tiles[4].metric("Net cost to the PCN", f"£{this_year.net_pcn_cost.sum():,.0f}")
+tiles[0].metric("ARRS entitlement", f"{totals.entitlement_wte:.1f} WTE")
+tiles[1].metric("Need", f"{totals.need_wte:.1f} WTE")
+tiles[2].metric("Current", f"{totals.current_wte:.1f} WTE")
+tiles[3].metric("Suggested", f"{totals.suggested_wte:.1f} WTE")
+tiles[4].metric("Net cost to the PCN", f"£{totals.net_pcn_cost:,.0f}")
 st.caption(f"Reimbursement rates of {', '.join(sorted(set(this_year.rates_year)))} "
            f"(one WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year).")
 ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{sel.period}.csv", "plan")
 
 st.subheader("Suggested plan by year")
 ui.table(plan)
-summary = [f"Entitlement {this_year.entitlement_wte.sum():.1f} WTE, need {this_year.need_wte.sum():.1f} WTE, "
-           f"current {this_year.current_wte.sum():.1f} WTE in {sel.period}.",
-           f"Suggested {this_year.suggested_wte.sum():.1f} WTE in {int(this_year.posts.sum())} posts; the PCN "
-           f"contributes £{this_year.pcn_contribution.sum():,.0f}, reimbursed £{this_year.arrs_reimbursement.sum():,.0f}; "
-           f"the provider pays £{this_year.provider_share.sum():,.0f}."]
+summary = workforce.plan_summary(totals, sel.period)
 downloads = st.columns(3)
 downloads[0].download_button("Plan (CSV)", plan.to_csv(index=False).encode(), f"mhp_plan_{sel.pcn_code}.csv",
                              "text/csv", key="plan_csv")

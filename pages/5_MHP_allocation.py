@@ -8,7 +8,7 @@ ui.title(f"MHP allocation across {sel.icb_code}", sel)
 st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted population ({sel.period}); "
            "largest-remainder rounding makes the total exactly the pool.")
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period)
-entitled = sum(workforce.entitlement(n, sel.period) for n in inputs.list_size)
+entitled = workforce.icb_entitlement(inputs, sel.period)
 controls = st.columns(3)
 step = controls[1].radio("Round to", [1.0, 0.1], format_func=lambda s: "whole posts" if s == 1 else "0.1 WTE",
                          horizontal=True, key="alloc_step")
@@ -29,10 +29,11 @@ except ValueError as exc:
     st.error(f"Cannot share the pool: {exc}")
     st.stop()
 
+totals = table[["allocated_wte", "need_wte", "current_wte"]].sum()
 tiles = st.columns(3)
-tiles[0].metric("Allocated", f"{table.allocated_wte.sum():.1f} WTE")
-tiles[1].metric("Need (all PCNs)", f"{table.need_wte.sum():.1f} WTE")
-tiles[2].metric("Current (all PCNs)", f"{table.current_wte.sum():.1f} WTE")
+tiles[0].metric("Allocated", f"{totals.allocated_wte:.1f} WTE")
+tiles[1].metric("Need (all PCNs)", f"{totals.need_wte:.1f} WTE")
+tiles[2].metric("Current (all PCNs)", f"{totals.current_wte:.1f} WTE")
 shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need_wte", "entitlement_wte",
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
 ui.chart(charts.allocation_chart(table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",

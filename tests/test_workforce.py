@@ -124,3 +124,21 @@ def test_workforce_plan_by_year_and_role():
     later = plan[(plan.year == "2023-24") & (plan.role == w.ROLE_NAMES["adult"])].iloc[0]
     assert later.suggested_wte == min(w.round_up(later.need_wte), 1.5)
     assert later.posts == int(np.ceil(later.suggested_wte))
+
+
+def test_plan_year_totals_and_summary_and_staffing_file():
+    plan = w.workforce_plan(inputs().iloc[0], ["2022-23", "2023-24"], {"adult": 0.5}, {"adult": "7", "cyp": "5"},
+                            w.reimbursement_table())
+    rows, totals = w.plan_year(plan, "2023-24")
+    assert len(rows) == 2
+    assert totals.entitlement_wte == 3.0  # 3 WTE from 2023-24 below 100,000 patients
+    assert totals.suggested_wte == pytest.approx(rows.suggested_wte.iloc[0] + rows.suggested_wte.iloc[1])
+    assert totals.posts == rows.posts.sum()
+    sentences = w.plan_summary(totals, "2023-24")
+    assert sentences[0].startswith("Entitlement 3.0 WTE") and "current 0.5 WTE in 2023-24" in sentences[0]
+    assert f"in {int(totals.posts)} posts" in sentences[1]
+    staffing = w.read_current_staffing(b"pcn_code,role,wte\nU1,adult,1.0\nU1,adult,0.4\nU2,cyp,1\n", "staff.csv")
+    assert w.staffing_wte(staffing, "U1", "adult") == pytest.approx(1.4)
+    assert w.staffing_wte(staffing, "U1", "cyp") == 0.0
+    assert w.staffing_wte(None, "U1", "adult") == 0.0
+    assert w.icb_entitlement(pd.DataFrame({"list_size": [99_999, 100_000]}), "2023-24") == 9.0

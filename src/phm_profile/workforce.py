@@ -207,7 +207,31 @@ def workforce_plan(inputs: pd.Series, years: list[str], current: dict[str, float
     return pd.DataFrame(rows)
 
 
+PLAN_TOTALS = ("entitlement_wte", "need_wte", "current_wte", "suggested_wte", "posts", "pcn_contribution",
+               "arrs_reimbursement", "net_pcn_cost", "provider_share")
+
+
+def plan_year(plan: pd.DataFrame, year: str) -> tuple[pd.DataFrame, pd.Series]:
+    """One year of a plan (its rows, one per role) and the year's totals over both roles."""
+    rows = plan[plan.year == year]
+    return rows, rows[list(PLAN_TOTALS)].sum()
+
+
+def plan_summary(totals: pd.Series, year: str) -> list[str]:
+    """The plan in two plain-English sentences (the printable plan's summary)."""
+    return [f"Entitlement {totals.entitlement_wte:.1f} WTE, need {totals.need_wte:.1f} WTE, "
+            f"current {totals.current_wte:.1f} WTE in {year}.",
+            f"Suggested {totals.suggested_wte:.1f} WTE in {int(totals.posts)} posts; the PCN contributes "
+            f"£{totals.pcn_contribution:,.0f}, reimbursed £{totals.arrs_reimbursement:,.0f}; the provider pays "
+            f"£{totals.provider_share:,.0f}."]
+
+
 # -- Sharing an ICB pool ---------------------------------------------------------------------------------------
+
+def icb_entitlement(inputs: pd.DataFrame, year: str) -> float:
+    """The sum of the PCNs' ARRS entitlements: the default pool."""
+    return float(sum(entitlement(n, year) for n in inputs.list_size))
+
 
 def allocate(pool: float, weights, floors=None, step: float = 1.0) -> np.ndarray:
     """Share ``pool`` WTE across areas in proportion to ``weights``, in whole multiples of ``step`` (1 = whole
@@ -276,6 +300,13 @@ def assumption_fields() -> list[str]:
 
 class StaffingFileError(ValueError):
     """A current-staffing file that cannot be read; the message names the file, row and column."""
+
+
+def staffing_wte(staffing: pd.DataFrame | None, pcn_code: str, role: str) -> float:
+    """The WTE in post for one PCN and role in a file read by read_current_staffing (0 without a file)."""
+    if staffing is None:
+        return 0.0
+    return float(staffing[(staffing.pcn_code == pcn_code) & (staffing.role == role)].wte.sum())
 
 
 def read_current_staffing(data: bytes, file_name: str) -> pd.DataFrame:
