@@ -85,11 +85,10 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
                    lambda v: f"'{v}' is not {words}.", (c,)),
         ]
     if col.kind in ("count", "number"):
-        value = f"replace({c}, ',', '')"
         # A blank in an optional column is simply not given; in a required one it is a missing value.
         marked = (f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required
                   else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})")
-        as_double = f"try_cast({value} AS DOUBLE)"
+        as_double = number_column(col.name)
         given = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL}"
         what = "a whole number" if col.kind == "count" else "a number"
         checks = []
@@ -105,7 +104,7 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
                    "as missing, not as zero.", summary=True),
             _Check(header, "error", f"{given} AND {as_double} IS NULL",
                    lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
-            _Check(header, "error", f"try_cast({value} AS DOUBLE) < 0",
+            _Check(header, "error", f"{as_double} < 0",
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
         ]
     if col.kind == "date":
@@ -192,6 +191,10 @@ def stage_and_check(
             selects.append(f"{value} AS {quote_ident(col.name)}")
         else:
             selects.append(f"NULL::VARCHAR AS {quote_ident(col.name)}")
+        if col.kind in ("count", "number"):  # read as a number once, for every check and the typed select
+            number = f"try_cast(replace({quote_ident(found[col.name])}, ',', '') AS DOUBLE)" if col.name in found \
+                else "NULL::DOUBLE"
+            selects.append(f"{number} AS {number_column(col.name)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_all AS SELECT {', '.join(selects)} FROM raw_file")
     keep = "TRUE"
     if spec.skip_where:
@@ -212,8 +215,11 @@ def stage_and_check(
 def numeric_sql(name: str, kind: str = "count") -> str:
     """SQL turning a checked VARCHAR column into a number, markers into NULL."""
     c = quote_ident(name)
-    cast = "BIGINT" if kind == "count" else "DOUBLE"
-    inner = f"replace({c}, ',', '')"
-    if kind == "count":
-        inner = f"round(try_cast({inner} AS DOUBLE))"
-    return f"(CASE WHEN {c} IS NULL OR {c} IN {_MARKERS_SQL} THEN NULL ELSE try_cast({inner} AS {cast}) END)"
+    number = number_column(name)
+    value = f"try_cast(round({number}) AS BIGINT)" if kind == "count" else number
+    return f"(CASE WHEN {c} IS NULL OR {c} IN {_MARKERS_SQL} THEN NULL ELSE {value} END)"
+
+
+def number_column(name: str) -> str:
+    """The staged column holding a count or number column's value as a DOUBLE (NULL when not a number)."""
+    return quote_ident(f"_number_{name}")
