@@ -117,14 +117,12 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
     return []
 
 
-def _run_checks(con, report: Report, file: str, checks: list[_Check]) -> None:
-    """Count every rule's offending rows in one scan; fetch examples only for rules that found some."""
-    if not checks:
-        return
-    aggregates = ", ".join(
-        f"count(*) FILTER (WHERE {ch.where}), min(_row) FILTER (WHERE {ch.where})" for ch in checks
-    )
-    found = con.execute(f"SELECT {aggregates} FROM raw").fetchall()[0]
+def _run_checks(con, report: Report, file: str, checks: list[_Check], key: str | None) -> int:
+    """Count every rule's offending rows in one scan; fetch examples only for rules that found some. The same
+    scan counts the rows whose ``key`` (SQL) hashes like an earlier row's: candidate duplicates (returned)."""
+    aggregates = [f"count(*) FILTER (WHERE {ch.where}), min(_row) FILTER (WHERE {ch.where})" for ch in checks]
+    aggregates.append(f"count(*) - count(DISTINCT hash({key}))" if key else "0")
+    found = con.execute(f"SELECT {', '.join(aggregates)} FROM raw").fetchall()[0]
     for i, ch in enumerate(checks):
         total, first = found[2 * i], found[2 * i + 1]
         if not total:
@@ -141,16 +139,12 @@ def _run_checks(con, report: Report, file: str, checks: list[_Check]) -> None:
             add(file, row[0], ch.header, ch.message(*row[1:]))
         if total > len(rows):
             add(file, None, ch.header, f"... and {total - len(rows):,} more rows with the same problem.")
+    return found[-1]
 
 
 def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: dict[str, str]) -> None:
-    if not spec.key:
-        return
+    """Report rows whose key repeats an earlier row's (run when the hash count in _run_checks found some)."""
     key = ", ".join(quote_ident(k) for k in spec.key)
-    # A 64-bit hash finds candidate repeats quickly; the exact query below confirms them.
-    repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM raw").fetchall()[0][0]
-    if not repeated:
-        return
     sql = (
         f"SELECT _row, first_row, {key} FROM (SELECT _row, min(_row) OVER (PARTITION BY {key}) AS first_row, "
         f"{key} FROM raw) WHERE _row > first_row"
@@ -207,8 +201,9 @@ def stage_and_check(
         report.error(file, 2, None, "the file has headers but no data rows.")
         return False
     checks = [ch for col in spec.columns if col.name in found for ch in _column_checks(col, found[col.name])]
-    _run_checks(con, report, file, checks)
-    _check_duplicates(con, report, file, spec, found)
+    key = ", ".join(quote_ident(k) for k in spec.key) if spec.key else None
+    if _run_checks(con, report, file, checks, key):  # a 64-bit hash finds candidates; the exact query confirms
+        _check_duplicates(con, report, file, spec, found)
     return len(report.errors) == before
 
 
