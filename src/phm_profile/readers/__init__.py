@@ -19,7 +19,7 @@ from . import (
     service_usage,
 )
 from .base import ExtractSpec, Issue, Report, UnreadableFile, match_headers, read_headers, sha256
-from .checks import financial_year_sql, numeric_sql, parse_date_sql, period_from_name, stage_and_check
+from .checks import date_column, financial_year_sql, numeric_sql, period_from_name, stage_and_check
 
 EXTRACTS: tuple[ExtractSpec, ...] = (
     mapping.SPEC,
@@ -64,7 +64,7 @@ def _closest(headers: list[str]) -> ExtractSpec:
 
 def _typed_sql(spec: ExtractSpec, template: str) -> str:
     event = spec.kind == "mh_referrals"
-    date = parse_date_sql("referral_date" if event else "extract_date")
+    date = date_column("referral_date" if event else "extract_date")
     values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
     return template.format(**values, date=date, period=financial_year_sql(date, containing=event))
 

@@ -108,7 +108,7 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
         ]
     if col.kind == "date":
-        return [_Check(header, "error", f"{c} IS NOT NULL AND {c} <> '' AND {parse_date_sql(c)} IS NULL",
+        return [_Check(header, "error", f"{c} IS NOT NULL AND {c} <> '' AND {date_column(col.name)} IS NULL",
                        lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).",
                        (c,))]
     if col.kind == "period":
@@ -185,10 +185,14 @@ def stage_and_check(
             selects.append(f"{value} AS {quote_ident(col.name)}")
         else:
             selects.append(f"NULL::VARCHAR AS {quote_ident(col.name)}")
-        if col.kind in ("count", "number"):  # read as a number once, for every check and the typed select
+        # Numbers and dates are read once per scan, for every check and the typed select.
+        if col.kind in ("count", "number"):
             number = f"try_cast(replace({quote_ident(found[col.name])}, ',', '') AS DOUBLE)" if col.name in found \
                 else "NULL::DOUBLE"
             selects.append(f"{number} AS {number_column(col.name)}")
+        if col.kind == "date":
+            date = parse_date_sql(quote_ident(found[col.name])) if col.name in found else "NULL::DATE"
+            selects.append(f"{date} AS {date_column(col.name)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_all AS SELECT {', '.join(selects)} FROM raw_file")
     keep = "TRUE"
     if spec.skip_where:
@@ -213,6 +217,11 @@ def numeric_sql(name: str, kind: str = "count") -> str:
     number = number_column(name)
     value = f"try_cast(round({number}) AS BIGINT)" if kind == "count" else number
     return f"(CASE WHEN {c} IS NULL OR {c} IN {_MARKERS_SQL} THEN NULL ELSE {value} END)"
+
+
+def date_column(name: str) -> str:
+    """The staged column holding a date column's value as a DATE (NULL when not a date)."""
+    return quote_ident(f"_date_{name}")
 
 
 def number_column(name: str) -> str:
