@@ -212,3 +212,27 @@ def test_cp1252_past_the_first_megabyte_loads(demo_copy, tmp_path):
     store.build(demo_copy, tmp_path / "ok.duckdb")
     con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM patients_lsoa WHERE period = '2023-24'").fetchall()[0][0] > 0
+
+
+@pytest.mark.parametrize("ids, repeated_at", [
+    ([1, 2, 3, 4, 5], None),          # numbered in order: no repeat, proved in one streaming pass
+    ([1, 2, 3, 4, 2], 6),             # in order until a repeat at the end
+    ([5, 1, 2, 3, 1], 6),             # not in order: the hash search finds it
+    (["A1", "A2", "A3", "A1", "A9"], 5),
+])
+def test_repeated_referral_ids_are_found_whatever_their_order(ids, repeated_at):
+    import tempfile
+
+    from phm_profile.readers import Report, load_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mh_referrals_records.csv"
+        lines = ["REFERRAL_ID,PRACTICE_CODE,REFERRAL_DATE,SERVICE,OUTCOME,WAIT_DAYS"]
+        lines += [f"{i},Z90001,2023-05-0{n + 1},CMHT,ACCEPTED,3" for n, i in enumerate(ids)]
+        path.write_text("\n".join(lines) + "\n")
+        con = duckdb.connect()
+        con.execute((store.SQL_DIR / "schema.sql").read_text())
+        report = Report()
+        load_file(con, path, report)
+    errors = [(e.row, e.column) for e in report.errors]
+    assert errors == ([] if repeated_at is None else [(repeated_at, "REFERRAL_ID")])
