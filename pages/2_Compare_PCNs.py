@@ -27,7 +27,7 @@ with x_col:
 with y_col:
     y = ui.choose_indicator(sel.db, "Up (y)", name="y", default="prev_mh")
 pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
-labels = dict(zip(views.indicator_choices(sel.db).indicator, views.indicator_choices(sel.db).label))
+labels = views.indicator_labels(sel.db)
 ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
          f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
 

@@ -34,7 +34,7 @@ if st.button("Check and build", disabled=not uploads, key="own_build"):
             st.session_state["_last_report"] = result.report
             st.session_state["_last_ok"] = True
             st.session_state["_database"] = str(result.db_path)
-            st.cache_data.clear()
+            st.cache_data.clear()  # the user's database is rebuilt at the same path: forget its old figures
             st.rerun()
 report = st.session_state.get("_last_report")
 if report is not None:

@@ -53,8 +53,7 @@ st.subheader("Suggested plan by year")
 ui.table(plan)
 summary = workforce.plan_summary(totals, sel.period)
 downloads = st.columns(3)
-downloads[0].download_button("Plan (CSV)", plan.to_csv(index=False).encode(), f"mhp_plan_{sel.pcn_code}.csv",
-                             "text/csv", key="plan_csv")
+ui.csv_download(plan, f"mhp_plan_{sel.pcn_code}.csv", "plan_csv", "Plan (CSV)", downloads[0])
 downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, rates, sel.suppress),
                              f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -29,7 +29,7 @@ except ValueError as exc:
     st.error(f"Cannot share the pool: {exc}")
     st.stop()
 
-totals = table[["allocated_wte", "need_wte", "current_wte"]].sum()
+totals = workforce.allocation_totals(table)
 tiles = st.columns(3)
 tiles[0].metric("Allocated", f"{totals.allocated_wte:.1f} WTE")
 tiles[1].metric("Need (all PCNs)", f"{totals.need_wte:.1f} WTE")

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 
 import duckdb
 import numpy as np
@@ -36,6 +35,14 @@ def test_overview_shows_the_profile_values(app, demo_db):
     first = table.iloc[0]
     assert first.value == pytest.approx(profile_value(demo_db, first.pcn_code, period, "prev_mh"))
     assert at.query_params["icb"] == [icb] or at.query_params["icb"] == icb
+    con = duckdb.connect(str(demo_db), read_only=True)
+    pcns, higher, icb_value = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE vs_england = 'higher'), any_value(icb_value) FROM pcn_profile "
+        "WHERE icb_code = ? AND period = ? AND indicator = 'prev_mh'", [icb, period]).fetchall()[0]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["PCNs"] == str(pcns)
+    assert tiles["PCNs higher than England"] == str(higher)
+    assert tiles["ICB value"] == f"{icb_value:,.2f}"
 
 
 def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):

@@ -142,3 +142,12 @@ def test_plan_year_totals_and_summary_and_staffing_file():
     assert w.staffing_wte(staffing, "U1", "cyp") == 0.0
     assert w.staffing_wte(None, "U1", "adult") == 0.0
     assert w.icb_entitlement(pd.DataFrame({"list_size": [99_999, 100_000]}), "2023-24") == 9.0
+
+
+def test_allocation_totals_add_up_every_pcn():
+    table = w.allocation_table(pd.concat([inputs(pcn_code="U1"), inputs(pcn_code="U2", list_size=120_000)]),
+                               "2023-24", None, current={"U1": 1.5})
+    totals = w.allocation_totals(table)
+    assert totals.allocated_wte == 3.0 + 6.0  # the pool defaults to the sum of entitlements
+    assert totals.current_wte == 1.5
+    assert totals.need_wte == pytest.approx(table.need_wte.sum())

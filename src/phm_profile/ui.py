@@ -4,11 +4,15 @@ and in session state so the choice carries across pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from . import views
+
+if TYPE_CHECKING:
+    from . import workforce
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ def table(frame, **kwargs) -> None:
     st.dataframe(_safe(frame), hide_index=True, **kwargs)
 
 
-def csv_download(frame, name: str, key: str) -> None:
+def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
     """The frame as a CSV file (protected by small-number suppression when it is on)."""
-    st.download_button("Download CSV", _safe(frame).to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
+    where.download_button(label, _safe(frame).to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
 
 
 def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "rate", "ratio", "score", "count"),
@@ -130,11 +134,11 @@ def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "ra
     choices = views.indicator_choices(db)
     choices = choices[choices.kind.isin(kinds)]
     options = list(choices.indicator)
-    labels = dict(zip(choices.indicator, choices.label))
     remembered = st.session_state.setdefault("_selection", {})
     wanted = st.query_params.get(name) or remembered.get(name) or default
     index = options.index(wanted) if wanted in options else 0
-    value = st.selectbox(label, options, index=index, format_func=labels.get, key=f"choose_{name}")
+    value = st.selectbox(label, options, index=index, format_func=views.indicator_labels(db).get,
+                         key=f"choose_{name}")
     remembered[name] = value
     st.query_params[name] = value
     return value
@@ -148,7 +152,7 @@ def chart(figure, frame, name: str, key: str) -> None:
     csv_download(frame, name, f"csv_{key}")
 
 
-def assumptions_form() -> "workforce.Assumptions":
+def assumptions_form() -> workforce.Assumptions:
     """Every need assumption as a number input (in an expander), remembered across pages."""
     from . import workforce
 
@@ -173,7 +177,7 @@ def assumptions_form() -> "workforce.Assumptions":
     return workforce.Assumptions(**values)
 
 
-def current_assumptions() -> "workforce.Assumptions":
+def current_assumptions() -> workforce.Assumptions:
     """The need assumptions as last set on the workforce pages (defaults otherwise)."""
     from . import workforce
 

@@ -94,6 +94,20 @@ def indicator_choices(db: str) -> pd.DataFrame:
     return query("SELECT indicator, label, kind FROM indicators ORDER BY sort_order, label", db=Path(db))
 
 
+def indicator_labels(db: str) -> dict[str, str]:
+    choices = indicator_choices(db)
+    return dict(zip(choices.indicator, choices.label))
+
+
+def overview_headline(table: pd.DataFrame) -> dict:
+    """The ICB overview's headline figures from indicator_across_pcns: PCNs, the ICB's and England's value
+    (None without PCNs) and how many PCNs are higher than England at 95%."""
+    first = table.iloc[0] if len(table) else None
+    return {"pcns": len(table), "icb_value": None if first is None else first.icb_value,
+            "england_value": None if first is None else first.england_value,
+            "higher": int((table.vs_england == "higher").sum()) if len(table) else 0}
+
+
 @st.cache_data(show_spinner=False)
 def sources(db: str) -> pd.DataFrame:
     return query("SELECT file_name, kind, period, row_count, warnings, loaded_at, checksum_sha256 FROM sources "

@@ -228,6 +228,11 @@ def plan_summary(totals: pd.Series, year: str) -> list[str]:
 
 # -- Sharing an ICB pool ---------------------------------------------------------------------------------------
 
+def allocation_totals(table: pd.DataFrame) -> pd.Series:
+    """Allocated, needed and current WTE over all PCNs of an allocation_table."""
+    return table[["allocated_wte", "need_wte", "current_wte"]].sum()
+
+
 def icb_entitlement(inputs: pd.DataFrame, year: str) -> float:
     """The sum of the PCNs' ARRS entitlements: the default pool."""
     return float(sum(entitlement(n, year) for n in inputs.list_size))

@@ -1,5 +1,5 @@
 """Write the malformed-extract cases of this folder (committed; run again only to change them)."""
-import io, zipfile
+import io
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent
