@@ -89,6 +89,25 @@ def _levels(frame: pd.DataFrame, by: list[str], values: dict, include_practice: 
     return pd.concat(out, ignore_index=True)
 
 
+def indicator_values(kind: str, numerator, denominator, multiplier: float, confidence: float):
+    """Value and interval of an indicator of one kind, by the OHID method for that kind (stats.py)."""
+    x = np.asarray(numerator, dtype=float)
+    n = np.asarray(denominator, dtype=float)
+    nan = np.full(len(x), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "proportion":
+            ok = (n > 0) & (x >= 0) & (x <= n)
+            x, n = np.where(ok, x, np.nan), np.where(ok, n, np.nan)
+            return (x / n * multiplier, stats.wilson_lower(x, n, confidence) * multiplier,
+                    stats.wilson_upper(x, n, confidence) * multiplier)
+        if kind in ("rate", "ratio"):
+            ok = (n > 0) & (x >= 0)
+            x, n = np.where(ok, x, np.nan), np.where(ok, n, np.nan)
+            lower, upper = stats.count_interval(x, confidence)
+            return x / n * multiplier, lower / n * multiplier, upper / n * multiplier
+    return x, nan, nan
+
+
 def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     mapping = t["practice_mapping"]
     periods = set()
@@ -204,8 +223,8 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     valued = []
     for (kind, multiplier), part in area.groupby(["kind", "multiplier"]):
         part = part.copy()
-        value, lower95, upper95 = profile.indicator_values(kind, part["numerator"], part["denominator"], multiplier, 0.95)
-        _, lower998, upper998 = profile.indicator_values(kind, part["numerator"], part["denominator"], multiplier, 0.998)
+        value, lower95, upper95 = indicator_values(kind, part["numerator"], part["denominator"], multiplier, 0.95)
+        _, lower998, upper998 = indicator_values(kind, part["numerator"], part["denominator"], multiplier, 0.998)
         part["value"], part["lower_95"], part["upper_95"] = value, lower95, upper95
         part["lower_998"], part["upper_998"] = lower998, upper998
         valued.append(part)

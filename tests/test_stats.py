@@ -1,11 +1,12 @@
 """stats reproduces OHID's reference vectors (PHEindicatormethods test data) to 1e-6 relative."""
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import REFERENCE, needs_reference
 
-from phm_profile import stats
+from phm_profile import models, stats
 
 pytestmark = needs_reference
 REL = 1e-6
@@ -66,6 +67,54 @@ def test_rate_missing_inputs_give_missing_outputs():
     for (confidence, multiplier), part in frame.groupby(["confidence", "multiplier"]):
         value, lower, upper = stats.rate(part.Numerator, part.Denominator, conf(confidence), multiplier)
         close(value, part.value), close(lower, part.lowercl), close(upper, part.uppercl)
+
+
+def sql_indicator(kind, numerator, denominator, multiplier, confidence):
+    """Value and limits from the SQL macros the profile is built with (sql/models/00_statistics.sql)."""
+    con = duckdb.connect()
+    models.write_statistics_tables(con)
+    con.execute((models.MODEL_DIR / "00_statistics.sql").read_text())
+    inputs = pd.DataFrame({"row": range(len(numerator)), "x": np.asarray(numerator, float),
+                           "n": np.asarray(denominator, float)})
+    level = "95" if confidence == 0.95 else "998"
+    con.register("inputs", inputs)
+    return con.execute(f"""
+        SELECT indicator_value($kind, x, n, $m), lower_limit($kind, x, n, $m, z_{level}, e.lower_{level}),
+               upper_limit($kind, x, n, $m, z_{level}, e.upper_{level})
+        FROM inputs CROSS JOIN confidence_z LEFT JOIN exact_poisson_limits e ON e.events = inputs.x
+        ORDER BY row""", {"kind": kind, "m": multiplier}).df().T.values
+
+
+@pytest.mark.parametrize("workbook, sheet, kind", [("testdata_Proportion.xlsx", "testdata_Prop", "proportion"),
+                                                    ("testdata_Rate.xlsx", "testdata_Rate", "rate")])
+def test_sql_macros_reproduce_the_vectors(workbook, sheet, kind):
+    frame = pd.read_excel(REFERENCE / workbook, sheet_name=sheet)
+    for multiplier, part in frame.groupby("multiplier"):
+        value, lo95, hi95 = sql_indicator(kind, part.Numerator, part.Denominator, multiplier, 0.95)
+        _, lo998, hi998 = sql_indicator(kind, part.Numerator, part.Denominator, multiplier, 0.998)
+        close(value, part.value)
+        close(lo95, part.lower95_0cl), close(hi95, part.upper95_0cl)
+        close(lo998, part.lower99_8cl), close(hi998, part.upper99_8cl)
+
+
+@pytest.mark.parametrize("workbook, sheet, kind", [("testdata_Proportion.xlsx", "testdata_Prop_g", "proportion"),
+                                                    ("testdata_Rate.xlsx", "testdata_Rate_g", "rate")])
+def test_sql_macros_give_missing_outputs_for_missing_inputs(workbook, sheet, kind):
+    frame = pd.read_excel(REFERENCE / workbook, sheet_name=sheet)
+    for (confidence, multiplier), part in frame.groupby(["confidence", "multiplier"]):
+        value, lower, upper = sql_indicator(kind, part.Numerator, part.Denominator, multiplier, conf(confidence))
+        close(value, part.value), close(lower, part.lowercl), close(upper, part.uppercl)
+
+
+def test_sql_comparison_labels_match_stats():
+    con = duckdb.connect()
+    con.execute((models.MODEL_DIR / "00_statistics.sql").read_text())
+    cases = [(1.0, 2.0, 0.5), (1.0, 2.0, 1.5), (1.0, 2.0, 2.5), (None, 2.0, 1.0), (1.0, 2.0, None), (1.0, 2.0, 1.0)]
+    got = [con.execute("SELECT compare_with(?::DOUBLE, ?::DOUBLE, ?::DOUBLE)", list(c)).fetchone()[0] for c in cases]
+    nan = np.nan
+    expected = [stats.compare([nan if v is None else v for v in c[:1]], [c[1]], [nan if c[2] is None else c[2]])[0]
+                for c in cases]
+    assert got == expected == ["higher", "similar", "lower", "not compared", "not compared", "similar"]
 
 
 @pytest.mark.parametrize("x, n, message", [

@@ -13,7 +13,7 @@ COMPARISONS = ("higher", "similar", "lower", "not compared")
 FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)")
 
 
-def _z(confidence: float) -> float:
+def z_value(confidence: float) -> float:
     return ndtri(1 - (1 - confidence) / 2)
 
 
@@ -24,7 +24,7 @@ def _arrays(*values):
 def wilson_lower(x, n, confidence: float = 0.95):
     """Wilson score interval, lower limit, as a proportion of 1 (PHEindicatormethods::wilson_lower)."""
     x, n = _arrays(x, n)
-    z = _z(confidence)
+    z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (2 * x + z**2 - z * np.sqrt(z**2 + 4 * x * (1 - x / n))) / (2 * (n + z**2))
 
@@ -32,7 +32,7 @@ def wilson_lower(x, n, confidence: float = 0.95):
 def wilson_upper(x, n, confidence: float = 0.95):
     """Wilson score interval, upper limit, as a proportion of 1 (PHEindicatormethods::wilson_upper)."""
     x, n = _arrays(x, n)
-    z = _z(confidence)
+    z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (2 * x + z**2 + z * np.sqrt(z**2 + 4 * x * (1 - x / n))) / (2 * (n + z**2))
 
@@ -40,7 +40,7 @@ def wilson_upper(x, n, confidence: float = 0.95):
 def byars_lower(x, confidence: float = 0.95):
     """Byar's approximation to the Poisson lower limit for a count (PHEindicatormethods::byars_lower)."""
     (x,) = _arrays(x)
-    z = _z(confidence)
+    z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         base = 1 - 1 / (9 * x) - z / (3 * np.sqrt(x))
         # Below one event at high confidence the approximation breaks down; OHID gives no value there.
@@ -50,7 +50,7 @@ def byars_lower(x, confidence: float = 0.95):
 def byars_upper(x, confidence: float = 0.95):
     """Byar's approximation to the Poisson upper limit for a count (PHEindicatormethods::byars_upper)."""
     (x,) = _arrays(x)
-    z = _z(confidence)
+    z = z_value(confidence)
     return (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
 
 

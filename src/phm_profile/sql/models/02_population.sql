@@ -1,18 +1,39 @@
--- practice_population / pcn_population: registered patients by sex and five-year age band.
--- practice_list_size / pcn_list_size: the QOF list types (TOTAL, 18OV, ...) each register is a share of.
-CREATE OR REPLACE TABLE practice_population AS
+-- Registered patients by sex and five-year age band: practice_population per practice (a view),
+-- area_population summed to PCN, ICB and England in one pass, pcn_population its PCN rows.
+-- practice_list_size / area_list_size / pcn_list_size: the QOF list types (TOTAL, 18OV, ...) each register is
+-- a share of, per practice and summed the same way.
+-- Every roll-up in these models groups the practices by GROUPING SETS: grouping(pcn_code, icb_code) is 1 for
+-- the PCN rows, 2 for the ICB rows and 3 for England; practices without a PCN (or ICB) count only above it.
+CREATE OR REPLACE VIEW practice_population AS
 SELECT period, practice_code, sex, age_band, sum(patients)::BIGINT AS patients
 FROM patients_age_sex GROUP BY ALL;
 
-CREATE OR REPLACE TABLE pcn_population AS
-SELECT p.period, m.pcn_code, p.sex, p.age_band, sum(p.patients)::BIGINT AS patients
-FROM practice_population p JOIN practice_pcn m USING (period, practice_code)
-WHERE m.pcn_code IS NOT NULL GROUP BY ALL;
+CREATE OR REPLACE TABLE area_population AS
+SELECT * FROM (
+    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
+           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
+               AS area_code,
+           period, sex, age_band, sum(patients)::BIGINT AS patients
+    FROM patients_age_sex LEFT JOIN practice_pcn m USING (period, practice_code)
+    GROUP BY GROUPING SETS ((period, sex, age_band, m.pcn_code), (period, sex, age_band, m.icb_code),
+                           (period, sex, age_band))
+) WHERE area_code IS NOT NULL;
 
-CREATE OR REPLACE TABLE practice_list_size AS
+CREATE OR REPLACE VIEW pcn_population AS
+SELECT period, area_code AS pcn_code, sex, age_band, patients FROM area_population WHERE level = 'pcn';
+
+CREATE OR REPLACE VIEW practice_list_size AS
 SELECT period, practice_code, list_type, list_size FROM qof_list_size WHERE list_size IS NOT NULL;
 
-CREATE OR REPLACE TABLE pcn_list_size AS
-SELECT l.period, m.pcn_code, l.list_type, sum(l.list_size)::BIGINT AS list_size, count(*) AS practices
-FROM practice_list_size l JOIN practice_pcn m USING (period, practice_code)
-WHERE m.pcn_code IS NOT NULL GROUP BY ALL;
+CREATE OR REPLACE TABLE area_list_size AS
+SELECT * FROM (
+    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
+           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
+               AS area_code,
+           period, list_type, sum(list_size)::BIGINT AS list_size, count(*) AS practices
+    FROM practice_list_size LEFT JOIN practice_pcn m USING (period, practice_code)
+    GROUP BY GROUPING SETS ((period, list_type, m.pcn_code), (period, list_type, m.icb_code), (period, list_type))
+) WHERE area_code IS NOT NULL;
+
+CREATE OR REPLACE VIEW pcn_list_size AS
+SELECT period, area_code AS pcn_code, list_type, list_size, practices FROM area_list_size WHERE level = 'pcn';

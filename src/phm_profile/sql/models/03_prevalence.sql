@@ -1,25 +1,20 @@
--- practice_prevalence: each register with its denominator, the list of the register's list type (DEP: 18+).
--- area_prevalence: the same summed to PCN, ICB and England; a practice counts in both numerator and
--- denominator or in neither. Prevalence = sum(register) / sum(list); practice rates are never averaged.
-CREATE OR REPLACE TABLE practice_prevalence AS
+-- practice_prevalence (a view): each register with its denominator, the list of the register's list type
+-- (DEP: 18+). area_prevalence: the same summed to PCN, ICB and England; a practice counts in both numerator
+-- and denominator or in neither. Prevalence = sum(register) / sum(list); practice rates are never averaged.
+CREATE OR REPLACE VIEW practice_prevalence AS
 SELECT period, practice_code, group_code, list_type, register, denominator
 FROM qof_register_denominator
 WHERE register IS NOT NULL AND denominator IS NOT NULL;
 
 CREATE OR REPLACE TABLE area_prevalence AS
-WITH joined AS (
-    SELECT p.*, m.pcn_code, m.icb_code
-    FROM practice_prevalence p LEFT JOIN practice_pcn m USING (period, practice_code)
-)
-SELECT 'pcn' AS level, pcn_code AS area_code, period, group_code,
-       sum(register)::BIGINT AS register, sum(denominator)::BIGINT AS denominator
-FROM joined WHERE pcn_code IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT 'icb', icb_code, period, group_code, sum(register)::BIGINT, sum(denominator)::BIGINT
-FROM joined WHERE icb_code IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT 'england', 'ENGLAND', period, group_code, sum(register)::BIGINT, sum(denominator)::BIGINT
-FROM joined GROUP BY ALL;
+SELECT * FROM (
+    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
+           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
+               AS area_code,
+           period, group_code, sum(register)::BIGINT AS register, sum(denominator)::BIGINT AS denominator
+    FROM practice_prevalence LEFT JOIN practice_pcn m USING (period, practice_code)
+    GROUP BY GROUPING SETS ((period, group_code, m.pcn_code), (period, group_code, m.icb_code), (period, group_code))
+) WHERE area_code IS NOT NULL;
 
 -- pcn_prevalence: every register per PCN and period with ICB and England, and its rank among the PCN's
 -- long-term conditions (1 = most prevalent), as the Leeds PCN did.

@@ -9,18 +9,18 @@ WITH practice_rows AS (
     JOIN service_measures c USING (measure)
     LEFT JOIN practice_list_size l ON l.period = s.period AND l.practice_code = s.org_code AND l.list_type = 'TOTAL'
     LEFT JOIN practice_pcn m ON m.period = s.period AND m.practice_code = s.org_code
-    WHERE s.org_type = 'practice' AND s.numerator IS NOT NULL
-), levels AS (
-    SELECT 'pcn' AS level, pcn_code AS area_code, * FROM practice_rows WHERE pcn_code IS NOT NULL
-    UNION ALL SELECT 'icb', icb_code, * FROM practice_rows WHERE icb_code IS NOT NULL
-    UNION ALL SELECT 'england', 'ENGLAND', * FROM practice_rows
+    WHERE s.org_type = 'practice' AND s.numerator IS NOT NULL AND (c.kind = 'proportion' OR l.list_size IS NOT NULL)
 ), summed AS (
-    SELECT level, area_code, period, measure, any_value(kind) AS kind, sum(numerator)::BIGINT AS numerator,
-           CASE WHEN any_value(kind) = 'rate' THEN sum(list_size) FILTER (WHERE list_size IS NOT NULL)
-                ELSE sum(denominator) END::BIGINT AS denominator
-    FROM levels
-    WHERE kind = 'proportion' OR list_size IS NOT NULL
-    GROUP BY ALL
+    SELECT * FROM (
+        SELECT CASE grouping(pcn_code, icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
+               CASE grouping(pcn_code, icb_code) WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END
+                   AS area_code,
+               period, measure, kind, sum(numerator)::BIGINT AS numerator,
+               CASE WHEN kind = 'rate' THEN sum(list_size) ELSE sum(denominator) END::BIGINT AS denominator
+        FROM practice_rows
+        GROUP BY GROUPING SETS ((period, measure, kind, pcn_code), (period, measure, kind, icb_code),
+                               (period, measure, kind))
+    ) WHERE area_code IS NOT NULL
 ), pcn_reported AS (
     SELECT 'pcn' AS level, s.org_code AS area_code, s.period, s.measure, c.kind, s.numerator,
            CASE WHEN c.kind = 'rate' THEN l.list_size ELSE s.denominator END AS denominator
@@ -33,5 +33,5 @@ UNION ALL SELECT * FROM pcn_reported
 WHERE NOT EXISTS (SELECT 1 FROM summed x WHERE x.level = 'pcn' AND x.area_code = pcn_reported.area_code
                   AND x.period = pcn_reported.period AND x.measure = pcn_reported.measure);
 
-CREATE OR REPLACE TABLE pcn_service_usage AS
+CREATE OR REPLACE VIEW pcn_service_usage AS
 SELECT period, area_code AS pcn_code, measure, kind, numerator, denominator FROM area_service_usage WHERE level = 'pcn';

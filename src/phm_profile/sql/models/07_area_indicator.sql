@@ -19,14 +19,7 @@ UNION ALL SELECT 'svc_' || measure, label, kind, multiplier, CASE WHEN kind = 'r
 FROM service_measures;
 
 CREATE OR REPLACE TABLE area_indicator AS
-WITH lists AS (
-    SELECT 'pcn' AS level, pcn_code AS area_code, period, list_type, list_size FROM pcn_list_size
-    UNION ALL
-    SELECT 'icb', m.icb_code, l.period, l.list_type, sum(l.list_size)::BIGINT
-    FROM practice_list_size l JOIN practice_pcn m USING (period, practice_code) WHERE m.icb_code IS NOT NULL GROUP BY ALL
-    UNION ALL
-    SELECT 'england', 'ENGLAND', period, list_type, sum(list_size)::BIGINT FROM practice_list_size GROUP BY ALL
-), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
+WITH lists AS (SELECT level, area_code, period, list_type, list_size FROM area_list_size), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
 SELECT level, area_code, period, 'list_size' AS indicator, list_size::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM total
 UNION ALL
 SELECT t.level, t.area_code, t.period, 'age_65_plus', o.list_size, t.list_size
