@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pandas as pd
 
 from . import stats
 from .config import SQL_DIR
@@ -23,17 +24,16 @@ def write_statistics_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The numbers SQL cannot compute itself, from stats.py: confidence_z (the normal quantile of each
     confidence level) and exact_poisson_limits (the exact Poisson limits of 0 to 9 events, the counts below
     which OHID uses them; counts are whole numbers, the build rounds any fraction)."""
-    con.execute("CREATE OR REPLACE TABLE confidence_z (z_95 DOUBLE, z_998 DOUBLE)")
-    con.execute("INSERT INTO confidence_z VALUES (?, ?)", [stats.z_value(c) for c in CONFIDENCE.values()])
+    z = {f"z_{name}": [stats.z_value(confidence)] for name, confidence in CONFIDENCE.items()}
     events = np.arange(10, dtype=float)
-    columns = {"events": events}
+    limits = {"events": events}
     for name, confidence in CONFIDENCE.items():
-        columns[f"lower_{name}"] = stats.exact_poisson_lower(events, confidence)
-        columns[f"upper_{name}"] = stats.exact_poisson_upper(events, confidence)
-    con.execute("CREATE OR REPLACE TABLE exact_poisson_limits (events DOUBLE, lower_95 DOUBLE, upper_95 DOUBLE, "
-                "lower_998 DOUBLE, upper_998 DOUBLE)")
-    con.executemany("INSERT INTO exact_poisson_limits VALUES (?, ?, ?, ?, ?)",
-                    [[float(v) for v in row] for row in zip(*columns.values())])
+        limits[f"lower_{name}"] = stats.exact_poisson_lower(events, confidence)
+        limits[f"upper_{name}"] = stats.exact_poisson_upper(events, confidence)
+    for table, columns in (("confidence_z", z), ("exact_poisson_limits", limits)):
+        con.register("statistics_frame", pd.DataFrame(columns))
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM statistics_frame")
+        con.unregister("statistics_frame")
 
 
 def run_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,8 +17,8 @@ SELECT * FROM (
 ) WHERE area_code IS NOT NULL;
 
 -- pcn_prevalence: every register per PCN and period with ICB and England, and its rank among the PCN's
--- long-term conditions (1 = most prevalent), as the Leeds PCN did.
-CREATE OR REPLACE TABLE pcn_prevalence AS
+-- long-term conditions (1 = most prevalent), as the Leeds PCN did. A view: the app reads one PCN at a time.
+CREATE OR REPLACE VIEW pcn_prevalence AS
 SELECT a.period, a.area_code AS pcn_code, a.group_code, a.register, a.denominator,
        a.register / a.denominator AS prevalence,
        i.register / i.denominator AS icb_prevalence, e.register / e.denominator AS england_prevalence,

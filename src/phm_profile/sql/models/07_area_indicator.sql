@@ -1,5 +1,5 @@
 -- area_indicator: every indicator of the profile for every PCN, ICB and England, as numerator and
--- denominator. Values and intervals are added by profile.py with the OHID methods in stats.py.
+-- denominator (a view read once, by 08_pcn_profile.sql, which adds the values and intervals).
 -- kind: proportion (Wilson), rate (Byar's / exact Poisson), ratio (observed / expected, count interval),
 -- score (IMD score, no interval), count (list size, no interval).
 CREATE OR REPLACE TABLE indicators AS
@@ -18,7 +18,7 @@ UNION ALL SELECT 'svc_' || measure, label, kind, multiplier, CASE WHEN kind = 'r
        'Service usage', 30
 FROM service_measures;
 
-CREATE OR REPLACE TABLE area_indicator AS
+CREATE OR REPLACE VIEW area_indicator AS
 WITH lists AS (SELECT level, area_code, period, list_type, list_size FROM area_list_size), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
 SELECT level, area_code, period, 'list_size' AS indicator, list_size::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM total
 UNION ALL
