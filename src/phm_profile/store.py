@@ -57,6 +57,9 @@ def load_folder(
     con: duckdb.DuckDBPyConnection, data_dir: Path, report: Report, progress: Progress = lambda _: None
 ) -> list[LoadedFile]:
     """Load every extract in ``data_dir`` into the tables of ``con`` and run the cross-file checks."""
+    # A national extract is staged as gigabytes of text and dropped once checked: compressing it in DuckDB's
+    # automatic checkpoints (every 16 MB written) costs more than it saves. A build checkpoints once, at the end.
+    con.execute("SET checkpoint_threshold = '1TB'")
     con.execute((SQL_DIR / "schema.sql").read_text())
     _load_reference_tables(con)
     con.execute((SQL_DIR / "register_denominator.sql").read_text())

@@ -226,11 +226,10 @@ def stage_and_check(
 
 
 def numeric_sql(name: str, kind: str = "count") -> str:
-    """SQL turning a checked VARCHAR column into a number, markers into NULL."""
-    c = quote_ident(name)
+    """SQL turning a checked column into a number: its staged number, a count rounded (no suppression marker
+    reads as a number, so markers are NULL)."""
     number = number_column(name)
-    value = f"try_cast(round({number}) AS BIGINT)" if kind == "count" else number
-    return f"(CASE WHEN {c} IS NULL OR {c} IN {_MARKERS_SQL} THEN NULL ELSE {value} END)"
+    return f"try_cast(round({number}) AS BIGINT)" if kind == "count" else number
 
 
 def date_column(name: str) -> str:
