@@ -215,9 +215,11 @@ def test_cp1252_past_the_first_megabyte_loads(demo_copy, tmp_path):
 
 
 @pytest.mark.parametrize("ids, repeated_at", [
-    ([1, 2, 3, 4, 5], None),          # numbered in order: no repeat, proved in one streaming pass
-    ([1, 2, 3, 4, 2], 6),             # in order until a repeat at the end
-    ([5, 1, 2, 3, 1], 6),             # not in order: the hash search finds it
+    ([1, 2, 3, 4, 5], None),          # whole numbers, all different: proved by the bitmap
+    ([5, 1, 4, 3, 2], None),          # the same in any order
+    ([1, 2, 3, 4, 2], 6),             # a repeat at the end: the bitmap counts fewer bits than rows
+    ([5, 1, 2, 3, 1], 6),             # a repeat out of order
+    ([1, 2, 9_000_000_000, 4, 2], 6), # a range too wide for a bitmap: the hash search finds it
     (["A1", "A2", "A3", "A1", "A9"], 5),
 ])
 def test_repeated_referral_ids_are_found_whatever_their_order(ids, repeated_at):

@@ -88,6 +88,8 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
         # A blank in an optional column is simply not given; in a required one it is a missing value.
         marked = (f"({c} IN {_MARKERS_SQL} AND {c} <> '')" if not col.required
                   else f"({c} IS NULL OR {c} IN {_MARKERS_SQL})")
+        # No suppression marker reads as a number, so a value read as a number was given. Each rule tests
+        # the staged number first: the text is looked at only for the few values that are not numbers.
         as_double = number_column(col.name)
         given = f"{c} IS NOT NULL AND {c} NOT IN {_MARKERS_SQL}"
         what = "a whole number" if col.kind == "count" else "a number"
@@ -95,20 +97,20 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
         if col.kind == "count":
             # Some publications carry estimated list sizes with decimals (QOF 2019-20 for a few practices):
             # they are rounded, and said so.
-            checks.append(_Check(header, "warning", f"{given} AND {as_double} <> round({as_double})",
+            checks.append(_Check(header, "warning", f"{as_double} <> round({as_double})",
                                  lambda n: f"{n:,} values are not whole numbers (estimates); they are rounded to "
                                  "the nearest whole number.", summary=True))
         return checks + [
-            _Check(header, "warning", marked,
+            _Check(header, "warning", f"{as_double} IS NULL AND {marked}",
                    lambda n: f"{n:,} values are suppressed or blank (such as '*' or 'c'); they are treated "
                    "as missing, not as zero.", summary=True),
-            _Check(header, "error", f"{given} AND {as_double} IS NULL",
+            _Check(header, "error", f"{as_double} IS NULL AND {given}",
                    lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
             _Check(header, "error", f"{as_double} < 0",
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
         ]
     if col.kind == "date":
-        return [_Check(header, "error", f"{c} IS NOT NULL AND {c} <> '' AND {date_column(col.name)} IS NULL",
+        return [_Check(header, "error", f"{date_column(col.name)} IS NULL AND {c} IS NOT NULL AND {c} <> ''",
                        lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).",
                        (c,))]
     if col.kind == "period":
@@ -142,16 +144,23 @@ def _run_checks(con, report: Report, file: str, checks: list[_Check], key: str |
     return found[-1]
 
 
-def _strictly_increasing(con, column: str) -> bool:
-    """True when every row's ``column`` is a whole number above the previous row's (record extracts are
-    usually numbered in order), which proves no value repeats with one streaming pass instead of a hash
-    table of every value. False says nothing: the duplicate search then runs as usual."""
-    first_rows, not_above = con.execute(
-        f"SELECT count(*) FILTER (WHERE _previous IS NULL), count(*) FILTER (WHERE _previous IS NOT NULL AND "
-        f"(_this IS NULL OR _this <= _previous)) FROM (SELECT try_cast({column} AS BIGINT) AS _this, "
-        f"lag(try_cast({column} AS BIGINT)) OVER () AS _previous FROM raw)"
+#: The widest range of whole-number identifiers proved distinct with a bitmap (one bit per value: 32 MB).
+BITMAP_RANGE = 1 << 28
+
+
+def _distinct_whole_numbers(con, column: str) -> bool:
+    """True when every row's ``column`` is a whole number and no two rows share one (record extracts number
+    their records), proved with one bit per possible value in two streaming passes instead of a hash table of
+    every value. False says nothing: the duplicate search then runs as usual."""
+    value = f"try_cast({column} AS BIGINT)"
+    low, high, rows, other = con.execute(
+        f"SELECT min({value}), max({value}), count(*), count(*) FILTER (WHERE {value} IS NULL) FROM raw"
     ).fetchall()[0]
-    return first_rows == 1 and not_above == 0
+    if other or low is None or high - low >= BITMAP_RANGE:
+        return False
+    bits = con.execute(f"SELECT bit_count(bitstring_agg({value}, ?::BIGINT, ?::BIGINT)) FROM raw",
+                       [low, high]).fetchall()[0][0]
+    return bits == rows
 
 
 def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: dict[str, str]) -> None:
@@ -218,7 +227,7 @@ def stage_and_check(
         return False
     checks = [ch for col in spec.columns if col.name in found for ch in _column_checks(col, found[col.name])]
     key = ", ".join(quote_ident(k) for k in spec.key) if spec.key else None
-    if key and len(spec.key) == 1 and _strictly_increasing(con, key):
+    if key and len(spec.key) == 1 and _distinct_whole_numbers(con, key):
         key = None  # no value can repeat
     if _run_checks(con, report, file, checks, key):  # a 64-bit hash finds candidates; the exact query confirms
         _check_duplicates(con, report, file, spec, found)
