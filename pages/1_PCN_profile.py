@@ -42,8 +42,10 @@ trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "
 ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends")
 
 st.subheader("All indicators")
-ui.table(profile[["label", "kind", "numerator", "denominator", "value", "lower_95", "upper_95", "icb_value",
-                  "england_value", "vs_icb", "vs_england"]])
+# On request: the table's grid is the heaviest thing the browser loads, and the page opens faster without it.
+if st.toggle("Show every indicator as a table", key="show_indicator_table"):
+    ui.table(profile[["label", "kind", "numerator", "denominator", "value", "lower_95", "upper_95", "icb_value",
+                      "england_value", "vs_icb", "vs_england"]])
 ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 
 st.subheader("Slide pack")

@@ -81,6 +81,21 @@ def test_link_with_query_parameters_opens_that_view(app, demo_db):
     assert smi.delta == f"England {england:,.2f}: {vs}"
 
 
+def test_pcn_profile_table_of_every_indicator_on_request(app, demo_db):
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    assert not at.dataframe  # the page opens with its charts; the grid loads only when asked for
+    at.toggle(key="show_indicator_table").set_value(True).run()
+    pcn = at.sidebar.selectbox(key="sidebar_pcn").value
+    period = at.sidebar.selectbox(key="sidebar_period").value
+    table = at.dataframe[0].value
+    con = duckdb.connect(str(demo_db), read_only=True)
+    expected = con.execute("SELECT count(*) FROM pcn_profile WHERE pcn_code = ? AND period = ?", [pcn, period]).fetchall()
+    assert len(table) == expected[0][0]
+    smi = table[table.label.str.startswith("Schizophrenia")].iloc[0]
+    assert smi.value == pytest.approx(profile_value(demo_db, pcn, period, "prev_mh"))
+
+
 @pytest.mark.parametrize("page", ["pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py"])
 def test_other_pages_render(app, page):
     at = app.run()

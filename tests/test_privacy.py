@@ -99,6 +99,10 @@ def test_no_count_from_1_to_7_on_any_page_or_export(small_db, monkeypatch):
         if page != "app.py":
             at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
+        for toggle in at.toggle:  # tables shown on request, shown
+            if toggle.key == "show_indicator_table":
+                toggle.set_value(True).run()
+        assert not at.exception, (page, at.exception)
         for table in at.dataframe:
             assert small_counts(table.value) == [], (page, table.value)
         for chart in at.get("plotly_chart"):
