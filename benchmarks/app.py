@@ -3,9 +3,9 @@
 1. Switching PCN on the PCN profile page with a warm cache: server time of one script run (AppTest), median
    over every PCN of the demo ICB after each has been shown once. Target <= 150 ms.
 2. Cold start: a new Streamlit server, a new headless Chromium, time from opening the PCN profile page to the
-   first chart drawn. Target <= 4 s.
+   first chart drawn; the median of --repeat cold starts. Target <= 4 s.
 
-    .venv/bin/python benchmarks/app.py [--db data/demo.duckdb]
+    .venv/bin/python benchmarks/app.py [--db data/demo.duckdb] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def cold_start(db: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=str(ROOT / "data" / "demo.duckdb"))
+    parser.add_argument("--repeat", type=int, default=3, help="cold starts timed (the median is the figure)")
     args = parser.parse_args()
     db = Path(args.db)
     if not db.exists():
@@ -64,7 +65,9 @@ def main() -> None:
     times = switch_pcn_times(db)
     print(f"switch PCN, warm cache, server time: median {1000 * statistics.median(times):.0f} ms, "
           f"max {1000 * max(times):.0f} ms over {len(times)} PCNs (target <= 150 ms)")
-    print(f"cold start to the first chart drawn in Chromium: {cold_start(db):.1f} s (target <= 4 s)")
+    starts = [cold_start(db) for _ in range(args.repeat)]
+    print(f"cold start to the first chart drawn in Chromium: median {statistics.median(starts):.1f} s of "
+          f"{len(starts)} ({', '.join(f'{t:.1f}' for t in starts)}; target <= 4 s)")
 
 
 if __name__ == "__main__":
