@@ -2,9 +2,9 @@
 in pandas, the way an analyst would, from the same validated tables of the national-scale demo.
 
 Each engine runs in its own process (so each peak memory is its own), several times; the script checks that
-both give the same pcn_profile numbers and prints the median times, the ratio and the peak memory.
+both give the same numbers (pcn_profile, and the age-sex pyramid and IMD quintiles the app reads) and prints the median times, the ratio and the peak memory.
 
-    .venv/bin/python benchmarks/profile.py [--db benchmarks/out/national.duckdb] [--repeat 3]
+    .venv/bin/python benchmarks/profile.py [--db benchmarks/out/national.duckdb] [--repeat 5]
 
 The national database is built first (by benchmarks/build.py's steps) when it does not exist.
 """
@@ -49,7 +49,8 @@ def duckdb_run(db: str, repeat: int, queue) -> None:
         started = time.perf_counter()
         models.run_all(con)
         times.append(time.perf_counter() - started)
-    result = con.execute(f"SELECT {', '.join(profile.PROFILE_COLUMNS)} FROM pcn_profile").df()
+    result = {table: con.execute(f"SELECT {', '.join(key + values + texts)} FROM {table}").df()
+              for table, (key, values, texts) in COMPARED.items()}
     queue.put(("duckdb", times, _peak_mb(), result))
 
 
@@ -108,7 +109,8 @@ def indicator_values(kind: str, numerator, denominator, multiplier: float, confi
     return x, nan, nan
 
 
-def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def pandas_profile(t: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """pcn_profile and the other tables the app reads that the models build (age-sex pyramid, IMD quintiles)."""
     mapping = t["practice_mapping"]
     periods = set()
     for name in ("qof_prevalence", "qof_list_size", "patients_age_sex", "patients_lsoa", "service_usage",
@@ -140,13 +142,16 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     area_prevalence = _levels(prevalence, ["period", "group_code"],
                               {"register": ("register", "sum"), "denominator": ("denominator", "sum")})
 
-    # Deprivation: IMD score weighted by registered patients in each LSOA; quintile 1 share.
+    # Deprivation: IMD score weighted by registered patients in each LSOA; patients in each national quintile.
     lsoa = t["patients_lsoa"][t["patients_lsoa"]["patients"] > 0].merge(t["imd"], on="lsoa_code")
     lsoa["weighted"] = lsoa["patients"] * lsoa["imd_score"]
-    lsoa["q1"] = np.where(np.ceil(lsoa["imd_decile"] / 2) == 1, lsoa["patients"], 0)
+    quintile = np.ceil(lsoa["imd_decile"] / 2)
+    for q in range(1, 6):
+        lsoa[f"q{q}_patients"] = np.where(quintile == q, lsoa["patients"], 0)
     lsoa = lsoa.merge(geography, on=["period", "practice_code"], how="left")
     deprivation = _levels(lsoa, ["period"], {"weighted": ("weighted", "sum"), "patients": ("patients", "sum"),
-                                             "q1": ("q1", "sum")})
+                                             **{f"q{q}_patients": (f"q{q}_patients", "sum") for q in range(1, 6)}},
+                          include_practice=True)
     deprivation["imd_score"] = deprivation["weighted"] / deprivation["patients"]
 
     # Expected common mental disorders and psychosis from the age-sex list.
@@ -154,6 +159,8 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
                                                as_index=False)["patients"].sum()
     band = population["age_band"].str.replace("+", "", regex=False).str.split("_").str[0].astype(int)
     population["age_lower"] = band
+    pcn_population = population.merge(geography, on=["period", "practice_code"]).dropna(subset=["pcn_code"]).groupby(
+        ["period", "pcn_code", "sex", "age_band"], as_index=False)["patients"].sum()
     rates = t["expected_prevalence"].assign(sex=lambda e: e["sex"].str.upper())
     expected = population.merge(rates, on="sex")
     expected = expected[(expected["age_lower"] + 4 >= expected["age_from"]) & (expected["age_lower"] <= expected["age_to"])]
@@ -193,7 +200,7 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         total[key].assign(indicator="list_size", numerator=total["list_size"], denominator=np.nan),
         over65[key].assign(indicator="age_65_plus", numerator=over65["list_size_65"], denominator=over65["list_size"]),
         deprivation[key].assign(indicator="imd_score", numerator=deprivation["imd_score"], denominator=np.nan),
-        deprivation[key].assign(indicator="imd_q1_share", numerator=deprivation["q1"],
+        deprivation[key].assign(indicator="imd_q1_share", numerator=deprivation["q1_patients"],
                                 denominator=deprivation["patients"]),
         area_prevalence[key].assign(indicator="prev_" + area_prevalence["group_code"].str.lower(),
                                     numerator=area_prevalence["register"], denominator=area_prevalence["denominator"]),
@@ -240,7 +247,8 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     pcn = pcn.merge(england, on=["period", "indicator"], how="left")
     pcn["vs_icb"] = stats.compare(pcn["lower_95"], pcn["upper_95"], pcn["icb_value"])
     pcn["vs_england"] = stats.compare(pcn["lower_95"], pcn["upper_95"], pcn["england_value"])
-    return pcn[profile.PROFILE_COLUMNS]
+    return {"pcn_profile": pcn[profile.PROFILE_COLUMNS], "pcn_population": pcn_population,
+            "area_deprivation": deprivation[[*COMPARED["area_deprivation"][0], *COMPARED["area_deprivation"][1]]]}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -249,19 +257,31 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """Raise AssertionError unless both profiles hold the same rows and values (to 1e-9 relative)."""
-    key = ["pcn_code", "period", "indicator"]
-    a = a.sort_values(key).reset_index(drop=True)
-    b = b.sort_values(key).reset_index(drop=True)
-    assert len(a) == len(b), f"row counts differ: {len(a):,} vs {len(b):,}"
-    assert (a[key].values == b[key].values).all(), "the profiles cover different PCNs, periods or indicators"
-    for column in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998",
-                   "icb_value", "england_value"):
-        np.testing.assert_allclose(a[column].astype(float), b[column].astype(float), rtol=1e-9, equal_nan=True,
-                                   err_msg=column)
-    for column in ("pcn_name", "icb_code", "vs_icb", "vs_england"):
-        assert (a[column].astype(str).values == b[column].astype(str).values).all(), column
+#: The tables both engines build, compared: key columns, numeric columns, text columns.
+COMPARED = {
+    "pcn_profile": (("pcn_code", "period", "indicator"),
+                    ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998", "upper_998",
+                     "icb_value", "england_value"),
+                    ("pcn_name", "icb_code", "vs_icb", "vs_england")),
+    "pcn_population": (("period", "pcn_code", "sex", "age_band"), ("patients",), ()),
+    "area_deprivation": (("level", "area_code", "period"),
+                         ("imd_score", "patients", "q1_patients", "q2_patients", "q3_patients", "q4_patients",
+                          "q5_patients"), ()),
+}
+
+
+def same_numbers(duck: dict[str, pd.DataFrame], plain: dict[str, pd.DataFrame]) -> None:
+    """Raise AssertionError unless both engines' tables hold the same rows and values (to 1e-9 relative)."""
+    for table, (key, values, texts) in COMPARED.items():
+        a = duck[table].sort_values(list(key)).reset_index(drop=True)
+        b = plain[table].sort_values(list(key)).reset_index(drop=True)
+        assert len(a) == len(b), f"{table}: row counts differ: {len(a):,} vs {len(b):,}"
+        assert (a[list(key)].values == b[list(key)].values).all(), f"{table}: the rows cover different keys"
+        for column in values:  # a sum over no rows is NULL in SQL, 0 in pandas
+            np.testing.assert_allclose(a[column].astype(float).fillna(0), b[column].astype(float).fillna(0),
+                                       rtol=1e-9, err_msg=f"{table}.{column}")
+        for column in texts:
+            assert (a[column].astype(str).values == b[column].astype(str).values).all(), f"{table}.{column}"
 
 
 def _run(target, db: str, repeat: int):
@@ -277,7 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="benchmarks/out/national.duckdb")
     parser.add_argument("--data", help="national extracts (default: next to the database, in national/)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     db = Path(args.db)
     if not db.exists():
@@ -291,7 +311,8 @@ def main() -> None:
     _, pandas_times, pandas_peak, pandas_result = _run(pandas_run, str(db), args.repeat)
     same_numbers(duck_result, pandas_result)
     duck, plain = statistics.median(duck_times), statistics.median(pandas_times)
-    print(f"pcn_profile rows: {len(duck_result):,} (DuckDB and pandas agree on every number)")
+    rows = ", ".join(f"{table} {len(frame):,}" for table, frame in duck_result.items())
+    print(f"rows: {rows} (DuckDB and pandas agree on every number)")
     print(f"DuckDB models, median of {args.repeat}: {duck:.2f} s (target <= 2 s); peak memory {duck_peak:,.0f} MB "
           "(target <= 1,536 MB)")
     print(f"pandas, median of {args.repeat}:        {plain:.2f} s; peak memory {pandas_peak:,.0f} MB")
