@@ -2,17 +2,15 @@
 -- area_population summed to PCN, ICB and England in one pass, pcn_population its PCN rows.
 -- practice_list_size / area_list_size / pcn_list_size: the QOF list types (TOTAL, 18OV, ...) each register is
 -- a share of, per practice and summed the same way.
--- Every roll-up in these models groups the practices by GROUPING SETS: grouping(pcn_code, icb_code) is 1 for
--- the PCN rows, 2 for the ICB rows and 3 for England; practices without a PCN (or ICB) count only above it.
+-- Every roll-up in these models groups the practices by GROUPING SETS (rollup_level, 00_statistics.sql).
 CREATE OR REPLACE VIEW practice_population AS
 SELECT period, practice_code, sex, age_band, sum(patients)::BIGINT AS patients
 FROM patients_age_sex GROUP BY ALL;
 
 CREATE OR REPLACE TABLE area_population AS
 SELECT * FROM (
-    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
-           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
-               AS area_code,
+    SELECT rollup_level(grouping(m.pcn_code, m.icb_code)) AS level,
+           rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
            period, sex, age_band, sum(patients)::BIGINT AS patients
     FROM patients_age_sex LEFT JOIN practice_pcn m USING (period, practice_code)
     GROUP BY GROUPING SETS ((period, sex, age_band, m.pcn_code), (period, sex, age_band, m.icb_code),
@@ -27,9 +25,8 @@ SELECT period, practice_code, list_type, list_size FROM qof_list_size WHERE list
 
 CREATE OR REPLACE TABLE area_list_size AS
 SELECT * FROM (
-    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
-           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
-               AS area_code,
+    SELECT rollup_level(grouping(m.pcn_code, m.icb_code)) AS level,
+           rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
            period, list_type, sum(list_size)::BIGINT AS list_size, count(*) AS practices
     FROM practice_list_size LEFT JOIN practice_pcn m USING (period, practice_code)
     GROUP BY GROUPING SETS ((period, list_type, m.pcn_code), (period, list_type, m.icb_code), (period, list_type))

@@ -8,9 +8,8 @@ WHERE register IS NOT NULL AND denominator IS NOT NULL;
 
 CREATE OR REPLACE TABLE area_prevalence AS
 SELECT * FROM (
-    SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
-           CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
-               AS area_code,
+    SELECT rollup_level(grouping(m.pcn_code, m.icb_code)) AS level,
+           rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
            period, group_code, sum(register)::BIGINT AS register, sum(denominator)::BIGINT AS denominator
     FROM practice_prevalence LEFT JOIN practice_pcn m USING (period, practice_code)
     GROUP BY GROUPING SETS ((period, group_code, m.pcn_code), (period, group_code, m.icb_code), (period, group_code))

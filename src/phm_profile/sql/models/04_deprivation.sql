@@ -24,9 +24,8 @@ WITH summed AS (
     FROM practice_deprivation
     UNION ALL
     SELECT * FROM (
-        SELECT CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
-               CASE grouping(m.pcn_code, m.icb_code) WHEN 1 THEN m.pcn_code WHEN 2 THEN m.icb_code ELSE 'ENGLAND' END
-                   AS area_code,
+        SELECT rollup_level(grouping(m.pcn_code, m.icb_code)) AS level,
+               rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
                period, sum(weighted_score), sum(scored_patients), sum(patients), sum(q1_patients),
                sum(q2_patients), sum(q3_patients), sum(q4_patients), sum(q5_patients)
         FROM practice_deprivation LEFT JOIN practice_pcn m USING (period, practice_code)

@@ -12,9 +12,8 @@ WITH practice_rows AS (
     WHERE s.org_type = 'practice' AND s.numerator IS NOT NULL AND (c.kind = 'proportion' OR l.list_size IS NOT NULL)
 ), summed AS (
     SELECT * FROM (
-        SELECT CASE grouping(pcn_code, icb_code) WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END AS level,
-               CASE grouping(pcn_code, icb_code) WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END
-                   AS area_code,
+        SELECT rollup_level(grouping(pcn_code, icb_code)) AS level,
+               rollup_code(grouping(pcn_code, icb_code), pcn_code, icb_code) AS area_code,
                period, measure, kind, sum(numerator)::BIGINT AS numerator,
                CASE WHEN kind = 'rate' THEN sum(list_size) ELSE sum(denominator) END::BIGINT AS denominator
         FROM practice_rows
