@@ -187,6 +187,42 @@ def test_xlsx_extract_loads(demo_copy, tmp_path):
     assert total == pd.to_numeric(frame["TOTAL"]).sum()
 
 
+def test_epcn_workbook_in_the_published_layout(demo_copy, tmp_path):
+    """The ePCN workbook: notes and PCN sheets around the core partner sheet, which also lists a membership
+    that has ended (the practice moved PCN). The current membership is used and the ended one reported."""
+    mapping = pd.read_csv(demo_copy / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv", dtype=str)
+    (demo_copy / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv").unlink()
+    core = pd.DataFrame({
+        "PCN Code": mapping.PCN_ODS_CODE, "PCN Name": mapping.PCN_NAME,
+        "Partner Organisation Code": mapping.PRACTICE_CODE, "Partner Name": mapping.PRACTICE_NAME,
+        "Practice Parent Sub ICB Loc Code": mapping.SUB_ICB_ODS_CODE,
+        "Practice Parent Sub ICB Loc Name": mapping.SUB_ICB_NAME,
+        "Practice to PCN Relationship Start Date": "2020-07-01", "Practice to PCN Relationship End Date": None,
+    })
+    moved = core.iloc[0].copy()  # Z00001 was in another PCN until March 2023
+    moved["PCN Code"], moved["PCN Name"] = "U90002", "Demo PCN 0002 (synthetic)"
+    moved["Practice to PCN Relationship End Date"] = "2023-03-31"
+    core = pd.concat([core.iloc[:1], moved.to_frame().T, core.iloc[1:]], ignore_index=True)
+    with pd.ExcelWriter(demo_copy / "ePCN_2023_2024.xlsx") as book:
+        pd.DataFrame({"Notes": ["Synthetic ePCN workbook for tests"]}).to_excel(book, sheet_name="Notes", index=False)
+        core[["PCN Code", "PCN Name"]].drop_duplicates().to_excel(book, sheet_name="PCNDetails", index=False)
+        core.to_excel(book, sheet_name="PCN Core Partner Details", index=False)
+    result = store.build(demo_copy, tmp_path / "ok.duckdb")
+    skipped = next(w for w in result.report.warnings if w.file == "ePCN_2023_2024.xlsx" and "ended" in w.message)
+    assert skipped.row == 3 and skipped.message.startswith("1 rows left out")
+    assert any(w.file == "ePCN_2023_2024.xlsx" and "no ICB codes" in w.message for w in result.report.warnings)
+    con = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True)
+    rows = con.execute("SELECT practice_code, pcn_code, sub_icb_code FROM practice_mapping WHERE period = '2023-24'"
+                       ).fetchall()
+    assert len(rows) == len(mapping)
+    assert ("Z00001", mapping.PCN_ODS_CODE[0], mapping.SUB_ICB_ODS_CODE[0]) in rows
+    lists = pd.read_csv(demo_copy / "QOF_LIST_SIZE_2324.csv").merge(
+        mapping, left_on="PRACTICE_CODE", right_on="PRACTICE_CODE").groupby("PCN_ODS_CODE").TOTAL.sum()
+    shown = dict(con.execute("SELECT pcn_code, value FROM pcn_profile WHERE period = '2023-24' "
+                             "AND indicator = 'list_size'").fetchall())
+    assert shown == {pcn: float(total) for pcn, total in lists.items()}
+
+
 def test_fractional_counts_are_rounded_with_a_warning(demo_copy, tmp_path):
     # QOF 2019-20 publishes estimated list sizes with decimals for a few practices: they load, rounded.
     path = demo_copy / "QOF_LIST_SIZE_2324.csv"

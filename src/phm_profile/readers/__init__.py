@@ -131,6 +131,10 @@ def load_file(
             report.warning(file, unallocated[1], "PCN code",
                            f"{unallocated[0]:,} practices are in no PCN (code U); they count towards ICB and "
                            "England figures but no PCN's.")
+        if not con.execute("SELECT count(icb_code) FROM typed").fetchall()[0][0]:
+            report.warning(file, None, None, "this mapping gives no ICB codes (the ePCN core partner sheet has "
+                           "none), so its PCNs have no ICB figures or ICB comparison; for those, load the QOF "
+                           "mapping file (MAPPING_NHS_GEOGRAPHIES) for the same year instead.")
     con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM typed")
     con.execute("DROP TABLE typed")
     con.execute("DROP VIEW raw")

@@ -1,6 +1,8 @@
 """Practice -> PCN -> sub-ICB -> ICB -> region: NHS Digital's QOF geography mapping
 (MAPPING_NHS_GEOGRAPHIES_YYYY_YYYY, three header generations: CCG/STP, SUB_ICB_LOC/ICB, SUB_ICB/ICB) and the
-ePCN core partner list (Partner Organisation Code, PCN Code, ...)."""
+ePCN workbook's core partner sheet (Partner Organisation Code, PCN Code, ...; the other sheets are passed over).
+ePCN also lists memberships that have ended, with an end date: they are left out, so each practice keeps the
+PCN it belongs to now."""
 
 from .base import Column, ExtractSpec
 
@@ -25,8 +27,13 @@ SPEC = ExtractSpec(
         Column("region_code", ("REGION_ODS_CODE", "REGION_CODE", "COMM_REGION_CODE"), "code", required=False,
                code="region", label="region code"),
         Column("region_name", ("REGION_NAME", "COMM_REGION_NAME"), required=False),
+        Column("relationship_end", ("PRACTICE_TO_PCN_RELATIONSHIP_END_DATE", "RELATIONSHIP_END_DATE"), "date",
+               required=False, label="end of the practice's membership of the PCN"),
     ),
     key=("practice_code",),
+    skip_where="relationship_end IS NOT NULL AND relationship_end <> ''",
+    skip_reason="they are memberships of a PCN that have ended (an end date is given); each practice keeps the "
+                "PCN it belongs to now.",
     select_sql="""
         SELECT ? AS period, practice_code, practice_name,
                CASE WHEN pcn_code = 'U' THEN NULL ELSE pcn_code END AS pcn_code, pcn_name,
