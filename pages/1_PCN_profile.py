@@ -8,8 +8,7 @@ ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
 st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
 tiles = views.headline(profile)
 for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
-    col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off",
-               help=f"{row.label}. ICB {row.icb_value:,.2f}; England {row.england_value:,.2f}.")
+    col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off", help=row.help)
 st.subheader("Summary")
 for sentence in views.summary_sentences(profile):
     st.markdown(f"- {sentence}")

@@ -79,6 +79,12 @@ def test_link_with_query_parameters_opens_that_view(app, demo_db):
     england, vs = con.execute("SELECT england_value, vs_england FROM pcn_profile WHERE pcn_code='U90001' AND "
                               "period='2022-23' AND indicator='prev_mh'").fetchall()[0]
     assert smi.delta == f"England {england:,.2f}: {vs}"
+    patients = next(m for m in at.metric if m.label == "Registered patients")
+    assert patients.value == f"{profile_value(demo_db, 'U90001', '2022-23', 'list_size'):,.0f}"
+    assert not patients.delta  # a count has no comparison with England (never "nan")
+    england_list = con.execute("SELECT england_value FROM pcn_profile WHERE pcn_code='U90001' AND "
+                               "period='2022-23' AND indicator='list_size'").fetchall()[0][0]
+    assert patients.help.endswith(f"England {england_list:,.0f}.")
 
 
 def test_pcn_profile_table_of_every_indicator_on_request(app, demo_db):

@@ -169,17 +169,22 @@ HEADLINE = {"list_size": "Registered patients", "prev_mh": "SMI prevalence (%)",
 
 def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = tuple(HEADLINE)) -> pd.DataFrame:
     """The headline indicators' rows, each with ``short`` (the tile's label), ``shown`` (the value as
-    written on the tile) and ``comparison`` (England's value and how the PCN compares at 95%; none for
-    counts)."""
+    written on the tile), ``comparison`` (England's value and how the PCN compares at 95%; none for
+    counts) and ``help`` (the full label with the ICB and England values)."""
     rows = profile.set_index("indicator").reindex(list(indicators)).dropna(subset=["value"]).reset_index()
     rows["short"] = rows.indicator.map(HEADLINE).fillna(rows.label)
     count = rows.kind == "count"
-    rows["shown"] = [f"{v:,.0f}" if c else f"{v:,.2f}" for v, c in zip(rows.value, count)]
-    rows["comparison"] = [
+    def shown(value, is_count):
+        return "not available" if pd.isna(value) else f"{value:,.0f}" if is_count else f"{value:,.2f}"
+
+    rows["shown"] = [shown(v, c) for v, c in zip(rows.value, count)]
+    rows["help"] = [f"{label}. ICB {shown(i, c)}; England {shown(e, c)}."
+                    for label, i, e, c in zip(rows.label, rows.icb_value, rows.england_value, count)]
+    rows["comparison"] = pd.Series([  # object: None stays None (a tile with no comparison), not "nan"
         None if pd.isna(e) or c  # England's list size says nothing about a PCN's
         else f"England {e:,.2f}: {vs}" if vs in ("higher", "lower", "similar") else f"England {e:,.2f}"
         for e, vs, c in zip(rows.england_value, rows.vs_england, count)
-    ]
+    ], index=rows.index, dtype=object)
     return rows
 
 
