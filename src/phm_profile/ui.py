@@ -118,9 +118,21 @@ def _safe(frame):
     return suppression.protect(frame) if suppression_on() else frame
 
 
+#: Readable headers for the columns the profile tables share; values and limits shown to 2 decimals.
+COLUMN_LABELS = {
+    "pcn_code": "PCN code", "pcn_name": "PCN", "label": "Indicator", "kind": "Kind", "numerator": "Numerator",
+    "denominator": "Denominator", "value": "Value", "lower_95": "Lower 95%", "upper_95": "Upper 95%",
+    "lower_998": "Lower 99.8%", "upper_998": "Upper 99.8%", "icb_value": "ICB", "england_value": "England",
+    "vs_icb": "Compared with ICB", "vs_england": "Compared with England",
+}
+TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
+
+
 def table(frame, **kwargs) -> None:
     """A dataframe on screen, protected by small-number suppression when it is on."""
-    st.dataframe(_safe(frame), hide_index=True, **kwargs)
+    config = {c: st.column_config.NumberColumn(COLUMN_LABELS[c], format="%.2f") if c in TWO_DECIMALS
+              else COLUMN_LABELS[c] for c in frame.columns if c in COLUMN_LABELS}
+    st.dataframe(_safe(frame), hide_index=True, column_config=config | kwargs.pop("column_config", {}), **kwargs)
 
 
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
