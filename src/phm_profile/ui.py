@@ -123,7 +123,10 @@ COLUMN_LABELS = {
     "pcn_code": "PCN code", "pcn_name": "PCN", "label": "Indicator", "kind": "Kind", "numerator": "Numerator",
     "denominator": "Denominator", "value": "Value", "lower_95": "Lower 95%", "upper_95": "Upper 95%",
     "lower_998": "Lower 99.8%", "upper_998": "Upper 99.8%", "icb_value": "ICB", "england_value": "England",
-    "vs_icb": "Compared with ICB", "vs_england": "Compared with England",
+    "vs_icb": "Compared with ICB", "vs_england": "Compared with England", "indicator": "Indicator code",
+    "file_name": "File", "period": "Period", "row_count": "Rows", "warnings": "Warnings", "loaded_at": "Loaded",
+    "checksum_sha256": "Checksum (SHA-256)", "severity": "Severity", "file": "File", "row": "Row",
+    "column": "Column", "message": "Message",
 }
 TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
 
