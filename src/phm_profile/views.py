@@ -174,6 +174,7 @@ def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = tuple(HEADLINE
     rows = profile.set_index("indicator").reindex(list(indicators)).dropna(subset=["value"]).reset_index()
     rows["short"] = rows.indicator.map(HEADLINE).fillna(rows.label)
     count = rows.kind == "count"
+
     def shown(value, is_count):
         return "not available" if pd.isna(value) else f"{value:,.0f}" if is_count else f"{value:,.2f}"
 
