@@ -197,11 +197,12 @@ def test_epcn_workbook_in_the_published_layout(demo_copy, tmp_path):
         "Partner Organisation Code": mapping.PRACTICE_CODE, "Partner Name": mapping.PRACTICE_NAME,
         "Practice Parent Sub ICB Loc Code": mapping.SUB_ICB_ODS_CODE,
         "Practice Parent Sub ICB Loc Name": mapping.SUB_ICB_NAME,
-        "Practice to PCN Relationship Start Date": "2020-07-01", "Practice to PCN Relationship End Date": None,
+        "Practice to PCN Relationship Start Date": pd.Timestamp("2020-07-01"),  # Excel dates, as published
+        "Practice to PCN Relationship End Date": pd.NaT,
     })
     moved = core.iloc[0].copy()  # Z00001 was in another PCN until March 2023
     moved["PCN Code"], moved["PCN Name"] = "U90002", "Demo PCN 0002 (synthetic)"
-    moved["Practice to PCN Relationship End Date"] = "2023-03-31"
+    moved["Practice to PCN Relationship End Date"] = pd.Timestamp("2023-03-31")
     core = pd.concat([core.iloc[:1], moved.to_frame().T, core.iloc[1:]], ignore_index=True)
     with pd.ExcelWriter(demo_copy / "ePCN_2023_2024.xlsx") as book:
         pd.DataFrame({"Notes": ["Synthetic ePCN workbook for tests"]}).to_excel(book, sheet_name="Notes", index=False)
