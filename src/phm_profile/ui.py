@@ -138,9 +138,17 @@ def table(frame, **kwargs) -> None:
     st.dataframe(_safe(frame), hide_index=True, column_config=config | kwargs.pop("column_config", {}), **kwargs)
 
 
+@st.cache_data(show_spinner=False, max_entries=1000)
+def _csv(frame, suppress: bool) -> bytes:
+    """A frame as CSV bytes (protected when ``suppress``), made once per frame rather than on every rerun."""
+    from . import suppression
+
+    return (suppression.protect(frame) if suppress else frame).to_csv(index=False).encode()
+
+
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
     """The frame as a CSV file (protected by small-number suppression when it is on)."""
-    where.download_button(label, _safe(frame).to_csv(index=False).encode(), file_name=name, mime="text/csv", key=key)
+    where.download_button(label, _csv(frame, suppression_on()), file_name=name, mime="text/csv", key=key)
 
 
 def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "rate", "ratio", "score", "count"),
