@@ -18,6 +18,7 @@ import multiprocessing as mp
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,8 +41,10 @@ INPUTS = ("practice_mapping", "qof_prevalence", "qof_list_size", "patients_age_s
 # ---------------------------------------------------------------------------------------------------------
 
 def duckdb_engine(db: str):
-    """The validated tables in an in-memory DuckDB; returns (build, result)."""
-    con = duckdb.connect()
+    """The validated tables in a new database opened as a build opens it (store.open_for_build) and not yet
+    checkpointed, as they are when a build runs the models; returns (build, result)."""
+    folder = tempfile.TemporaryDirectory(prefix="phm-profile-benchmark-")
+    con = store.open_for_build(Path(folder.name) / "profile.duckdb")
     con.execute("ATTACH ? AS src (READ_ONLY)", [db])
     for table in INPUTS:
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
@@ -49,8 +52,11 @@ def duckdb_engine(db: str):
     con.execute((store.SQL_DIR / "register_denominator.sql").read_text())
 
     def result():
-        return {table: con.execute(f"SELECT {', '.join(key + values + texts)} FROM {table}").df()
-                for table, (key, values, texts) in COMPARED.items()}
+        built = {table: con.execute(f"SELECT {', '.join(key + values + texts)} FROM {table}").df()
+                 for table, (key, values, texts) in COMPARED.items()}
+        con.close()
+        folder.cleanup()
+        return built
 
     return lambda: models.run_all(con), result
 
