@@ -1,6 +1,10 @@
 """Benchmark: the full PCN profile built by the SQL models in DuckDB against the same profile written plainly
 in pandas, the way an analyst would, from the same validated tables of the national-scale demo.
 
+The pandas version follows the same plan as the models, so that the two engines do the same work: the 1.5
+million registrations by LSOA are summed per practice before the practices are summed to PCN, ICB and England,
+and the expected-rate table is applied to each area's age-sex bands, not to every practice row.
+
 Each engine runs in its own process (so each peak memory is its own); both load their inputs first, then
 build in alternate rounds (DuckDB, pandas, DuckDB, ...) so that a change in the machine's speed falls on both
 alike. The script checks that both give the same numbers (pcn_profile, and the age-sex pyramid and IMD
@@ -151,30 +155,35 @@ def pandas_profile(t: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                               {"register": ("register", "sum"), "denominator": ("denominator", "sum")})
 
     # Deprivation: IMD score weighted by registered patients in each LSOA; patients in each national quintile.
+    # The registrations are summed per practice first, then the practices to PCN, ICB and England, as the models do.
     lsoa = t["patients_lsoa"][t["patients_lsoa"]["patients"] > 0].merge(t["imd"], on="lsoa_code")
     lsoa["weighted"] = lsoa["patients"] * lsoa["imd_score"]
     quintile = np.ceil(lsoa["imd_decile"] / 2)
     for q in range(1, 6):
         lsoa[f"q{q}_patients"] = np.where(quintile == q, lsoa["patients"], 0)
-    lsoa = lsoa.merge(geography, on=["period", "practice_code"], how="left")
-    deprivation = _levels(lsoa, ["period"], {"weighted": ("weighted", "sum"), "patients": ("patients", "sum"),
-                                             **{f"q{q}_patients": (f"q{q}_patients", "sum") for q in range(1, 6)}},
+    sums = ["weighted", "patients", *(f"q{q}_patients" for q in range(1, 6))]
+    practice_deprivation = lsoa.groupby(["period", "practice_code"], as_index=False)[sums].sum()
+    practice_deprivation = practice_deprivation.merge(geography, on=["period", "practice_code"], how="left")
+    deprivation = _levels(practice_deprivation, ["period"], {column: (column, "sum") for column in sums},
                           include_practice=True)
     deprivation["imd_score"] = deprivation["weighted"] / deprivation["patients"]
 
-    # Expected common mental disorders and psychosis from the age-sex list.
-    population = t["patients_age_sex"].groupby(["period", "practice_code", "sex", "age_band"],
-                                               as_index=False)["patients"].sum()
-    band = population["age_band"].str.replace("+", "", regex=False).str.split("_").str[0].astype(int)
-    population["age_lower"] = band
-    pcn_population = population.merge(geography, on=["period", "practice_code"]).dropna(subset=["pcn_code"]).groupby(
-        ["period", "pcn_code", "sex", "age_band"], as_index=False)["patients"].sum()
+    # Registered patients by sex and age band for each PCN, ICB and England; expected common mental disorders
+    # and psychosis from the expected-rate table applied to each area's bands (a band counts where it overlaps
+    # the table's ages), as the models do.
+    population = t["patients_age_sex"].merge(geography, on=["period", "practice_code"], how="left")
+    area_population = _levels(population, ["period", "sex", "age_band"], {"patients": ("patients", "sum")})
+    pcn_population = area_population[area_population["level"] == "pcn"].rename(columns={"area_code": "pcn_code"})
+    bands = area_population[["sex", "age_band"]].drop_duplicates()
+    bands["age_lower"] = bands["age_band"].str.replace("+", "", regex=False).str.split("_").str[0].astype(int)
     rates = t["expected_prevalence"].assign(sex=lambda e: e["sex"].str.upper())
-    expected = population.merge(rates, on="sex")
-    expected = expected[(expected["age_lower"] + 4 >= expected["age_from"]) & (expected["age_lower"] <= expected["age_to"])]
-    expected = expected.assign(expected=expected["patients"] * expected["expected_rate"])
-    expected = expected.merge(geography, on=["period", "practice_code"], how="left")
-    area_expected = _levels(expected, ["period", "condition"], {"expected": ("expected", "sum")})
+    band_rates = bands.merge(rates, on="sex")
+    band_rates = band_rates[(band_rates["age_lower"] + 4 >= band_rates["age_from"])
+                            & (band_rates["age_lower"] <= band_rates["age_to"])]
+    band_rates = band_rates.groupby(["sex", "age_band", "condition"], as_index=False)["expected_rate"].sum()
+    expected = area_population.merge(band_rates, on=["sex", "age_band"])
+    expected["expected"] = expected["patients"] * expected["expected_rate"]
+    area_expected = expected.groupby(["level", "area_code", "period", "condition"], as_index=False)["expected"].sum()
 
     # Service usage: practice rows summed; rates over the TOTAL list of the practices that reported.
     usage = t["service_usage"]
