@@ -121,6 +121,15 @@ def test_demo_prevalence_is_calibrated_to_national_rates(demo_db):
     assert max(sizes) > 100_000 and min(sizes) < 35_000 and 35 <= len(sizes) <= 45
 
 
+def test_a_build_writes_row_groups_the_models_can_share_between_threads(demo_db):
+    """A built database has row groups of store.ROW_GROUP_ROWS rows, not DuckDB's 122,880, so the models' tables
+    of tens of thousands of rows are scanned on more than one thread (benchmarks/profile.py)."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    rows = con.execute("SELECT count(*) FROM patients_lsoa").fetchall()[0][0]
+    groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('patients_lsoa')").fetchall()[0][0]
+    assert rows > store.ROW_GROUP_ROWS and groups == -(-rows // store.ROW_GROUP_ROWS)
+
+
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory) -> Path:
     """A database built from the real 2019-20 mapping, list sizes (QOF list types) and IMD decile lookup."""
