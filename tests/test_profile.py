@@ -109,7 +109,13 @@ def test_profile_and_export_commands(demo_db, tmp_path):
     shown = subprocess.run(env_python + ["profile", "--db", str(demo_db), "--pcn", "U90001"], check=True,
                            cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")}, capture_output=True, text=True).stdout
     smi = frame[(frame.pcn_code == "U90001") & (frame.period == "2023-24") & (frame.indicator == "prev_mh")].iloc[0]
-    assert "prev_mh" in shown and f"{smi.value:,.2f}" in shown
+    label = duckdb.connect(str(demo_db), read_only=True).execute(
+        "SELECT label FROM indicators WHERE indicator = 'prev_mh'").fetchall()[0][0]
+    line = next(line for line in shown.splitlines() if line.startswith(label))
+    assert line.split()[len(label.split()):] == [
+        f"{smi.numerator:,.0f}", f"{smi.denominator:,.0f}", f"{smi.value:,.2f}", f"{smi.lower_95:,.2f}", "to",
+        f"{smi.upper_95:,.2f}", f"{smi.icb_value:,.2f}", f"{smi.england_value:,.2f}", smi.vs_icb, smi.vs_england]
+    assert "2023-24" in shown.splitlines()[0] and "Mental health registers" in shown
 
 
 def test_demo_prevalence_is_calibrated_to_national_rates(demo_db):

@@ -15,11 +15,45 @@ PROFILE_COLUMNS = [
 
 
 def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | None = None) -> pd.DataFrame:
+    """One PCN's profile for ``period`` (default: its latest), with each indicator's label and domain, in the
+    order the app shows them."""
     if period is None:
         period = con.execute("SELECT max(period) FROM pcn_profile WHERE pcn_code = ?", [pcn_code]).fetchall()[0][0]
+    columns = ", ".join(f"p.{c}" for c in PROFILE_COLUMNS)
     return con.execute(
-        f"SELECT {', '.join(PROFILE_COLUMNS)} FROM pcn_profile WHERE pcn_code = ? AND period = ? ORDER BY indicator",
+        f"""SELECT {columns}, i.label, i.kind, i.domain FROM pcn_profile p JOIN indicators i USING (indicator)
+            WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""",
         [pcn_code, period]).df()
+
+
+def _number(value: float, whole: bool = False) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if whole else f"{value:,.2f}"
+
+
+def readable(frame: pd.DataFrame) -> str:
+    """The profile as a text table, one block per domain: counts as whole numbers, values and intervals to two
+    decimals, blanks where a figure does not apply."""
+    blocks = []
+    for domain, part in frame.groupby("domain", sort=False):
+        kind = part.kind.to_numpy()
+        whole_numerator, whole_denominator, whole_value = kind != "score", kind != "ratio", kind == "count"
+        width = part.label.str.len().max()
+        table = pd.DataFrame({
+            "indicator".ljust(width): part.label.str.ljust(width).to_numpy(),
+            "numerator": [_number(v, w) for v, w in zip(part.numerator, whole_numerator)],
+            "denominator": [_number(v, w) for v, w in zip(part.denominator, whole_denominator)],
+            "value": [_number(v, w) for v, w in zip(part.value, whole_value)],
+            "95% interval": [f"{_number(lo)} to {_number(hi)}" if pd.notna(lo) else ""
+                             for lo, hi in zip(part.lower_95, part.upper_95)],
+            "ICB": [_number(v, w) for v, w in zip(part.icb_value, whole_value)],
+            "England": [_number(v, w) for v, w in zip(part.england_value, whole_value)],
+            "vs ICB": part.vs_icb.to_numpy(),
+            "vs England": part.vs_england.to_numpy(),
+        })
+        blocks.append(f"{domain}\n{table.to_string(index=False)}")
+    return "\n\n".join(blocks)
 
 
 def cmd_profile(args) -> int:
@@ -29,11 +63,9 @@ def cmd_profile(args) -> int:
         print(f"No profile for PCN {args.pcn} {args.period or ''}".strip() + ".", file=sys.stderr)
         return 1
     head = frame.iloc[0]
-    print(f"{head.pcn_name} ({head.pcn_code}), ICB {head.icb_code}, {head.period}")
-    view = frame[["indicator", "numerator", "denominator", "value", "lower_95", "upper_95", "icb_value",
-                  "england_value", "vs_england"]]
-    with pd.option_context("display.max_rows", None, "display.width", 160, "display.float_format", "{:,.2f}".format):
-        print(view.to_string(index=False))
+    print(f"{head.pcn_name} ({head.pcn_code}), ICB {head.icb_code}, {head.period}: values with 95% intervals, "
+          "compared with the ICB and England\n")
+    print(readable(frame))
     return 0
 
 
