@@ -58,6 +58,13 @@ st.subheader(f"Warnings from the last build ({len(warnings)})")
 ui.table(warnings)
 st.subheader("Indicators")
 ui.table(views.indicator_choices(sel.db))
+st.subheader("Expected prevalence (recorded vs expected)")
+st.caption("The share of people expected to have a common mental disorder (CMD, compared with the depression "
+           "register) or a psychotic disorder (SMI, compared with the SMI register), by sex and age, applied to "
+           "each area's registered patients in five-year bands. To use other rates, load a CSV with the columns "
+           "CONDITION, SEX, AGE_FROM, AGE_TO, EXPECTED_RATE (a share: 9.1% is 0.091) and optionally SOURCE with "
+           "the extracts; it replaces this table for that build.")
+ui.table(views.expected_rates(sel.db))
 st.subheader("Methods")
 st.markdown(
     "- Prevalence = sum of practice registers / sum of the register's list (DEP: 18+), never an average of rates.\n"

@@ -110,6 +110,16 @@ def test_other_pages_render(app, page):
     assert at.dataframe or at.get("plotly_chart")
 
 
+def test_data_page_shows_the_expected_rates_in_use(app, demo_db):
+    at = app.run()
+    at.switch_page("pages/3_Data_and_methods.py").run()
+    shown = next(d.value for d in at.dataframe if "expected_percent" in d.value.columns)
+    used = duckdb.connect(str(demo_db), read_only=True).execute(
+        "SELECT condition, sex, age_from, 100 * expected_rate FROM expected_prevalence ORDER BY ALL").fetchall()
+    assert sorted(map(tuple, shown[["condition", "sex", "age_from", "expected_percent"]].values.tolist())) == used
+    assert set(shown.file) == {"data/expected_prevalence.csv (shipped)"}
+
+
 def _decoded(value):
     """Plotly writes numeric arrays as typed arrays ({'dtype': 'i8', 'bdata': base64}); read them back."""
     if isinstance(value, dict) and "bdata" in value:

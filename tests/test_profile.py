@@ -136,6 +136,51 @@ def test_a_build_writes_row_groups_the_models_can_share_between_threads(demo_db)
     assert rows > store.ROW_GROUP_ROWS and groups == -(-rows // store.ROW_GROUP_ROWS)
 
 
+def test_a_supplied_expected_rate_table_replaces_the_shipped_one(demo_copy, tmp_path):
+    write(demo_copy, "local_expected_rates.csv", """
+CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE,SOURCE
+CMD,MALE,16,120,0.2,local survey
+CMD,FEMALE,16,120,0.25,local survey
+SMI,MALE,16,120,0.01,local survey
+SMI,FEMALE,16,120,0.01,local survey""")
+    result = store.build(demo_copy, tmp_path / "db.duckdb")
+    assert any("used instead of the shipped table" in i.message for i in result.report.warnings)
+    con = duckdb.connect(str(result.db_path), read_only=True)
+    assert con.execute("SELECT count(*), min(source) FROM expected_prevalence").fetchall() == [(4, "local survey")]
+    # Hand-worked: every band from 15-19 up overlaps 16-120, at 0.2 for men and 0.25 for women.
+    expected, by_hand = con.execute("""
+        SELECT p.denominator, (SELECT sum(patients * CASE sex WHEN 'MALE' THEN 0.2 ELSE 0.25 END) FROM pcn_population q
+                               WHERE q.pcn_code = p.pcn_code AND q.period = p.period
+                                 AND age_band NOT IN ('0_4', '5_9', '10_14'))
+        FROM pcn_profile p WHERE p.indicator = 'cmd_recorded_vs_expected' AND p.pcn_code = 'U90001'
+          AND p.period = '2023-24'""").fetchall()[0]
+    assert expected == pytest.approx(float(by_hand), rel=1e-12)
+
+
+def test_a_supplied_expected_rate_table_is_checked_row_by_row(demo_copy, tmp_path):
+    write(demo_copy, "local_expected_rates.csv", """
+CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE
+CMD,MALE,16,24,0.091
+DEPRESSION,MALE,25,34,0.1
+CMD,MEN,25,34,0.1
+CMD,FEMALE,16,24,9.1
+CMD,FEMALE,40,30,0.1
+CMD,MALE,20,29,0.1
+SMI,MALE,16,22,0.01
+SMI,MALE,23,120,0.01""")
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(demo_copy, tmp_path / "db.duckdb")
+    errors = {(i.file, i.row, i.column): i.message for i in failed.value.report.errors}
+    file = "local_expected_rates.csv"
+    assert "'DEPRESSION' is not a condition" in errors[(file, 3, "CONDITION")]
+    assert "'MEN' is not MALE or FEMALE" in errors[(file, 4, "SEX")]
+    assert "9.1 is more than 1" in errors[(file, 5, "EXPECTED_RATE")]
+    assert "ends at 30 before it starts" in errors[(file, 6, "AGE_TO")]
+    assert "ages 20-29 and ages 16-24" in errors[(file, 7, "AGE_FROM")] and "share ages" in errors[(file, 7, "AGE_FROM")]
+    assert "split the band 20-24" in errors[(file, 9, "AGE_FROM")]
+    assert len(errors) == 6 and not (tmp_path / "db.duckdb").exists()
+
+
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory) -> Path:
     """A database built from the real 2019-20 mapping, list sizes (QOF list types) and IMD decile lookup."""

@@ -52,10 +52,62 @@ def discover(data_dir: Path) -> list[Path]:
 
 
 def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Policy and catalogue tables kept as data files (registers, service measures, expected prevalence)."""
+    """Policy and catalogue tables kept as data files (registers, service measures, expected prevalence). The
+    expected-prevalence table has the columns of a loaded extract too: a table of the user's own, loaded with
+    the extracts, replaces the shipped one (use_supplied_expected_rates)."""
     for table in ("qof_registers", "service_measures", "expected_prevalence"):
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header = true)",
+        extra = ", NULL::VARCHAR AS source_file, NULL::BIGINT AS source_row" if table == "expected_prevalence" else ""
+        con.execute(f"CREATE TABLE {table} AS SELECT *{extra} FROM read_csv(?, header = true)",
                     [str(DATA_DIR / f"{table}.csv")])
+
+
+#: What a supplied expected-prevalence table's rows must be: column, offending rows (SQL), value shown, message.
+EXPECTED_RATE_RULES = (
+    ("CONDITION", "condition NOT IN ('CMD', 'SMI')", "condition",
+     "'{}' is not a condition this tool compares with a register: CMD (common mental disorders, with the "
+     "depression register) or SMI (psychosis, with the SMI register)."),
+    ("SEX", "sex NOT IN ('MALE', 'FEMALE')", "sex", "'{}' is not MALE or FEMALE."),
+    ("EXPECTED_RATE", "expected_rate > 1", "expected_rate",
+     "{} is more than 1; the expected rate is a share between 0 and 1 (9.1% is 0.091)."),
+    ("AGE_TO", "age_to < age_from", "age_to", "the range ends at {} before it starts; AGE_TO must be at least AGE_FROM."),
+)
+
+
+def use_supplied_expected_rates(con: duckdb.DuckDBPyConnection, loaded: list[LoadedFile], report: Report) -> None:
+    """When the extracts include an expected-prevalence table, check it and use it instead of the shipped one
+    (APMS 2014). Registered lists come in five-year bands and each band takes the rate of the range it falls in,
+    so no two ranges of a condition and sex may share an age or split one band."""
+    supplied = [f.path.name for f in loaded if f.kind == "expected_prevalence"]
+    if not supplied:
+        return
+    con.execute("DELETE FROM expected_prevalence WHERE source_file IS NULL")
+    for file in supplied:
+        report.warning(file, None, None, "its expected rates are used instead of the shipped table "
+                       "(data/expected_prevalence.csv, APMS 2014).")
+    for column, where, shown, message in EXPECTED_RATE_RULES:
+        for file, row, value in con.execute(f"SELECT source_file, source_row, {shown} FROM expected_prevalence "
+                                            f"WHERE {where} ORDER BY 1, 2").fetchall():
+            report.error(file, row, column, message.format(value))
+    for file, row, start, end, other_file, other_row, other_start, other_end, band in con.execute("""
+            SELECT b.source_file, b.source_row, b.age_from, b.age_to, a.source_file, a.source_row, a.age_from,
+                   a.age_to, band
+            FROM expected_prevalence a JOIN expected_prevalence b
+              ON a.condition = b.condition AND a.sex = b.sex AND (a.source_file, a.source_row) < (b.source_file, b.source_row)
+            CROSS JOIN range(0, 100, 5) AS bands(band)
+            WHERE a.age_from <= band + 4 AND band <= a.age_to AND b.age_from <= band + 4 AND band <= b.age_to
+            QUALIFY row_number() OVER (PARTITION BY a.source_file, a.source_row, b.source_file, b.source_row
+                                       ORDER BY band) = 1
+            ORDER BY 1, 2""").fetchall():
+        shared = "share ages" if start <= other_end and other_start <= end else f"split the band {band}-{band + 4}"
+        report.error(file, row, "AGE_FROM", f"ages {start}-{end} and ages {other_start}-{other_end} ({other_file} "
+                     f"row {other_row}) {shared}; lists come in five-year bands (0-4, 5-9, ...) and each band "
+                     "must fall in one range of a condition and sex, or its patients would be counted twice.")
+    given = {c for (c,) in con.execute("SELECT DISTINCT condition FROM expected_prevalence").fetchall()}
+    for condition, indicator in (("CMD", "recorded depression as % of expected"),
+                                 ("SMI", "recorded SMI as % of expected")):
+        if condition not in given:
+            report.warning(supplied[0], None, "CONDITION", f"no rates for {condition}: the indicator "
+                           f"'{indicator}' is left out of the profile.")
 
 
 def load_folder(
@@ -77,6 +129,7 @@ def load_folder(
             result = load_file(con, path, report)
         if result is not None:
             loaded.append(result)
+    use_supplied_expected_rates(con, loaded, report)
     if not report.errors:
         progress("checking the extracts against each other")
         cross_check(con, report)

@@ -126,7 +126,8 @@ COLUMN_LABELS = {
     "vs_icb": "Compared with ICB", "vs_england": "Compared with England", "indicator": "Indicator code",
     "file_name": "File", "period": "Period", "row_count": "Rows", "warnings": "Warnings", "loaded_at": "Loaded",
     "checksum_sha256": "Checksum (SHA-256)", "severity": "Severity", "file": "File", "row": "Row",
-    "column": "Column", "message": "Message",
+    "column": "Column", "message": "Message", "condition": "Condition", "sex": "Sex", "age_from": "From age",
+    "age_to": "To age", "expected_percent": "Expected (%)", "source": "Source",
 }
 TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
 

@@ -120,6 +120,15 @@ def build_warnings(db: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def expected_rates(db: str) -> pd.DataFrame:
+    """The expected-prevalence table the build used (the shipped APMS 2014 table or one loaded with the extracts)."""
+    return query("""
+        SELECT condition, sex, age_from, age_to, 100 * expected_rate AS expected_percent, source,
+               coalesce(source_file, 'data/expected_prevalence.csv (shipped)') AS file
+        FROM expected_prevalence ORDER BY condition, sex DESC, age_from""", db=Path(db))
+
+
+@st.cache_data(show_spinner=False)
 def is_demo(db: str) -> bool:
     """Synthetic demo data: every practice code starts with Z and every ICB with QZ."""
     return bool(query("SELECT count(*) > 0 AND bool_and(icb_code LIKE 'QZ%') AS demo FROM practice_pcn "

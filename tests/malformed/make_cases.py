@@ -45,6 +45,7 @@ cases = {
     "22_duplicate_referral_id": ({"mh_referrals_records.csv": "REFERRAL_ID,PRACTICE_CODE,REFERRAL_DATE,SERVICE,OUTCOME,WAIT_DAYS\n1,Z90001,2023-02-01,CMHT,REJECTED,\n1,Z90002,2023-02-02,CMHT,ACCEPTED,\n"}, "mh_referrals_records.csv, row 3, column REFERRAL_ID"),
     "23_not_a_table": ({"notes.csv": "\x00\x01\x02binary\x00junk\n\x00"}, "notes.csv"),
     "24_unknown_extract": ({"budget_2324.csv": "COST_CENTRE,AMOUNT\nA1,100\n"}, "budget_2324.csv, row 1"),
+    "25_expected_rate_as_percent": ({"expected_rates.csv": "CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE\nCMD,MALE,16,120,9.1\nCMD,FEMALE,16,120,0.2\n"}, "expected_rates.csv, row 2, column EXPECTED_RATE"),
 }
 for name, (files, expected) in cases.items():
     folder = OUT / name

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from . import (
+    expected_prevalence,
     imd,
     mapping,
     mh_referrals,
@@ -30,6 +31,7 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
     imd.SPEC,
     service_usage.SPEC,
     mh_referrals.SPEC,
+    expected_prevalence.SPEC,
 )
 
 TABLE_FILES = (".csv", ".xlsx", ".xlsm", ".parquet")
