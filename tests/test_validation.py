@@ -111,10 +111,22 @@ def test_duplicate_key(demo_copy, previous_db):
     assert "appears twice (first at row 5)" in error.message
 
 
-def test_register_above_list_size(demo_copy, previous_db):
+def test_register_above_list_size_is_kept_with_a_warning(demo_copy, tmp_path):
+    # Published so for special practices (real 2022-23: Y05750 LD 121 on a TOTAL list of 118): a warning naming
+    # the row, and the register still counts in every sum.
     edit_csv(demo_copy / "PREVALENCE_2122.csv", 9, "REGISTER", "999999")
-    error = the_error(failed_build(demo_copy, previous_db), "PREVALENCE_2122.csv", 9, "REGISTER")
-    assert "is larger than the practice's" in error.message
+    result = store.build(demo_copy, tmp_path / "above.duckdb")
+    warning = next(w for w in result.report.warnings if w.file == "PREVALENCE_2122.csv" and w.row == 9)
+    assert warning.column == "REGISTER" and "is larger than the practice's" in warning.message
+    con = duckdb.connect(str(tmp_path / "above.duckdb"), read_only=True)
+    group, practice = con.execute("SELECT group_code, practice_code FROM qof_prevalence "
+                                  "WHERE source_file = 'PREVALENCE_2122.csv' AND source_row = 9").fetchall()[0]
+    england = con.execute("SELECT register FROM area_prevalence WHERE level = 'england' AND period = '2021-22' "
+                          "AND group_code = ?", [group]).fetchall()[0][0]
+    practices = con.execute("SELECT sum(register) FROM qof_prevalence WHERE period = '2021-22' AND group_code = ?",
+                            [group]).fetchall()[0][0]
+    con.close()
+    assert england == practices and england >= 999999
 
 
 def test_bad_date(demo_copy, previous_db):

@@ -164,16 +164,19 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         for file, other, period in rows:
             report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them.")
 
-    # A register larger than the list it is a share of.
+    # A register larger than the list it is a share of: published so for some special practices (e.g. a
+    # learning-disability home whose list is almost all on the register) and counted in England's figures, so
+    # kept in every sum and reported.
     rows, total = _first_examples(con, """
         SELECT source_file, source_row, register, denominator, group_code, list_type
         FROM qof_register_denominator WHERE register > denominator""")
     for file, row, register, size, group, list_type in rows:
-        report.error(file, row, "REGISTER", f"the {group} register ({register:,}) is larger than the practice's "
-                     f"{list_type} list ({size:,}); a register cannot hold more patients than the list.")
+        report.warning(file, row, "REGISTER", f"the {group} register ({register:,}) is larger than the "
+                       f"practice's {list_type} list ({size:,}); kept as published (it counts in every sum), "
+                       "but check the practice.")
     if total > len(rows):
-        report.error("qof_prevalence", None, "REGISTER", f"... and {total - len(rows):,} more registers above "
-                     "their list size.")
+        report.warning(rows[0][0], None, "REGISTER", f"... and {total - len(rows):,} more registers above "
+                       "their list size, kept as published.")
 
     # Registers the product does not know.
     for file, row, group in con.execute("""
