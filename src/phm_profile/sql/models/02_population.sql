@@ -20,8 +20,16 @@ SELECT * FROM (
 CREATE OR REPLACE VIEW pcn_population AS
 SELECT period, area_code AS pcn_code, sex, age_band, patients FROM area_population WHERE level = 'pcn';
 
+-- The QOF raw data publish each list with the registers (PREVALENCE_YYYY's list-size column); a separate list
+-- file (qof_list_size) gives the list types no register uses (65OV) and wins where both give one.
 CREATE OR REPLACE VIEW practice_list_size AS
-SELECT period, practice_code, list_type, list_size FROM qof_list_size WHERE list_size IS NOT NULL;
+SELECT period, practice_code, list_type, list_size FROM qof_list_size WHERE list_size IS NOT NULL
+UNION ALL
+SELECT period, practice_code, list_type, max(list_size) FROM qof_prevalence p
+WHERE list_size IS NOT NULL AND list_type IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM qof_list_size l WHERE l.period = p.period AND l.practice_code = p.practice_code
+                  AND l.list_type = p.list_type)
+GROUP BY ALL;
 
 CREATE OR REPLACE TABLE area_list_size AS
 SELECT * FROM (
