@@ -90,3 +90,55 @@ def test_each_pcn_equals_the_sum_over_its_practices(qof_year):
                           "AND period = ?", [period]).fetchall()
     con.close()
     assert {(a, g): r for a, g, r in got_icb} == icb.to_dict()
+
+
+@pytest.fixture(scope="module")
+def registrations_db(tmp_path_factory):
+    """QOF 2022-23 with its mapping and the 2025 registrations (five months, every organisation level) with
+    their practice map: years that do not line up, as users have them."""
+    folder = link(tmp_path_factory.mktemp("registrations"), *QOF_YEARS["2022-23"],
+                  "gp_registrations/gp-reg-pat-prac-quin-age_2025.parquet",
+                  "gp_registrations/gp-reg-pat-prac-map_2025.parquet")
+    db = folder.parent / "registrations.duckdb"
+    return db, store.build(folder, db)
+
+
+def test_registrations_with_several_levels_and_months_load(registrations_db):
+    db, result = registrations_db
+    assert not result.report.errors
+    messages = [w.message for w in result.report.warnings]
+    assert any("the publisher's totals for PCNs" in m for m in messages)
+    # Which month stands for which year: the one nearest the year's end, said in a warning.
+    assert any("for 2024-25: the extract of 01 Apr 2025 is used" in m for m in messages)
+    assert any("for 2025-26: the extract of 01 Dec 2025 is used" in m for m in messages)
+    assert any("no registrations by age and sex for 2022-23; the nearest year's, 01 Apr 2025" in m for m in messages)
+    # The publisher's PCN, sub-ICB, ICB and region totals all agree with the sums of their practices.
+    assert not any("differs from the sum of its practices" in m for m in messages)
+
+
+def test_pcn_populations_equal_the_publishers_pcn_rows(registrations_db):
+    db, _ = registrations_db
+    published = duckdb.sql(
+        "SELECT ORG_CODE AS pcn_code, NUMBER_OF_PATIENTS AS patients FROM read_parquet(?) WHERE ORG_TYPE = 'PCN' "
+        "AND SEX = 'ALL' AND AGE_GROUP_5 = 'ALL' AND EXTRACT_DATE = '2025-04-01' AND ORG_CODE <> 'U'",
+        params=[str(REAL / "gp_registrations/gp-reg-pat-prac-quin-age_2025.parquet")]).df()
+    con = duckdb.connect(str(db), read_only=True)
+    ours = con.execute("SELECT area_code AS pcn_code, sum(patients) AS ours FROM area_population "
+                       "WHERE level = 'pcn' AND period = '2024-25' GROUP BY 1").df()
+    england = con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' "
+                          "AND period = '2024-25'").fetchall()[0][0]
+    con.close()
+    both = published.merge(ours, on="pcn_code", how="outer")
+    assert len(both) > 1200 and (both["patients"] == both["ours"]).all()
+    assert 63_000_000 < england < 64_500_000
+
+
+def test_a_qof_year_uses_the_nearest_years_population(registrations_db):
+    db, _ = registrations_db
+    con = duckdb.connect(str(db), read_only=True)
+    source = con.execute("SELECT source_period, extract_date::VARCHAR FROM population_source "
+                         "WHERE period = '2022-23' AND dataset = 'patients_age_sex'").fetchall()
+    indicators = {r[0] for r in con.execute("SELECT DISTINCT indicator FROM pcn_profile WHERE period = '2022-23'").fetchall()}
+    con.close()
+    assert source == [("2024-25", "2025-04-01")]
+    assert {"age_65_plus", "cmd_recorded_vs_expected", "smi_recorded_vs_expected", "prev_mh"} <= indicators

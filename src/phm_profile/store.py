@@ -239,6 +239,64 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
                      f"({denominator:,}); a proportion cannot exceed 100%.")
 
 
+#: The publisher's organisation levels in a registrations file, and the practice_pcn column each sums by.
+PUBLISHED_LEVELS = {"PCN": "pcn_code", "SUB_ICB_LOCATION_CODE": "sub_icb_code", "ICB": "icb_code",
+                    "COMM REGION": "region_code"}
+
+
+def check_built_models(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """Checks that need the models: the months and years each period's populations come from, and the
+    publisher's own totals in a registrations file against the sums of its practice rows."""
+    for dataset, what in (("patients_age_sex", "registrations by age and sex"),
+                          ("patients_lsoa", "registrations by LSOA")):
+        for period, source_period, extract_date, file in con.execute("""
+                SELECT s.period, s.source_period, s.extract_date, min(p.source_file)
+                FROM population_source s JOIN {0} p ON p.period = s.source_period AND p.extract_date = s.extract_date
+                WHERE s.dataset = ? AND s.period <> s.source_period GROUP BY ALL ORDER BY 1""".format(dataset),
+                [dataset]).fetchall():
+            report.warning(file, None, "EXTRACT_DATE", f"there are no {what} for {period}; the nearest year's, "
+                           f"{extract_date:%d %b %Y} ({source_period}), is used for it.")
+        for period, used, others, file in con.execute("""
+                SELECT x.period, x.extract_date, list_filter(x.dates_in_data, lambda d: d <> x.extract_date),
+                       min(p.source_file)
+                FROM extract_dates x JOIN {0} p ON p.period = x.period AND p.extract_date = x.extract_date
+                WHERE x.dataset = ? AND len(x.dates_in_data) > 1 GROUP BY ALL ORDER BY 1""".format(dataset),
+                [dataset]).fetchall():
+            report.warning(file, None, "EXTRACT_DATE", f"{what} for {period}: the extract of {used:%d %b %Y} is "
+                           f"used (the month nearest the year's end, 31 March); {', '.join(f'{d:%d %b %Y}' for d in others)} "
+                           "left out.")
+    for level, column in PUBLISHED_LEVELS.items():
+        sql = f"""
+            WITH published AS (
+                SELECT r.period, r.extract_date, r.org_code, sum(r.patients) AS patients, min(r.source_file) AS file,
+                       min(r.source_row) AS source_row
+                FROM published_registrations r
+                JOIN extract_dates x ON x.dataset = 'patients_age_sex' AND x.period = r.period
+                     AND x.extract_date = r.extract_date
+                WHERE r.org_type = ? AND r.sex NOT IN ('ALL', 'PERSONS') AND r.age_band <> 'ALL'
+                  AND r.org_code <> 'U'
+                GROUP BY ALL
+            ), summed AS (
+                SELECT p.period, m.{column} AS org_code, sum(p.patients) AS patients
+                FROM patients_age_sex p
+                JOIN extract_dates x ON x.dataset = 'patients_age_sex' AND x.period = p.period
+                     AND x.extract_date = p.extract_date
+                JOIN practice_pcn m ON m.period = p.period AND m.practice_code = p.practice_code
+                GROUP BY ALL
+            )
+            SELECT p.file, p.source_row, p.org_code, p.extract_date, p.patients, coalesce(s.patients, 0)
+            FROM published p LEFT JOIN summed s USING (period, org_code)
+            WHERE p.patients IS DISTINCT FROM s.patients"""
+        rows, total = _first_examples(con, sql, [level])
+        for file, row, code, extract_date, published, summed in rows:
+            report.warning(file, row, "NUMBER_OF_PATIENTS", f"the publisher's total for {level} {code} on "
+                           f"{extract_date:%d %b %Y} ({published:,}) differs from the sum of its practices "
+                           f"({summed:,}) under the practice-to-PCN mapping used; the practice rows are used.")
+        if total > len(rows):
+            report.warning(rows[0][0], None, "NUMBER_OF_PATIENTS", f"... and {total - len(rows):,} more {level} "
+                           "totals that differ from the sum of their practices.")
+
+
 def _record_sources(con, loaded: list[LoadedFile], report: Report) -> None:
     now = datetime.now().replace(microsecond=0)
     for f in loaded:
@@ -275,9 +333,10 @@ def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None) ->
         loaded = load_folder(con, data_dir, report, progress)
         if report.errors:
             raise BuildFailed(report)
-        _record_sources(con, loaded, report)
         progress("building the PCN profile")
         models.run_all(con)
+        check_built_models(con, report)
+        _record_sources(con, loaded, report)
         table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in models.table_names(con)}
         con.execute("CHECKPOINT")
         con.close()

@@ -66,9 +66,26 @@ def _closest(headers: list[str]) -> ExtractSpec:
 
 def _typed_sql(spec: ExtractSpec, template: str) -> str:
     event = spec.kind == "mh_referrals"
-    date = date_column("referral_date" if event else "extract_date")
+    dated = any(c.name == "extract_date" for c in spec.columns)
+    date = date_column("referral_date") if event else date_column("extract_date") if dated else "NULL::DATE"
     values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
     return template.format(**values, date=date, period=financial_year_sql(date, containing=event))
+
+
+def _period_from_content(con, spec: ExtractSpec, file: str, report: Report) -> str | None:
+    """The financial year of a file whose name gives none, from the latest date in its ``spec.dated_by``
+    column (an extract date belongs to the year whose end lies nearest)."""
+    date = date_column(spec.dated_by)
+    latest, period = con.execute(f"SELECT max({date}), {financial_year_sql('max(' + date + ')')} FROM raw").fetchall()[0]
+    column = spec.column(spec.dated_by)
+    if latest is None:
+        report.error(file, None, None, f"this is {spec.title}, but neither its name nor its {column.description} "
+                     "dates say which financial year it covers; include it in the name, e.g. ..._2023_2024.xlsx.")
+        return None
+    report.warning(file, None, None, f"its name gives no financial year: it is taken as {period}, from its latest "
+                   f"{column.description} ({latest:%d %b %Y}). Put the year in the name (e.g. ..._2023_2024) to "
+                   "say otherwise.")
+    return period
 
 
 def load_file(
@@ -99,9 +116,12 @@ def load_file(
             return None
         stage_and_check(con, spec, path, report, headers)  # reports the columns it lacks
         return None
-    if spec.needs_period:
+    # A file whose rows carry their own extract date is dated by them; otherwise by its name, else (for an
+    # extract with a date column to go by, such as ePCN) by its content, with a warning.
+    dated_rows = "extract_date" in match_headers(spec, headers)[0]
+    if spec.needs_period and not dated_rows:
         period = period or period_from_name(file)
-        if period is None:
+        if period is None and not (spec.dated_by and spec.dated_by in match_headers(spec, headers)[0]):
             report.error(file, None, None, f"this is {spec.title}, but its name does not say which financial "
                          "year it covers; include it in the name, e.g. ..._2023_2024.csv or ..._2324.csv.")
             return None
@@ -114,6 +134,12 @@ def load_file(
             report.error(file, None, None, str(exc) + ".")
             return None
     checksum = checksum.result()
+    if spec.needs_period and not dated_rows and period is None:
+        period = _period_from_content(con, spec, file, report)
+        if period is None:
+            return None
+    if spec.hook is not None:
+        spec.hook(con, file, report)
     if spec.kind == "mh_referrals":
         select, params = _typed_sql(spec, mh_referrals.AGGREGATE_SQL), [file]
     elif spec.needs_period:
@@ -128,7 +154,8 @@ def load_file(
         if has_period else []
     )
     if spec.kind == "practice_mapping":
-        unallocated = con.execute("SELECT count(*), min(source_row) FROM typed WHERE pcn_code IS NULL").fetchall()[0]
+        unallocated = con.execute("SELECT count(DISTINCT practice_code), min(source_row) FROM typed "
+                                  "WHERE pcn_code IS NULL").fetchall()[0]
         if unallocated[0]:
             report.warning(file, unallocated[1], "PCN code",
                            f"{unallocated[0]:,} practices are in no PCN (code U); they count towards ICB and "

@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -112,6 +113,11 @@ class ExtractSpec:
     #: Rows the extract legitimately holds but the product does not use, left out with a warning.
     skip_where: str = ""
     skip_reason: str = ""
+    #: An extract-specific step run after the file is checked, before its typed rows are appended:
+    #: ``hook(con, file, report)`` with the staged views ``raw_all`` (every row) and ``raw`` (the rows kept).
+    hook: Callable[..., None] | None = None
+    #: A date column whose latest value dates the file when its name gives no financial year (e.g. ePCN).
+    dated_by: str = ""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

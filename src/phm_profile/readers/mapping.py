@@ -2,7 +2,10 @@
 (MAPPING_NHS_GEOGRAPHIES_YYYY_YYYY, three header generations: CCG/STP, SUB_ICB_LOC/ICB, SUB_ICB/ICB) and the
 ePCN workbook's core partner sheet (Partner Organisation Code, PCN Code, ...; the other sheets are passed over).
 ePCN also lists memberships that have ended, with an end date: they are left out, so each practice keeps the
-PCN it belongs to now."""
+PCN it belongs to now. The registrations' practice map (gp-reg-pat-prac-map) is a mapping too, its rows dated by
+EXTRACT_DATE (several months in one file); the models pick one month per financial year (01_extract_dates.sql).
+A file whose name gives no financial year (ePCN.xlsx as published) is dated by its latest membership start,
+with a warning."""
 
 from .base import Column, ExtractSpec
 
@@ -27,17 +30,22 @@ SPEC = ExtractSpec(
         Column("region_code", ("REGION_ODS_CODE", "REGION_CODE", "COMM_REGION_CODE"), "code", required=False,
                code="region", label="region code"),
         Column("region_name", ("REGION_NAME", "COMM_REGION_NAME"), required=False),
+        Column("relationship_start", ("PRACTICE_TO_PCN_RELATIONSHIP_START_DATE", "RELATIONSHIP_START_DATE"),
+               "date", required=False, label="start of the practice's membership of the PCN"),
         Column("relationship_end", ("PRACTICE_TO_PCN_RELATIONSHIP_END_DATE", "RELATIONSHIP_END_DATE"), "date",
                required=False, label="end of the practice's membership of the PCN"),
+        # The registrations' practice map (gp-reg-pat-prac-map) dates its rows, several months to a file.
+        Column("extract_date", ("EXTRACT_DATE",), "date", required=False, label="extract date"),
     ),
-    key=("practice_code",),
+    key=("extract_date", "practice_code"),
+    dated_by="relationship_start",
     skip_where="relationship_end IS NOT NULL AND relationship_end <> ''",
     skip_reason="they are memberships of a PCN that have ended (an end date is given); each practice keeps the "
                 "PCN it belongs to now.",
     select_sql="""
-        SELECT ? AS period, practice_code, practice_name,
+        SELECT coalesce({period}, ?) AS period, practice_code, practice_name,
                CASE WHEN pcn_code = 'U' THEN NULL ELSE pcn_code END AS pcn_code, pcn_name,
-               sub_icb_code, sub_icb_name, icb_code, icb_name, region_code, region_name,
+               sub_icb_code, sub_icb_name, icb_code, icb_name, region_code, region_name, {date} AS extract_date,
                ? AS source_file, _row AS source_row
         FROM raw
     """,

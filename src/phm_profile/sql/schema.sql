@@ -3,7 +3,7 @@
 CREATE TABLE practice_mapping (
     period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, practice_name VARCHAR,
     pcn_code VARCHAR, pcn_name VARCHAR, sub_icb_code VARCHAR, sub_icb_name VARCHAR,
-    icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR, region_name VARCHAR,
+    icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR, region_name VARCHAR, extract_date DATE,
     source_file VARCHAR, source_row BIGINT
 );
 CREATE TABLE qof_prevalence (
@@ -17,6 +17,12 @@ CREATE TABLE qof_list_size (
 CREATE TABLE patients_age_sex (
     period VARCHAR NOT NULL, extract_date DATE, practice_code VARCHAR NOT NULL, sex VARCHAR NOT NULL,
     age_band VARCHAR NOT NULL, patients BIGINT, source_file VARCHAR, source_row BIGINT
+);
+-- The publisher's own totals for other organisation levels (PCN, sub-ICB, ICB, region) carried in a
+-- registrations file: checked against the sums of its practice rows, never used instead of them.
+CREATE TABLE published_registrations (
+    period VARCHAR, extract_date DATE, org_type VARCHAR, org_code VARCHAR, sex VARCHAR, age_band VARCHAR,
+    patients BIGINT, source_file VARCHAR, source_row BIGINT
 );
 CREATE TABLE patients_lsoa (
     period VARCHAR NOT NULL, extract_date DATE, practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL,

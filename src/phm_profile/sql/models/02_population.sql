@@ -3,16 +3,34 @@
 -- practice_list_size / area_list_size / pcn_list_size: the QOF list types (TOTAL, 18OV, ...) each register is
 -- a share of, per practice and summed the same way.
 -- Every roll-up in these models groups the practices by GROUPING SETS (rollup_level, 00_statistics.sql).
-CREATE OR REPLACE VIEW practice_population AS
-SELECT period, practice_code, sex, age_band, sum(patients)::BIGINT AS patients
-FROM patients_age_sex GROUP BY ALL;
+-- population_source: the registrations (by age and sex; by LSOA) each period of the profile uses: its own
+-- year's extract (the month extract_dates chose), else the nearest year's (the later on a tie), which the build
+-- reports as a warning: a QOF year and registrations of another year are the normal case.
+CREATE OR REPLACE TABLE population_source AS
+WITH candidates AS (
+    SELECT d.period, x.dataset, x.period AS source_period, x.extract_date,
+           abs(left(d.period, 4)::INT - left(x.period, 4)::INT) * 2
+           - (left(x.period, 4) > left(d.period, 4))::INT AS distance
+    FROM (SELECT DISTINCT period FROM practice_pcn) d
+    CROSS JOIN extract_dates x WHERE x.dataset IN ('patients_age_sex', 'patients_lsoa')
+)
+SELECT period, dataset, arg_min(source_period, distance) AS source_period,
+       arg_min(extract_date, distance) AS extract_date
+FROM candidates GROUP BY period, dataset;
+
+CREATE OR REPLACE TABLE practice_population AS
+SELECT s.period, p.practice_code, p.sex, p.age_band, sum(p.patients)::BIGINT AS patients
+FROM population_source s
+JOIN patients_age_sex p ON p.period = s.source_period AND p.extract_date = s.extract_date
+WHERE s.dataset = 'patients_age_sex'
+GROUP BY ALL;
 
 CREATE OR REPLACE TABLE area_population AS
 SELECT * FROM (
     SELECT rollup_level(grouping(m.pcn_code, m.icb_code)) AS level,
            rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
            period, sex, age_band, sum(patients)::BIGINT AS patients
-    FROM patients_age_sex LEFT JOIN practice_pcn m USING (period, practice_code)
+    FROM practice_population LEFT JOIN practice_pcn m USING (period, practice_code)
     GROUP BY GROUPING SETS ((period, sex, age_band, m.pcn_code), (period, sex, age_band, m.icb_code),
                            (period, sex, age_band))
 ) WHERE area_code IS NOT NULL;

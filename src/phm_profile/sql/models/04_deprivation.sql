@@ -3,6 +3,12 @@
 -- patients living in each national IMD quintile (1 = most deprived). Patients with no LSOA, or an LSOA not in
 -- the IMD, are left out of both numerator and denominator. The 1.6 million registration rows are read once,
 -- into per-practice sums; PCN, ICB and England add up those sums.
+CREATE OR REPLACE VIEW practice_lsoa_patients AS
+SELECT s.period, r.practice_code, r.lsoa_code, r.patients
+FROM population_source s
+JOIN patients_lsoa r ON r.period = s.source_period AND r.extract_date = s.extract_date
+WHERE s.dataset = 'patients_lsoa';
+
 CREATE OR REPLACE TABLE practice_deprivation AS
 SELECT r.period, r.practice_code,
        sum(r.patients * i.imd_score) AS weighted_score,
@@ -13,7 +19,7 @@ SELECT r.period, r.practice_code,
        sum(r.patients) FILTER (WHERE i.imd_decile IN (5, 6))::BIGINT AS q3_patients,
        sum(r.patients) FILTER (WHERE i.imd_decile IN (7, 8))::BIGINT AS q4_patients,
        sum(r.patients) FILTER (WHERE i.imd_decile IN (9, 10))::BIGINT AS q5_patients
-FROM patients_lsoa r JOIN imd i USING (lsoa_code)
+FROM practice_lsoa_patients r JOIN imd i USING (lsoa_code)
 WHERE r.patients > 0
 GROUP BY r.period, r.practice_code;
 
@@ -46,7 +52,7 @@ FROM area_deprivation WHERE level = 'pcn';
 -- patients (for the maps).
 CREATE OR REPLACE TABLE pcn_lsoa_assignment AS
 SELECT r.period, r.lsoa_code, arg_max(m.pcn_code, r.patients) AS pcn_code, any_value(b.geometry_wkb) AS geometry_wkb
-FROM patients_lsoa r
+FROM practice_lsoa_patients r
 JOIN lsoa_boundaries b USING (lsoa_code)
 JOIN practice_pcn m USING (period, practice_code)
 WHERE r.patients > 0 AND m.pcn_code IS NOT NULL AND r.lsoa_code IN (SELECT lsoa_code FROM imd)

@@ -25,6 +25,15 @@ UNION ALL
 SELECT t.level, t.area_code, t.period, 'age_65_plus', o.list_size, t.list_size
 FROM total t JOIN lists o ON o.level = t.level AND o.area_code = t.area_code AND o.period = t.period AND o.list_type = '65OV'
 UNION ALL
+-- Without a 65OV list (the QOF raw data publish none), from the registrations by age (population_source).
+SELECT level, area_code, period, 'age_65_plus',
+       sum(patients) FILTER (WHERE age_band IN ('65_69', '70_74', '75_79', '80_84', '85_89', '90_94', '95+')),
+       sum(patients)
+FROM area_population a
+WHERE NOT EXISTS (SELECT 1 FROM lists o WHERE o.level = a.level AND o.area_code = a.area_code
+                  AND o.period = a.period AND o.list_type = '65OV')
+GROUP BY level, area_code, period
+UNION ALL
 SELECT level, area_code, period, 'imd_score', imd_score, NULL FROM area_deprivation WHERE level <> 'practice'
 UNION ALL
 SELECT level, area_code, period, 'imd_q1_share', coalesce(q1_patients, 0), patients FROM area_deprivation WHERE level <> 'practice'
