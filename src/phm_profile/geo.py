@@ -7,17 +7,31 @@ from pathlib import Path
 
 import duckdb
 import geopandas as gpd
+import pyarrow.parquet as pq
 
 from .readers.base import Report, normalise_header, sha256
 from .readers import LoadedFile
 
 BOUNDARY_SUFFIXES = (".geojson", ".geoparquet")
-LSOA_CODE_ALIASES = ("LSOA11CD", "LSOA21CD", "LSOA_CODE", "LSOA_CODE_2011")
+LSOA_CODE_ALIASES = ("LSOA11CD", "LSOA21CD", "LSOA_CODE", "LSOA_CODE_2011", "LSOA11_CODE", "LSOA21_CODE")
+
+
+def is_boundary_file(path: Path) -> bool:
+    """GeoJSON, or GeoParquet by its suffix or, for a plain .parquet, by the 'geo' metadata GeoParquet writes."""
+    suffix = path.suffix.lower()
+    if suffix in BOUNDARY_SUFFIXES:
+        return True
+    if suffix != ".parquet":
+        return False
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except Exception:  # not readable as Parquet: the table reader says why
+        return False
 
 
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:
     path = Path(path)
-    if path.suffix.lower() == ".geoparquet":
+    if path.suffix.lower() in (".geoparquet", ".parquet"):
         return gpd.read_parquet(path)
     return gpd.read_file(path)
 
@@ -36,6 +50,13 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path, report: Report) 
         return None
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
+    frame[column] = frame[column].astype(str).str.strip().str.upper()
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():  # published so (e.g. a self-touching ring): repaired, not dropped
+        codes = frame.loc[invalid, column]
+        frame.loc[invalid, "geometry"] = frame.geometry[invalid].make_valid()
+        report.warning(path.name, int(codes.index[0]) + 2, column, f"{len(codes):,} invalid polygons (such as "
+                       f"{codes.iloc[0]}) were repaired (made valid), not dropped.")
     table = frame[[column]].rename(columns={column: "lsoa_code"})
     table["geometry_wkb"] = frame.geometry.to_wkb()
     table["source_file"] = path.name
@@ -55,3 +76,28 @@ def pcn_boundaries(con: duckdb.DuckDBPyConnection, period: str) -> gpd.GeoDataFr
     geometry = gpd.GeoSeries.from_wkb(frame["geometry_wkb"].map(bytes), crs=4326)
     shapes = gpd.GeoDataFrame(frame[["pcn_code"]], geometry=geometry, crs=4326)
     return shapes.dissolve(by="pcn_code").reset_index()
+
+
+def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """Place each practice with a location in the LSOA polygon holding it (``practice_lsoa``), for deprivation
+    by the practice's own LSOA when no practice-by-LSOA registrations are loaded."""
+    points = con.execute("SELECT practice_code, latitude, longitude, source_file FROM practice_location "
+                         "WHERE latitude IS NOT NULL AND longitude IS NOT NULL").df()
+    if points.empty or not con.execute("SELECT count(*) FROM lsoa_boundaries").fetchall()[0][0]:
+        return
+    polygons = con.execute("SELECT lsoa_code, geometry_wkb FROM lsoa_boundaries").df()
+    areas = gpd.GeoDataFrame(polygons[["lsoa_code"]],
+                             geometry=gpd.GeoSeries.from_wkb(polygons["geometry_wkb"].map(bytes), crs=4326))
+    located = gpd.GeoDataFrame(points[["practice_code"]],
+                               geometry=gpd.points_from_xy(points["longitude"], points["latitude"], crs=4326))
+    joined = located.sjoin(areas, how="left", predicate="within").drop_duplicates("practice_code")
+    found = joined.dropna(subset=["lsoa_code"])[["practice_code", "lsoa_code"]]
+    con.register("located_frame", found)
+    con.execute("INSERT INTO practice_lsoa SELECT practice_code, lsoa_code FROM located_frame")
+    con.unregister("located_frame")
+    outside = len(points) - len(found)
+    if outside:
+        example = sorted(set(points["practice_code"]) - set(found["practice_code"]))[0]
+        report.warning(points["source_file"].iloc[0], None, None, f"{outside:,} practices (such as {example}) lie "
+                       "in no LSOA of the boundaries loaded (outside England, or a wrong location); they have no "
+                       "deprivation from their location.")

@@ -123,7 +123,7 @@ def load_folder(
         report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files.")
     for i, path in enumerate(files, 1):
         progress(f"[{i}/{len(files)}] reading {path.name}")
-        if path.suffix.lower() in geo.BOUNDARY_SUFFIXES:
+        if geo.is_boundary_file(path):
             result = geo.load_boundaries(con, path, report)
         else:
             result = load_file(con, path, report)
@@ -133,6 +133,7 @@ def load_folder(
     if not report.errors:
         progress("checking the extracts against each other")
         cross_check(con, report)
+        geo.locate_practices(con, report)
     return loaded
 
 
@@ -151,9 +152,22 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
                      "MAPPING_NHS_GEOGRAPHIES file or the ePCN list); PCN profiles cannot be built without it.")
         return
 
-    # The same extract for the same period in two files.
-    for table, key in (("practice_mapping", "period, practice_code"),
-                       ("qof_prevalence", "period, practice_code, group_code"),
+    # The same extract for the same period in two files; two kinds of mapping for one year are resolved by
+    # precedence (01_practice_pcn.sql), said here.
+    for file, other, period in con.execute("""
+            SELECT a.source_file, min(b.source_file), any_value(a.period)
+            FROM practice_mapping a JOIN practice_mapping b USING (period, practice_code)
+            WHERE a.source_file > b.source_file AND a.mapping_source = b.mapping_source
+            GROUP BY a.source_file""").fetchall():
+        report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them.")
+    for period, files in con.execute("""
+            SELECT period, list(DISTINCT source_file || ' (' || mapping_source || ')'
+                                ORDER BY source_file || ' (' || mapping_source || ')')
+            FROM practice_mapping GROUP BY period HAVING count(DISTINCT mapping_source) > 1""").fetchall():
+        report.warning(files[0].split(" (")[0], None, None, f"{' and '.join(files)} both map practices to PCNs for "
+                       f"{period}; one is used, in this order: the QOF mapping, the registrations' practice map, "
+                       "ePCN.")
+    for table, key in (("qof_prevalence", "period, practice_code, group_code"),
                        ("qof_list_size", "period, practice_code, list_type"),
                        ("patients_lsoa", "extract_date, practice_code, lsoa_code"),
                        ("service_usage", "org_type, org_code, period, measure")):
@@ -265,6 +279,14 @@ def check_built_models(con: duckdb.DuckDBPyConnection, report: Report) -> None:
             report.warning(file, None, "EXTRACT_DATE", f"{what} for {period}: the extract of {used:%d %b %Y} is "
                            f"used (the month nearest the year's end, 31 March); {', '.join(f'{d:%d %b %Y}' for d in others)} "
                            "left out.")
+    for period, located, practices in con.execute("""
+            SELECT m.period, count(d.practice_code), count(*) FROM practice_pcn m
+            LEFT JOIN practice_deprivation d USING (period, practice_code)
+            WHERE m.period IN (SELECT period FROM practice_deprivation WHERE method = 'practice location')
+            GROUP BY m.period ORDER BY 1""").fetchall():
+        report.warning("(deprivation)", None, None, f"no registrations by LSOA for {period}: deprivation is that of "
+                       f"each practice's own LSOA (from its location), weighted by its patients; {located:,} of "
+                       f"{practices:,} practices placed, {practices - located:,} without a location or LSOA left out.")
     for level, column in PUBLISHED_LEVELS.items():
         sql = f"""
             WITH published AS (

@@ -15,6 +15,7 @@ from . import (
     mh_referrals,
     patients_age_sex,
     patients_lsoa,
+    practice_location,
     qof_list_size,
     qof_prevalence,
     service_usage,
@@ -32,10 +33,10 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
     service_usage.SPEC,
     mh_referrals.SPEC,
     expected_prevalence.SPEC,
+    practice_location.SPEC,
 )
 
 TABLE_FILES = (".csv", ".xlsx", ".xlsm", ".parquet")
-BOUNDARY_FILES = (".geojson", ".geoparquet")
 
 __all__ = ["EXTRACTS", "Issue", "Report", "LoadedFile", "identify", "load_file"]
 

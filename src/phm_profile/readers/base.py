@@ -90,6 +90,7 @@ class Column:
     required: bool = True
     code: str | None = None  # key of CODE_FORMATS
     label: str = ""  # what the value is, in words, for messages
+    signed: bool = False  # a number that may be below zero (a longitude)
 
     @property
     def description(self) -> str:

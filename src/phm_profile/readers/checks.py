@@ -100,15 +100,16 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
             checks.append(_Check(header, "warning", f"{as_double} <> round({as_double})",
                                  lambda n: f"{n:,} values are not whole numbers (estimates); they are rounded to "
                                  "the nearest whole number.", summary=True))
+        negative = [] if col.signed else [
+            _Check(header, "error", f"{as_double} < 0",
+                   lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,))]
         return checks + [
             _Check(header, "warning", f"{as_double} IS NULL AND {marked}",
                    lambda n: f"{n:,} values are suppressed or blank (such as '*' or 'c'); they are treated "
                    "as missing, not as zero.", summary=True),
             _Check(header, "error", f"{as_double} IS NULL AND {given}",
                    lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
-            _Check(header, "error", f"{as_double} < 0",
-                   lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,)),
-        ]
+        ] + negative
     if col.kind == "date":
         return [_Check(header, "error", f"{date_column(col.name)} IS NULL AND {c} IS NOT NULL AND {c} <> ''",
                        lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).",

@@ -5,7 +5,8 @@ ePCN also lists memberships that have ended, with an end date: they are left out
 PCN it belongs to now. The registrations' practice map (gp-reg-pat-prac-map) is a mapping too, its rows dated by
 EXTRACT_DATE (several months in one file); the models pick one month per financial year (01_extract_dates.sql).
 A file whose name gives no financial year (ePCN.xlsx as published) is dated by its latest membership start,
-with a warning."""
+with a warning. When several mappings cover one year, the models use one (MAPPING_PRECEDENCE in
+01_practice_pcn.sql: the QOF mapping, the registrations' map, then ePCN) and the build says so."""
 
 from .base import Column, ExtractSpec
 
@@ -46,6 +47,9 @@ SPEC = ExtractSpec(
         SELECT coalesce({period}, ?) AS period, practice_code, practice_name,
                CASE WHEN pcn_code = 'U' THEN NULL ELSE pcn_code END AS pcn_code, pcn_name,
                sub_icb_code, sub_icb_name, icb_code, icb_name, region_code, region_name, {date} AS extract_date,
+               CASE WHEN {date} IS NOT NULL THEN 'registrations map'
+                    WHEN relationship_start IS NOT NULL OR relationship_end IS NOT NULL THEN 'ePCN'
+                    ELSE 'QOF mapping' END AS mapping_source,
                ? AS source_file, _row AS source_row
         FROM raw
     """,

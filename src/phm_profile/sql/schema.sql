@@ -4,7 +4,7 @@ CREATE TABLE practice_mapping (
     period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, practice_name VARCHAR,
     pcn_code VARCHAR, pcn_name VARCHAR, sub_icb_code VARCHAR, sub_icb_name VARCHAR,
     icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR, region_name VARCHAR, extract_date DATE,
-    source_file VARCHAR, source_row BIGINT
+    mapping_source VARCHAR, source_file VARCHAR, source_row BIGINT
 );
 CREATE TABLE qof_prevalence (
     period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
@@ -36,6 +36,11 @@ CREATE TABLE service_usage (
     org_type VARCHAR NOT NULL, org_code VARCHAR NOT NULL, period VARCHAR NOT NULL, measure VARCHAR NOT NULL,
     numerator BIGINT, denominator BIGINT, source_file VARCHAR, source_row BIGINT
 );
+CREATE TABLE practice_location (
+    practice_code VARCHAR NOT NULL, latitude DOUBLE, longitude DOUBLE, source_file VARCHAR, source_row BIGINT
+);
+-- The LSOA each practice's location falls in (geo.locate_practices), for deprivation without by-LSOA lists.
+CREATE TABLE practice_lsoa (practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL);
 CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, geometry_wkb BLOB, source_file VARCHAR);
 CREATE TABLE sources (
     file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,

@@ -6,6 +6,14 @@ WITH data_periods AS (
     SELECT period FROM qof_prevalence UNION SELECT period FROM qof_list_size
     UNION SELECT period FROM patients_age_sex UNION SELECT period FROM patients_lsoa
     UNION SELECT period FROM service_usage UNION SELECT period FROM practice_mapping
+), ranked AS (
+    -- MAPPING_PRECEDENCE: where several mappings cover one year, the QOF mapping (the registers were published
+    -- against it, and it has ICB codes), then the registrations' practice map, then ePCN (no ICB codes).
+    SELECT period, source_file,
+           min(CASE mapping_source WHEN 'QOF mapping' THEN 1 WHEN 'registrations map' THEN 2 ELSE 3 END) AS rank
+    FROM practice_mapping GROUP BY ALL
+), mapping_files AS (
+    SELECT period, arg_min(source_file, rank) AS source_file FROM ranked GROUP BY period
 ), mapping_periods AS (SELECT DISTINCT period FROM practice_mapping),
 chosen AS (
     SELECT d.period,
@@ -16,6 +24,7 @@ chosen AS (
 )
 SELECT c.period, m.practice_code, m.practice_name, m.pcn_code, m.pcn_name, m.sub_icb_code, m.sub_icb_name,
        m.icb_code, m.icb_name, m.region_code, m.region_name
-FROM chosen c JOIN practice_mapping m ON m.period = c.mapping_period
+FROM chosen c JOIN mapping_files f ON f.period = c.mapping_period
+JOIN practice_mapping m ON m.period = f.period AND m.source_file = f.source_file
 LEFT JOIN extract_dates x ON x.dataset = 'practice_mapping' AND x.period = m.period
 WHERE m.extract_date IS NULL OR m.extract_date = x.extract_date;

@@ -7,6 +7,7 @@ SELECT 'list_size' AS indicator, 'Registered patients (list size)' AS label, 'co
        'people' AS unit, 'Population' AS domain, 0 AS sort_order
 UNION ALL SELECT 'age_65_plus', 'Patients aged 65 and over (%)', 'proportion', 100, '%', 'Population', 1
 UNION ALL SELECT 'imd_score', 'IMD 2019 score, population-weighted', 'score', 1, 'score', 'Deprivation', 2
+UNION ALL SELECT 'imd_rank', 'IMD 2019 rank, population-weighted (1 = most deprived of 32,844)', 'score', 1, 'rank', 'Deprivation', 2
 UNION ALL SELECT 'imd_q1_share', 'Patients living in the most deprived national quintile (%)', 'proportion', 100, '%', 'Deprivation', 3
 UNION ALL SELECT 'prev_' || lower(group_code), register_name || ' prevalence (%)', 'proportion', 100, '%',
        CASE WHEN mental_health THEN 'Mental health registers' ELSE 'Other long-term conditions' END,
@@ -34,7 +35,11 @@ WHERE NOT EXISTS (SELECT 1 FROM lists o WHERE o.level = a.level AND o.area_code 
                   AND o.period = a.period AND o.list_type = '65OV')
 GROUP BY level, area_code, period
 UNION ALL
-SELECT level, area_code, period, 'imd_score', imd_score, NULL FROM area_deprivation WHERE level <> 'practice'
+SELECT level, area_code, period, 'imd_score', imd_score, NULL FROM area_deprivation
+WHERE level <> 'practice' AND imd_score IS NOT NULL
+UNION ALL
+SELECT level, area_code, period, 'imd_rank', imd_rank, NULL FROM area_deprivation
+WHERE level <> 'practice' AND imd_score IS NULL AND imd_rank IS NOT NULL
 UNION ALL
 SELECT level, area_code, period, 'imd_q1_share', coalesce(q1_patients, 0), patients FROM area_deprivation WHERE level <> 'practice'
 UNION ALL
