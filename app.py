@@ -23,7 +23,12 @@ if headline["pcns"]:
     cols[3].metric("PCNs higher than England", headline["higher"])
 geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = views.indicator_labels(sel.db)[indicator]
-ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
-         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map")
+method = views.map_method(sel.db, sel.period)
+if geojson["features"]:
+    ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
+             f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map")
+    st.caption(method)
+else:
+    st.info(method)
 ui.table(table[["pcn_code", "pcn_name", "value", "lower_95", "upper_95", "vs_icb", "vs_england"]])
 ui.csv_download(table, f"{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_csv")

@@ -27,18 +27,24 @@ with left:
 with right:
     st.subheader("Age and sex")
     pyramid = views.age_pyramid(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    ui.chart(charts.age_pyramid(pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv", "pyramid")
+    ui.chart(charts.age_pyramid(pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv", "pyramid",
+             empty="No registrations by age and sex are loaded (gp-reg-pat-prac-quin-age), for this year or a "
+                   "near one.")
     st.subheader("Deprivation (IMD 2019 quintiles)")
     quintiles = views.imd_quintiles(sel.db, sel.pcn_code, sel.icb_code, sel.period, sel.suppress)
-    ui.chart(charts.quintile_chart(quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd")
+    ui.chart(charts.quintile_chart(quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
+             empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the practices' "
+                   "locations and the LSOA boundaries.")
 
 st.subheader("Service usage")
 usage = views.service_usage(profile)
-ui.chart(charts.interval_chart(usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage")
+ui.chart(charts.interval_chart(usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
+         empty="No PCN-level service-usage measures are loaded for this year.")
 
 st.subheader("Trends")
 trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
-ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends")
+ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
+         empty="No trends: the mental-health registers are loaded for no year.")
 
 st.subheader("All indicators")
 # On request: the table's grid is the heaviest thing the browser loads, and the page opens faster without it.

@@ -53,6 +53,12 @@ if views.database_path() != views.DEFAULT_DB:
 
 st.subheader("Sources loaded")
 ui.table(views.sources(sel.db))
+st.subheader("What each year uses")
+st.caption("A monthly extract stands for the financial year whose end (31 March) lies nearest, and of a year's "
+           "months the one nearest that 31 March is used (April 2025 for 2024-25). A year with no registrations "
+           "of its own uses the nearest year's. Without registrations by LSOA, deprivation is that of each "
+           "practice's own LSOA (from its location), weighted by its patients.")
+ui.table(views.period_sources(sel.db))
 warnings = views.build_warnings(sel.db)
 st.subheader(f"Warnings from the last build ({len(warnings)})")
 ui.table(warnings)

@@ -95,6 +95,13 @@ def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
     con.register("located_frame", found)
     con.execute("INSERT INTO practice_lsoa SELECT practice_code, lsoa_code FROM located_frame")
     con.unregister("located_frame")
+    # Each LSOA to the nearest practice (British National Grid, metres), to draw PCN areas on a map.
+    grid = 27700
+    centres = gpd.GeoDataFrame(areas[["lsoa_code"]], geometry=areas.to_crs(grid).representative_point(), crs=grid)
+    nearest = centres.sjoin_nearest(located.to_crs(grid), how="inner").drop_duplicates("lsoa_code")
+    con.register("nearest_frame", nearest[["lsoa_code", "practice_code"]])
+    con.execute("INSERT INTO lsoa_nearest_practice SELECT lsoa_code, practice_code FROM nearest_frame")
+    con.unregister("nearest_frame")
     outside = len(points) - len(found)
     if outside:
         example = sorted(set(points["practice_code"]) - set(found["practice_code"]))[0]

@@ -168,8 +168,12 @@ def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "ra
     return value
 
 
-def chart(figure, frame, name: str, key: str) -> None:
-    """A figure with its data downloadable as CSV beneath it."""
+def chart(figure, frame, name: str, key: str, empty: str = "") -> None:
+    """A figure with its data downloadable as CSV beneath it; without data, a sentence saying why instead of
+    empty axes."""
+    if frame is None or frame.empty:
+        st.info(empty or "No data for this chart in the loaded extracts.")
+        return
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name.rsplit(".", 1)[0],
                                                             "scale": 2}}
     st.plotly_chart(figure, key=f"chart_{key}", config=config)

@@ -37,7 +37,10 @@ def query(sql: str, params: list | None = None, db: Path | None = None) -> pd.Da
 
 @st.cache_data(show_spinner=False)
 def periods(db: str) -> list[str]:
-    return query("SELECT DISTINCT period FROM pcn_profile ORDER BY period DESC", db=Path(db)).period.tolist()
+    """The profile's years: those with QOF registers (a year with only registrations, such as the months after
+    the latest QOF year, lends its population to the nearest QOF year instead)."""
+    return query("SELECT DISTINCT period FROM pcn_profile WHERE indicator LIKE 'prev_%' ORDER BY period DESC",
+                 db=Path(db)).period.tolist()
 
 
 @st.cache_data(show_spinner=False)
@@ -236,6 +239,51 @@ def pcn_map(db: str, icb_code: str, period: str, indicator: str, suppress: bool 
     shapes = geo.pcn_boundaries(con, years[0])
     shapes = shapes[shapes.pcn_code.isin(frame.pcn_code)]
     return json.loads(shapes.to_json()), frame
+
+
+@st.cache_data(show_spinner=False)
+def period_sources(db: str) -> pd.DataFrame:
+    """For each year of the profile: which registrations extract gives its populations (and from which year),
+    and how deprivation and the map's PCN areas were found."""
+    return query("""
+        WITH periods AS (SELECT DISTINCT period FROM pcn_profile),
+        population AS (
+            SELECT period, strftime(extract_date, '%d %b %Y') || CASE WHEN source_period <> period
+                   THEN ' (nearest year, ' || source_period || ')' ELSE '' END AS extract_used
+            FROM population_source WHERE dataset = 'patients_age_sex'
+        ), deprivation AS (
+            SELECT d.period, string_agg(DISTINCT d.method, ', ') AS method,
+                   CASE WHEN bool_or(d.scored_patients > 0) THEN 'IMD score' WHEN bool_or(d.ranked_patients > 0)
+                        THEN 'IMD rank (no scores in the file)' ELSE 'IMD decile only' END AS measure
+            FROM practice_deprivation d GROUP BY d.period
+        ), maps AS (SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period)
+        SELECT p.period AS "Year", coalesce(pop.extract_used, 'none loaded') AS "Registrations by age and sex used",
+               coalesce(d.method, 'none') AS "Deprivation by", coalesce(d.measure, '') AS "Deprivation measure",
+               coalesce(m.method, 'no map') AS "Map areas by"
+        FROM periods p LEFT JOIN population pop USING (period) LEFT JOIN deprivation d USING (period)
+        LEFT JOIN maps m USING (period)
+        ORDER BY 1 DESC""", db=Path(db))
+
+
+#: What each way of drawing PCN areas means, for the caption under a map.
+MAP_METHODS = {
+    "registered patients by LSOA": "Each LSOA is drawn in the PCN registering most of its patients.",
+    "nearest practice": "No registrations by LSOA are loaded for this year: each LSOA is drawn in the PCN of the "
+                        "practice nearest to it (from the practices' locations), an approximation of where the "
+                        "PCN's patients live.",
+}
+
+
+@st.cache_data(show_spinner=False)
+def map_method(db: str, period: str) -> str:
+    """How the map's PCN areas were drawn for ``period`` (the latest year with areas up to it), or why there
+    is no map."""
+    rows = query("SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period "
+                 "ORDER BY period = ? DESC, period <= ? DESC, period DESC LIMIT 1", [period, period], Path(db))
+    if rows.empty:
+        return ("No map: it needs LSOA boundaries (GeoJSON or GeoParquet) with either registrations by LSOA "
+                "(gp-reg-pat-prac-lsoa-all) or the practices' locations (practice code, latitude, longitude).")
+    return MAP_METHODS[rows.method[0]]
 
 
 @st.cache_data(show_spinner=False)

@@ -41,6 +41,8 @@ CREATE TABLE practice_location (
 );
 -- The LSOA each practice's location falls in (geo.locate_practices), for deprivation without by-LSOA lists.
 CREATE TABLE practice_lsoa (practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL);
+-- The practice nearest each LSOA's centre (geo.locate_practices), for maps without by-LSOA lists.
+CREATE TABLE lsoa_nearest_practice (lsoa_code VARCHAR NOT NULL, practice_code VARCHAR NOT NULL);
 CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, geometry_wkb BLOB, source_file VARCHAR);
 CREATE TABLE sources (
     file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,
