@@ -32,3 +32,7 @@ else:
     st.info(method)
 ui.table(table[["pcn_code", "pcn_name", "value", "lower_95", "upper_95", "vs_icb", "vs_england"]])
 ui.csv_download(table, f"{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_csv")
+context = views.context_measures(sel.db, sel.icb_code, None, sel.period, sel.suppress)
+if not context.empty:
+    st.subheader(f"Service context: ICB {sel.icb_code} (published ICB figures)")
+    ui.table(context)

@@ -41,6 +41,17 @@ usage = views.service_usage(profile)
 ui.chart(charts.interval_chart(usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
          empty="No PCN-level service-usage measures are loaded for this year.")
 
+st.subheader("Service context: the ICB and sub-ICB locations (not PCN figures)")
+context = views.context_measures(sel.db, sel.icb_code, sel.pcn_code, sel.period, sel.suppress)
+if context.empty:
+    st.info("No published ICB or sub-ICB service measures are loaded (MHSDS four-week waits, NHS Talking "
+            "Therapies annual or monthly measures).")
+else:
+    st.caption("Published by NHS England for the ICB and for the sub-ICB locations of this PCN's practices, "
+               "latest period of each measure, with England for the same period. They describe the whole ICB or "
+               "sub-ICB location, not this PCN.")
+    ui.table(context)
+
 st.subheader("Trends")
 trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
 ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends",

@@ -218,6 +218,24 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
             report.warning(file, None, None, f"no practice-to-PCN mapping was loaded for {period}; the nearest "
                            "year's mapping is used for it.")
 
+    # The ODS practice list (epraccur) has no date of its own: said, with what its content implies; and the
+    # practices in the data it lists as closed or not GP practices (prescribing setting other than 4) flagged.
+    for file, latest in con.execute("""
+            SELECT source_file, max(greatest(open_date, close_date, join_date)) FROM practices
+            GROUP BY source_file""").fetchall():
+        report.warning(file, None, None, "this ODS practice list carries no date in its name or rows; its latest "
+                       f"open, close or join date is {latest:%d %b %Y}, so it describes practices as at about then.")
+    for what, where in (("closed (status C) or dormant (D)", "o.status IN ('C', 'D')"),
+                        ("not GP practices by their prescribing setting (not 4)", "o.setting <> '4'")):
+        for file, n, examples in con.execute(f"""
+                SELECT min(o.source_file), count(DISTINCT m.practice_code),
+                       list(DISTINCT m.practice_code ORDER BY m.practice_code)[1:5]
+                FROM practice_mapping m JOIN practices o USING (practice_code) WHERE {where}
+                HAVING count(*) > 0""").fetchall():
+            report.warning(file, None, "Status Code" if "status" in where else "Prescribing Setting",
+                           f"{n:,} practices in the mapping (such as {', '.join(examples)}) are {what} in the ODS "
+                           "list; their figures are kept as published.")
+
     # LSOA codes that are not in the IMD (2011 codes): most often 2021 codes against IMD 2019.
     if tables["imd"] and tables["patients_lsoa"]:
         for file, unknown, total_rows, example, row in con.execute("""
@@ -364,10 +382,16 @@ def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None) ->
         con.close()
         os.replace(tmp, db_path)
         return BuildResult(db_path, report, loaded, table_rows)
-    except BaseException:
+    except BaseException as exc:
         con.close()
         for stale in (tmp, Path(f"{tmp}.wal")):
             stale.unlink(missing_ok=True)
+        if isinstance(exc, Exception) and not isinstance(exc, BuildFailed):
+            # Never a traceback: an unexpected failure is a failed build, the previous database untouched.
+            report.error("(build)", None, None, "an unexpected problem stopped the build "
+                         f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); nothing was "
+                         "changed. Please report it with the files used.")
+            raise BuildFailed(report) from exc
         raise
 
 

@@ -265,6 +265,36 @@ def period_sources(db: str) -> pd.DataFrame:
         ORDER BY 1 DESC""", db=Path(db))
 
 
+@st.cache_data(show_spinner=False)
+def context_measures(db: str, icb_code: str, pcn_code: str | None, period: str, suppress: bool = True) -> pd.DataFrame:
+    """Published service measures (MHSDS, NHS Talking Therapies) for the ICB and, given a PCN, the sub-ICB
+    locations of its practices: the latest period of each measure, with England's value for the same period.
+    Context only: the level is named in every row."""
+    frame = query("""
+        WITH areas AS (
+            SELECT 'icb' AS level, ? AS org_code
+            UNION SELECT DISTINCT 'sub_icb', sub_icb_ons_code FROM practice_pcn
+            WHERE period = ? AND pcn_code = ? AND sub_icb_ons_code IS NOT NULL
+        )
+        SELECT CASE c.level WHEN 'icb' THEN 'ICB ' ELSE 'Sub-ICB location ' END || c.org_code AS "Level",
+               c.source AS "Source", c.measure_name AS "Measure", c.unit AS "Unit",
+               CASE WHEN c.period_end - c.period_start < 32 THEN strftime(c.period_start, '%b %Y')
+                    ELSE strftime(c.period_start, '%b %Y') || ' to ' || strftime(c.period_end, '%b %Y') END AS "Period",
+               c.value AS "Value", e.value AS "England"
+        FROM context_measures c JOIN areas a USING (level, org_code)
+        LEFT JOIN context_measures e ON e.level = 'england' AND e.source = c.source AND e.measure = c.measure
+             AND e.period_start = c.period_start AND e.period_end = c.period_end
+        WHERE c.value IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY c.source, c.level, c.org_code, c.measure
+                                   ORDER BY c.period_end DESC, c.period_start DESC) = 1
+        ORDER BY 1, 2, 3""", [icb_code, period, pcn_code], Path(db))
+    if suppress and not frame.empty:
+        counts = frame["Unit"] == "count"
+        for column in ("Value", "England"):
+            frame.loc[counts, column] = suppression.round_count(frame.loc[counts, column])
+    return frame
+
+
 #: What each way of drawing PCN areas means, for the caption under a map.
 MAP_METHODS = {
     "registered patients by LSOA": "Each LSOA is drawn in the PCN registering most of its patients.",

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from . import (
+    context_measures,
     expected_prevalence,
     imd,
     mapping,
@@ -16,6 +17,7 @@ from . import (
     patients_age_sex,
     patients_lsoa,
     practice_location,
+    practices,
     qof_list_size,
     qof_prevalence,
     service_usage,
@@ -34,6 +36,8 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
     mh_referrals.SPEC,
     expected_prevalence.SPEC,
     practice_location.SPEC,
+    practices.SPEC,
+    *context_measures.SPECS,
 )
 
 TABLE_FILES = (".csv", ".xlsx", ".xlsm", ".parquet")
@@ -70,7 +74,24 @@ def _typed_sql(spec: ExtractSpec, template: str) -> str:
     dated = any(c.name == "extract_date" for c in spec.columns)
     date = date_column("referral_date") if event else date_column("extract_date") if dated else "NULL::DATE"
     values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
-    return template.format(**values, date=date, period=financial_year_sql(date, containing=event))
+    dates = {f"date_{c.name}": date_column(c.name) for c in spec.columns if c.kind == "date"}
+    return template.format(**values, **dates, date=date, period=financial_year_sql(date, containing=event))
+
+
+def _headerless(header_rows: list[list[str]]) -> list[tuple[ExtractSpec, list[str]]]:
+    """An extract published without a header row, recognised by its number of fields and its first value."""
+    import re
+
+    from .base import CODE_FORMATS
+
+    found = []
+    for spec in EXTRACTS:
+        first = spec.columns[0]
+        for row in header_rows:
+            if (spec.headerless and len(row) == len(spec.headerless) and first.code
+                    and re.fullmatch(CODE_FORMATS["practice"][0], str(row[0]).strip().upper())):
+                found.append((spec, list(spec.headerless)))
+    return found
 
 
 def _period_from_content(con, spec: ExtractSpec, file: str, report: Report) -> str | None:
@@ -101,7 +122,7 @@ def load_file(
     except UnreadableFile as exc:
         report.error(file, None, None, str(exc) + ".")
         return None
-    candidates = [(identify(h), h) for h in header_rows]
+    candidates = [(identify(h), h) for h in header_rows] + _headerless(header_rows)
     spec, headers = next(((s, h) for s, h in candidates if s is not None), (None, header_rows[0]))
     if spec is None:
         if not any(str(h).strip() for h in headers):

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 #: How publishers mark a suppressed or missing value. Treated as missing, counted, never as zero.
-SUPPRESSION_MARKERS = ("*", "c", "C", "..", "-", "", "x", "X", ":")
+SUPPRESSION_MARKERS = ("*", "c", "C", "..", "-", "", "x", "X", ":", "NA", "N/A")
 
 #: How many examples of one problem are listed before the rest are summarised.
 MAX_EXAMPLES = 5
@@ -35,6 +35,8 @@ CODE_FORMATS = {
     "lsoa": (r"[EW]0[01][0-9]{6}", "an LSOA code (E01 then six digits, such as E01000001)"),
     # The by-LSOA registration file marks patients with no recorded LSOA as NO2011 / NO2021.
     "lsoa_or_none": (r"[EW]0[01][0-9]{6}|NO20(11|21)", "an LSOA code (E01 then six digits) or NO2011"),
+    # ODS lists of prescribing organisations (epraccur) hold other organisations' codes beside practices'.
+    "ods": (r"[A-Z0-9]{3,8}", "an ODS organisation code (3 to 8 letters and digits, such as A81001)"),
     # The QOF mapping puts practices outside any PCN under the code U.
     "pcn_or_none": (r"U([0-9]{5})?", "a PCN code (U then five digits, such as U12345), or U for no PCN"),
 }
@@ -119,6 +121,9 @@ class ExtractSpec:
     hook: Callable[..., None] | None = None
     #: A date column whose latest value dates the file when its name gives no financial year (e.g. ePCN).
     dated_by: str = ""
+    #: The published column names of an extract published without a header row (ODS epraccur.csv): a file whose
+    #: first row has this many fields and whose first value is a code of the first column's format is read so.
+    headerless: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -213,7 +218,8 @@ def _xlsx_sheets(path: Path, nrows=None) -> dict[str, pd.DataFrame]:
         ) from exc
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[str] | None = None) -> int:
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[str] | None = None,
+               headerless: bool = False) -> int:
     """Load a file as all-VARCHAR table ``raw_file``, every value trimmed once here (replacing any earlier
     one). Returns the first data row's number as a person counts rows in the file (2 below a header row, 1 in
     a Parquet file)."""
@@ -236,19 +242,20 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
         con.unregister("raw_frame")
         return 2
     encoding = text_encoding(path)
+    names = sheet_headers if headerless else None
     try:
-        _read_csv(con, path, encoding)
+        _read_csv(con, path, encoding, names)
     except duckdb.Error as exc:
         if not (encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
             raise UnreadableFile(f"this is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
         try:  # not UTF-8 after all, further on than the start of the file
-            _read_csv(con, path, "cp1252")
+            _read_csv(con, path, "cp1252", names)
         except duckdb.Error as exc2:
             raise UnreadableFile(f"this is not a readable CSV file: {str(exc2).splitlines()[0]}") from exc2
-    return 2
+    return 1 if headerless else 2
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None:
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, names: list[str] | None = None) -> None:
     source = path
     if not encoding.startswith("utf-8"):
         tmp = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
@@ -256,11 +263,12 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> None
         tmp.close()
         source = Path(tmp.name)
     try:
+        header = "header = false, names = ?" if names else "header = true"
         con.execute(
-            "CREATE TEMP TABLE raw_file AS SELECT trim(COLUMNS(*)) FROM read_csv(?, header = true, all_varchar = true, "
+            f"CREATE TEMP TABLE raw_file AS SELECT trim(COLUMNS(*)) FROM read_csv(?, {header}, all_varchar = true, "
             "delim = ',', quote = '\"', escape = '\"', null_padding = true, sample_size = -1, "
             "normalize_names = false)",
-            [str(source)],
+            [str(source), list(names)] if names else [str(source)],
         )
     finally:
         if source is not path:

@@ -24,7 +24,7 @@ from .base import (
     stage_file,
 )
 
-DATE_FORMATS = ("%d%b%Y", "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
+DATE_FORMATS = ("%d%b%Y", "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S", "%B %Y")
 PERIOD_PATTERN = r"20[0-9]{2}-[0-9]{2}"
 
 _MARKERS_SQL = "(" + ", ".join("'" + m.replace("'", "''") + "'" for m in SUPPRESSION_MARKERS) + ")"
@@ -197,7 +197,7 @@ def stage_and_check(
                      f"{spec.title}, which needs it. The headers found were: {', '.join(map(str, headers))}.")
     if missing:
         return False
-    first_row = stage_file(con, path, headers)
+    first_row = stage_file(con, path, headers, headerless=tuple(headers) == spec.headerless)
     selects = [f"(rowid + {int(first_row)})::BIGINT AS _row"]
     for col in spec.columns:
         if col.name in found:

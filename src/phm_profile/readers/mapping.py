@@ -23,6 +23,8 @@ SPEC = ExtractSpec(
         Column("sub_icb_code", ("SUB_ICB_ODS_CODE", "SUB_ICB_LOC_ODS_CODE", "CCG_ODS_CODE",
                                 "PRACTICE_PARENT_SUB_ICB_LOC_CODE", "SUB_ICB_LOCATION_CODE"), "code",
                required=False, code="sub_icb", label="sub-ICB location code"),
+        Column("sub_icb_ons_code", ("SUB_ICB_ONS_CODE", "SUB_ICB_LOC_ONS_CODE", "CCG_ONS_CODE",
+                                    "ONS_SUB_ICB_LOCATION_CODE"), required=False),
         Column("sub_icb_name", ("SUB_ICB_NAME", "SUB_ICB_LOC_NAME", "CCG_NAME",
                                 "PRACTICE_PARENT_SUB_ICB_LOC_NAME"), required=False),
         Column("icb_code", ("ICB_ODS_CODE", "STP_ODS_CODE", "ICB_CODE"), "code", required=False, code="icb",
@@ -46,7 +48,7 @@ SPEC = ExtractSpec(
     select_sql="""
         SELECT coalesce({period}, ?) AS period, practice_code, practice_name,
                CASE WHEN pcn_code = 'U' THEN NULL ELSE pcn_code END AS pcn_code, pcn_name,
-               sub_icb_code, sub_icb_name, icb_code, icb_name, region_code, region_name, {date} AS extract_date,
+               sub_icb_code, upper(sub_icb_ons_code) AS sub_icb_ons_code, sub_icb_name, icb_code, icb_name, region_code, region_name, {date} AS extract_date,
                CASE WHEN {date} IS NOT NULL THEN 'registrations map'
                     WHEN relationship_start IS NOT NULL OR relationship_end IS NOT NULL THEN 'ePCN'
                     ELSE 'QOF mapping' END AS mapping_source,

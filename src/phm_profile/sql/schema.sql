@@ -2,7 +2,7 @@
 -- from so a later check (register above list size, unknown practice) can name them.
 CREATE TABLE practice_mapping (
     period VARCHAR NOT NULL, practice_code VARCHAR NOT NULL, practice_name VARCHAR,
-    pcn_code VARCHAR, pcn_name VARCHAR, sub_icb_code VARCHAR, sub_icb_name VARCHAR,
+    pcn_code VARCHAR, pcn_name VARCHAR, sub_icb_code VARCHAR, sub_icb_ons_code VARCHAR, sub_icb_name VARCHAR,
     icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR, region_name VARCHAR, extract_date DATE,
     mapping_source VARCHAR, source_file VARCHAR, source_row BIGINT
 );
@@ -43,6 +43,16 @@ CREATE TABLE practice_location (
 CREATE TABLE practice_lsoa (practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL);
 -- The practice nearest each LSOA's centre (geo.locate_practices), for maps without by-LSOA lists.
 CREATE TABLE lsoa_nearest_practice (lsoa_code VARCHAR NOT NULL, practice_code VARCHAR NOT NULL);
+-- Published service measures for England, ICBs and sub-ICB locations (readers/context_measures.py): context
+-- beside a PCN's profile, never a PCN figure.
+CREATE TABLE context_measures (
+    source VARCHAR, level VARCHAR, org_code VARCHAR, org_name VARCHAR, period_start DATE, period_end DATE,
+    measure VARCHAR, measure_name VARCHAR, unit VARCHAR, value DOUBLE, source_file VARCHAR, source_row BIGINT
+);
+CREATE TABLE practices (
+    practice_code VARCHAR NOT NULL, practice_name VARCHAR, postcode VARCHAR, open_date DATE, close_date DATE,
+    join_date DATE, status VARCHAR, commissioner VARCHAR, setting VARCHAR, source_file VARCHAR, source_row BIGINT
+);
 CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, geometry_wkb BLOB, source_file VARCHAR);
 CREATE TABLE sources (
     file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,

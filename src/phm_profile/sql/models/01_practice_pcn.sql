@@ -22,7 +22,8 @@ chosen AS (
     FROM data_periods d CROSS JOIN mapping_periods m
     GROUP BY d.period
 )
-SELECT c.period, m.practice_code, m.practice_name, m.pcn_code, m.pcn_name, m.sub_icb_code, m.sub_icb_name,
+SELECT c.period, m.practice_code, m.practice_name, m.pcn_code, m.pcn_name, m.sub_icb_code, m.sub_icb_ons_code,
+       m.sub_icb_name,
        m.icb_code, m.icb_name, m.region_code, m.region_name
 FROM chosen c JOIN mapping_files f ON f.period = c.mapping_period
 JOIN practice_mapping m ON m.period = f.period AND m.source_file = f.source_file
