@@ -1,6 +1,7 @@
 """Real England data end to end: the publisher's files in ../shared/data/real load as published (skipped when
 absent), and the figures built from them equal the publisher's own."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -142,3 +143,153 @@ def test_a_qof_year_uses_the_nearest_years_population(registrations_db):
     con.close()
     assert source == [("2024-25", "2025-04-01")]
     assert {"age_65_plus", "cmd_recorded_vs_expected", "smi_recorded_vs_expected", "prev_mh"} <= indicators
+
+
+#: Every real extract the product reads: QOF 2022-23 with its mapping, ePCN, epraccur, IMD File 1, the 2025
+#: registrations with their practice map, practice locations, the England LSOA boundaries, Talking Therapies
+#: (annual and monthly) and the MHSDS four-week waits.
+FULL_SET = (
+    *QOF_YEARS["2022-23"], "ods/2023_02/ePCN.xlsx", "ods/2023_02/epraccur.csv",
+    "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
+    "gp_registrations/gp-reg-pat-prac-quin-age_2025.parquet", "gp_registrations/gp-reg-pat-prac-map_2025.parquet",
+    "qof_geographies/practice_coordinates_2023_2024.parquet", "lsoa2011_boundaries/lsoa11_bsc_england_geographr.parquet",
+    "talking_therapies/nhstt_measures_annual_2017_2025.parquet", "talking_therapies/england_sicb_iapt_healthyr.csv",
+    "mhsds/MHSDS_Data_4WW_SepPerf_2024.csv",
+)
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory):
+    folder = link(tmp_path_factory.mktemp("full_real"), *FULL_SET)
+    db = folder.parent / "real.duckdb"
+    return db, store.build(folder, db)
+
+
+def test_the_full_real_build_succeeds_with_warnings_only(real_db):
+    db, result = real_db
+    assert not result.report.errors
+    assert {f.path.name for f in result.files} == {Path(p).name for p in FULL_SET}
+    said = "\n".join(str(w) for w in result.report.warnings)
+    assert "ePCN.xlsx: its name gives no financial year: it is taken as 2022-23" in said
+    assert "both map practices to PCNs for 2022-23; one is used" in said
+    assert "epraccur.csv: this ODS practice list carries no date" in said
+    assert "are closed (status C) or dormant (D) in the ODS list" in said
+    assert "invalid polygons (such as E01019828) were repaired" in said
+    assert "deprivation is that of each practice's own LSOA (from its location)" in said
+
+
+def test_real_practice_list_flags_closed_and_non_gp_practices(real_db):
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    rows, active_gp = con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'A' AND setting = '4') "
+                                  "FROM practices").fetchall()[0]
+    # SOURCES.md: 15,536 rows, 6,859 active GP practices; A81001 is The Densham Surgery, active.
+    assert (rows, active_gp) == (15_536, 6_859)
+    assert con.execute("SELECT practice_name, status, setting FROM practices WHERE practice_code = 'A81001'"
+                       ).fetchall() == [("THE DENSHAM SURGERY", "A", "4")]
+    con.close()
+
+
+def test_real_imd_file_1_gives_ranks_and_the_deprivation_says_so(real_db):
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    lsoas, scores, deciles = con.execute("SELECT count(*), count(imd_score), count(DISTINCT imd_decile) FROM imd").fetchall()[0]
+    assert (lsoas, scores, deciles) == (32_844, 0, 10)
+    indicators = {r[0] for r in con.execute("SELECT DISTINCT indicator FROM pcn_profile WHERE period = '2022-23' "
+                                            "AND indicator LIKE 'imd%'").fetchall()}
+    assert indicators == {"imd_rank", "imd_q1_share"}
+    # The most deprived fifth of LSOAs holds about a fifth of the practices' patients, placed by location.
+    share = con.execute("SELECT q1_patients / patients FROM area_deprivation WHERE level = 'england' "
+                        "AND period = '2022-23'").fetchall()[0][0]
+    located = con.execute("SELECT count(*) FROM practice_lsoa").fetchall()[0][0]
+    con.close()
+    assert 0.18 < share < 0.30 and located > 6_200
+
+
+def test_real_imd_file_1_parquet_loads_like_the_workbook(tmp_path):
+    from phm_profile.config import SQL_DIR
+    from phm_profile.readers import Report, load_file
+
+    con = duckdb.connect()
+    con.execute((SQL_DIR / "schema.sql").read_text())
+    report = Report()
+    loaded = load_file(con, REAL / "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation_IMD2019.parquet", report)
+    assert loaded.kind == "imd" and loaded.rows == 32_844 and not report.errors
+    assert con.execute("SELECT imd_rank, imd_decile FROM imd WHERE lsoa_code = 'E01015736'").fetchall()[0][1] == 1
+
+
+def test_real_context_measures_are_named_by_level(real_db):
+    from phm_profile import views
+
+    db, _ = real_db
+    frame = views.context_measures(str(db), "QE1", "U01901", "2022-23", suppress=True)
+    levels = set(frame["Level"])
+    assert "ICB QE1" in levels and any(level.startswith("Sub-ICB location E38") for level in levels)
+    assert set(frame["Source"]) == {"MHSDS", "NHS Talking Therapies (annual)", "NHS Talking Therapies (monthly)"}
+    recovery = frame[(frame["Source"] == "NHS Talking Therapies (annual)") & (frame["Measure"] == "Recovery (%)")]
+    assert len(recovery) == 1 and recovery["Period"].iloc[0] == "Apr 2024 to Mar 2025"
+    assert 30 < recovery["Value"].iloc[0] < 70 and 30 < recovery["England"].iloc[0] < 70
+    counts = frame[frame["Unit"] == "count"]["Value"].dropna()
+    assert ((counts % 5 == 0) & ~counts.between(1, 7)).all()  # suppression: counts rounded to 5
+
+
+PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py")
+
+
+def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    db, _ = real_db
+    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", db)
+    monkeypatch.setattr("phm_profile.views.database_path", lambda: db)
+    con = duckdb.connect(str(db), read_only=True)
+    for page in (None, *PAGES):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["_suppress"] = False
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        period = at.sidebar.selectbox(key="sidebar_period").value
+        assert period == "2022-23"  # the latest year with QOF registers, not the registrations' later months
+        if page == "pages/1_PCN_profile.py":
+            pcn = at.sidebar.selectbox(key="sidebar_pcn").value
+            smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+            expected = con.execute("SELECT value FROM pcn_profile WHERE pcn_code = ? AND period = ? "
+                                   "AND indicator = 'prev_mh'", [pcn, period]).fetchall()[0][0]
+            assert smi.value == f"{expected:,.2f}"
+            assert any("Sub-ICB location" in str(t.value) for t in at.dataframe)
+        if page == "pages/3_Data_and_methods.py":
+            years = next(t.value for t in at.dataframe if "Deprivation by" in t.value.columns)
+            row = years[years["Year"] == "2022-23"].iloc[0]
+            assert row["Registrations by age and sex used"] == "01 Apr 2025 (nearest year, 2024-25)"
+            assert row["Deprivation by"] == "practice location" and row["Map areas by"] == "nearest practice"
+    con.close()
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_pcn_profile_on_real_data_in_chromium(real_db):
+    from browser import SCREENSHOTS, chromium, streamlit_server, wait_for_app
+
+    db, _ = real_db
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(db) as url, chromium() as browser:
+        for width, name in ((1440, "real_pcn_profile.png"), (390, "real_pcn_profile_phone.png")):
+            page = browser.new_page(viewport={"width": width, "height": 1800})
+            page.goto(f"{url}/PCN_profile?period=2022-23&icb=QE1&pcn=U01901")
+            wait_for_app(page)
+            page.get_by_role("heading", name=re.compile("Chorley Central PCN")).first.wait_for(timeout=30_000)
+            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+            assert page.get_by_text("Service context").count() >= 1
+            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+            page.close()
+        page = browser.new_page(viewport={"width": 1440, "height": 1400})
+        page.goto(f"{url}/?period=2022-23&icb=QE1&indicator=prev_mh")
+        wait_for_app(page)
+        page.wait_for_selector('[data-testid="stPlotlyChart"] canvas, [data-testid="stPlotlyChart"] .main-svg',
+                               timeout=30_000)
+        assert page.get_by_text("the PCN of the practice nearest to it").count() == 1
+        page.screenshot(path=str(SCREENSHOTS / "real_overview_map.png"), full_page=True)
