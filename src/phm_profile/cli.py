@@ -50,6 +50,25 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_fetch(args) -> int:
+    from . import fetch
+
+    what = {w.strip() for w in args.what.split(",") if w.strip()} if args.what else None
+    manifest = Path(args.manifest) if args.manifest else fetch.MANIFEST
+    try:
+        fetched, failures = fetch.fetch(args.year, Path(args.out), what, manifest)
+    except ValueError as exc:
+        print(f"fetch: {exc}")
+        return 2
+    for f in fetched:
+        print(f"  {f.dataset:<18} {f.path.name} ({f.size:,} bytes, sha256 {f.sha256[:12]}...)")
+    for failure in failures:
+        print(f"NOT FETCHED {failure}")
+    print(f"Fetched {len(fetched)} files into {args.out} ({len(failures)} datasets not fetched); recorded in "
+          f"{Path(args.out) / 'fetched.json'}. Next: python -m phm_profile build --data {args.out} --db FILE")
+    return 1 if failures else 0
+
+
 def cmd_serve(args) -> int:
     """Start the app (``streamlit run app.py``) with the heavy libraries already imported in the server
     process, so the first person to open it does not wait for them."""
@@ -80,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", required=True)
     p.add_argument("--db", required=True)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("fetch", help="download the publishers' files for a financial year (data/publications.csv)")
+    p.add_argument("--year", required=True, help="financial year, e.g. 2023-24")
+    p.add_argument("--out", required=True, help="folder to put the files in (then: build --data FOLDER)")
+    p.add_argument("--what", help="comma-separated datasets (qof,registrations,imd,epcn,epraccur,talking_therapies); "
+                                  "default: all")
+    p.add_argument("--manifest", help="a manifest of your own instead of data/publications.csv")
+    p.set_defaults(func=cmd_fetch)
 
     _add_profile_commands(sub)
     p = sub.add_parser("serve", help="start the app; options after it go to streamlit (e.g. --server.port 8502)")
