@@ -293,3 +293,50 @@ def test_pcn_profile_on_real_data_in_chromium(real_db):
                                timeout=30_000)
         assert page.get_by_text("the PCN of the practice nearest to it").count() == 1
         page.screenshot(path=str(SCREENSHOTS / "real_overview_map.png"), full_page=True)
+
+
+@pytest.mark.parametrize("name, period", [
+    ("PREVALENCE_2021_v2.csv", "2020-21"), ("PREVALENCE_2122_V2.csv", "2021-22"), ("PREVALENCE_2324.csv", "2023-24"),
+    ("PREVALENCE_1819_v2.csv", "2018-19"), ("MAPPING_NHS_GEOGRAPHIES_2022_2023.parquet", "2022-23"),
+    ("MAPPING_NHS_GEOGRAPHIES_1920.csv", "2019-20"),
+])
+def test_the_publishers_file_names_give_the_year(name, period):
+    from phm_profile.readers.checks import period_from_name
+
+    assert period_from_name(name) == period
+
+
+def test_an_older_layout_with_indicator_group_code_loads(tmp_path):
+    # Up to 2018-19 the register column was INDICATOR_GROUP_CODE (SOURCES.md); the 2019-20 rows under that
+    # header, named as the publisher named 2018-19's file, with the nearest year's mapping.
+    folder = tmp_path / "older"
+    folder.mkdir()
+    lines = (REAL / "qof_raw/2019_20/PREVALENCE_1920.csv").read_text().splitlines()
+    assert lines[0] == "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PATIENT_LIST_SIZE"
+    (folder / "PREVALENCE_1819_v2.csv").write_text("\n".join(["PRACTICE_CODE,INDICATOR_GROUP_CODE,REGISTER,"
+                                                              "PATIENT_LIST_TYPE,PATIENT_LIST_SIZE", *lines[1:]]) + "\n")
+    (folder / "MAPPING_NHS_GEOGRAPHIES_1920.csv").symlink_to(REAL / "qof_raw/2019_20/MAPPING_NHS_GEOGRAPHIES_1920.csv")
+    result = store.build(folder, tmp_path / "older.duckdb")
+    assert any("no practice-to-PCN mapping was loaded for 2018-19" in w.message for w in result.report.warnings)
+    con = duckdb.connect(str(tmp_path / "older.duckdb"), read_only=True)
+    assert con.execute("SELECT register, denominator FROM area_prevalence WHERE level = 'england' AND "
+                       "period = '2018-19' AND group_code = 'MH'").fetchall() == [ENGLAND["2019-20"]["MH"]]
+    con.close()
+
+
+def test_trends_use_the_real_years_loaded(tmp_path):
+    from phm_profile import views
+
+    folder = link(tmp_path / "years", *QOF_YEARS["2019-20"], *QOF_YEARS["2022-23"])
+    result = store.build(folder, tmp_path / "years.duckdb")
+    assert not result.report.errors
+    con = duckdb.connect(str(tmp_path / "years.duckdb"), read_only=True)
+    registers = dict(con.execute("SELECT period, list(DISTINCT group_code) FROM area_prevalence "
+                                 "WHERE level = 'england' GROUP BY 1").fetchall())
+    con.close()
+    # Registers that change across years: CVDPP in 2019-20 only, NDH from 2020-21.
+    assert "CVDPP" in registers["2019-20"] and "NDH" not in registers["2019-20"]
+    assert "NDH" in registers["2022-23"] and "CVDPP" not in registers["2022-23"]
+    trend = views.trends(str(tmp_path / "years.duckdb"), "U89141", ("prev_mh", "prev_dep"), False)
+    assert sorted(trend["period"].unique()) == ["2019-20", "2022-23"]
+    assert views.periods(str(tmp_path / "years.duckdb")) == ["2022-23", "2019-20"]
