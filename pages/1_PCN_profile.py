@@ -51,6 +51,12 @@ else:
                "latest period of each measure, with England for the same period. They describe the whole ICB or "
                "sub-ICB location, not this PCN.")
     ui.table(context)
+gradient = views.talking_therapies_by_deprivation(sel.db, sel.icb_code)
+if not gradient.empty:
+    st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {sel.icb_code} and England "
+                f"({gradient.period.iloc[0]})**")
+    ui.chart(charts.deprivation_gradient(gradient), gradient, f"talking_therapies_by_imd_{sel.icb_code}.csv",
+             "tt_imd")
 
 st.subheader("Trends")
 trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)

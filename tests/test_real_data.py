@@ -229,6 +229,12 @@ def test_real_context_measures_are_named_by_level(real_db):
     recovery = frame[(frame["Source"] == "NHS Talking Therapies (annual)") & (frame["Measure"] == "Recovery (%)")]
     assert len(recovery) == 1 and recovery["Period"].iloc[0] == "Apr 2024 to Mar 2025"
     assert 30 < recovery["Value"].iloc[0] < 70 and 30 < recovery["England"].iloc[0] < 70
+    gradient = views.talking_therapies_by_deprivation(str(db), "QE1")
+    assert set(gradient["area"]) == {"ICB QE1", "England"} and sorted(set(gradient["imd_decile"])) == list(range(1, 11))
+    # As published for 2024-25: QE1's recovery 44% in its most deprived decile (publisher's "10 Most deprived")
+    # and 54% in its least deprived ("01 Least deprived").
+    qe1 = gradient[gradient["area"] == "ICB QE1"].set_index("imd_decile")["recovery"]
+    assert (qe1[1], qe1[10]) == (44, 54) and gradient["period"].iloc[0] == "Apr 2024 to Mar 2025"
     counts = frame[frame["Unit"] == "count"]["Value"].dropna()
     assert ((counts % 5 == 0) & ~counts.between(1, 7)).all()  # suppression: counts rounded to 5
 

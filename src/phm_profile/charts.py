@@ -154,6 +154,21 @@ def quintile_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
+    """NHS Talking Therapies recovery by IMD decile of residence, for the ICB and England."""
+    fig = go.Figure()
+    colours = {"England": "#AEB7BD"}
+    for area, part in frame.groupby("area", sort=False):
+        fig.add_scatter(x=part.imd_decile, y=part.recovery, mode="lines+markers", name=area,
+                        line=dict(color=colours.get(area, NHS_BLUE), width=3),
+                        hovertemplate=area + ", IMD decile %{x}: %{y:.0f}% recovered<extra></extra>")
+    fig.update_layout(xaxis=dict(title="IMD 2019 decile of residence (1 = most deprived)", dtick=1),
+                      yaxis=dict(title="Recovery (% of those finishing a course)", ticksuffix="%"),
+                      plot_bgcolor="white", height=360, legend_orientation="h", legend_y=-0.3,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
 def interval_chart(frame: pd.DataFrame) -> go.Figure:
     """Each indicator's PCN value with its 95% interval, and the ICB and England values."""
     fig = go.Figure()

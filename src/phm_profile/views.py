@@ -283,8 +283,8 @@ def context_measures(db: str, icb_code: str, pcn_code: str | None, period: str, 
                c.value AS "Value", e.value AS "England"
         FROM context_measures c JOIN areas a USING (level, org_code)
         LEFT JOIN context_measures e ON e.level = 'england' AND e.source = c.source AND e.measure = c.measure
-             AND e.period_start = c.period_start AND e.period_end = c.period_end
-        WHERE c.value IS NOT NULL
+             AND e.period_start = c.period_start AND e.period_end = c.period_end AND e.breakdown IS NULL
+        WHERE c.value IS NOT NULL AND c.breakdown IS NULL
         QUALIFY row_number() OVER (PARTITION BY c.source, c.level, c.org_code, c.measure
                                    ORDER BY c.period_end DESC, c.period_start DESC) = 1
         ORDER BY 1, 2, 3""", [icb_code, period, pcn_code], Path(db))
@@ -293,6 +293,23 @@ def context_measures(db: str, icb_code: str, pcn_code: str | None, period: str, 
         for column in ("Value", "England"):
             frame.loc[counts, column] = suppression.round_count(frame.loc[counts, column])
     return frame
+
+
+@st.cache_data(show_spinner=False)
+def talking_therapies_by_deprivation(db: str, icb_code: str) -> pd.DataFrame:
+    """NHS Talking Therapies recovery (%) by IMD decile of where patients live (1 = most deprived), for the ICB
+    and England, in the latest year the ICB has: the publisher's percentages, as published."""
+    return query("""
+        WITH latest AS (
+            SELECT max(period_end) AS period_end FROM context_measures
+            WHERE breakdown = 'IMD decile' AND level = 'icb' AND org_code = ? AND measure = 'recovery percentage'
+        )
+        SELECT CASE level WHEN 'icb' THEN 'ICB ' || org_code ELSE 'England' END AS area, imd_decile, value AS recovery,
+               strftime(period_start, '%b %Y') || ' to ' || strftime(c.period_end, '%b %Y') AS period
+        FROM context_measures c JOIN latest USING (period_end)
+        WHERE breakdown = 'IMD decile' AND measure = 'recovery percentage' AND value IS NOT NULL
+          AND (level = 'england' OR (level = 'icb' AND org_code = ?))
+        ORDER BY level DESC, imd_decile""", [icb_code, icb_code], Path(db))
 
 
 #: What each way of drawing PCN areas means, for the caption under a map.

@@ -7,7 +7,9 @@ profile (the level is always named: none of them is a PCN figure). Three layouts
   are left out with a warning.
 - NHS Talking Therapies annual measures in tidy long form (reporting_period, org_type, org_code, variable_type,
   measure_name, measure_statistic, value; as bennettoxford/nhstt stores the annual reports): England and ICB
-  totals are kept; other organisation types and breakdowns are left out with a warning.
+  totals, and their breakdown by IMD decile (the publisher numbers deciles 01 least to 10 most deprived; stored
+  as IMD deciles, 1 = most deprived), are kept; other organisation types and breakdowns are left out with a
+  warning.
 - NHS Talking Therapies monthly key measures by sub-ICB location (sicbl22_code, date, name, value; the
   humaniverse/healthyr derivation of the publisher's time series, ONS sub-ICB codes)."""
 
@@ -42,7 +44,7 @@ MHSDS = ExtractSpec(
                coalesce(measure_name, measure) AS measure_name,
                CASE WHEN measure_name ILIKE 'proportion%' THEN '%' WHEN measure_name ILIKE '%time (days)%' THEN 'days'
                     ELSE 'count' END AS unit,
-               {value} AS value, ? AS source_file, _row AS source_row
+               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
         FROM raw
     """,
 )
@@ -60,16 +62,19 @@ TALKING_THERAPIES_ANNUAL = ExtractSpec(
         Column("org_code", ("ORG_CODE",), label="organisation code"),
         Column("org_name", ("ORG_NAME",), required=False),
         Column("variable_type", ("VARIABLE_TYPE",), label="breakdown"),
+        Column("variable_a", ("VARIABLE_A",), required=False),
         Column("measure", ("MEASURE_NAME",), label="measure"),
         Column("statistic", ("MEASURE_STATISTIC",), label="statistic"),
         Column("value", _NUMBER, "number", label="value"),
     ),
-    key=("reporting_period", "org_type", "org_code", "measure", "statistic"),
+    key=("reporting_period", "org_type", "org_code", "variable_type", "variable_a", "measure", "statistic"),
     needs_period=False,
-    skip_where="upper(org_type) NOT IN ('ICB', 'ENGLAND') OR upper(variable_type) <> 'TOTAL' "
-               "OR upper(org_code) = 'UNKNOWN'",
-    skip_reason="they are providers, older organisation types (CCG, STP), unknown ICBs or breakdowns (age, "
-                "ethnicity, deprivation ...); England and ICB totals are shown as context.",
+    skip_where="upper(org_type) NOT IN ('ICB', 'ENGLAND') OR upper(org_code) = 'UNKNOWN' "
+               "OR NOT (upper(variable_type) = 'TOTAL' OR (upper(variable_type) = 'INDICES OF DEPRIVATION DECILE' "
+               "AND regexp_matches(variable_a, '^(0[1-9]|10) ')))",
+    skip_reason="they are providers, older organisation types (CCG, STP), unknown ICBs or breakdowns other than "
+                "deprivation (age, ethnicity ...); England and ICB totals and deprivation deciles are shown as "
+                "context.",
     select_sql="""
         SELECT 'NHS Talking Therapies (annual)' AS source, lower(org_type) AS level,
                CASE WHEN upper(org_type) = 'ENGLAND' THEN 'ENGLAND' ELSE upper(org_code) END AS org_code, org_name,
@@ -78,6 +83,8 @@ TALKING_THERAPIES_ANNUAL = ExtractSpec(
                upper(left(replace(measure, '_', ' '), 1)) || substr(replace(measure, '_', ' '), 2)
                    || CASE WHEN statistic = 'percentage' THEN ' (%)' ELSE ' (count)' END AS measure_name,
                CASE WHEN statistic = 'percentage' THEN '%' ELSE 'count' END AS unit,
+               CASE WHEN upper(variable_type) = 'TOTAL' THEN NULL ELSE 'IMD decile' END AS breakdown,
+               CASE WHEN upper(variable_type) = 'TOTAL' THEN NULL ELSE 11 - left(variable_a, 2)::INT END AS imd_decile,
                {value} AS value, ? AS source_file, _row AS source_row
         FROM raw
     """,
@@ -103,7 +110,7 @@ TALKING_THERAPIES_SUB_ICB = ExtractSpec(
                        'Count_', '') || CASE WHEN measure LIKE 'Percentage%' THEN ' (%)' ELSE ' (count)' END
                    AS measure_name,
                CASE WHEN measure LIKE 'Percentage%' THEN '%' ELSE 'count' END AS unit,
-               {value} AS value, ? AS source_file, _row AS source_row
+               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
         FROM raw
     """,
 )

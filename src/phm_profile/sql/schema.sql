@@ -47,7 +47,8 @@ CREATE TABLE lsoa_nearest_practice (lsoa_code VARCHAR NOT NULL, practice_code VA
 -- beside a PCN's profile, never a PCN figure.
 CREATE TABLE context_measures (
     source VARCHAR, level VARCHAR, org_code VARCHAR, org_name VARCHAR, period_start DATE, period_end DATE,
-    measure VARCHAR, measure_name VARCHAR, unit VARCHAR, value DOUBLE, source_file VARCHAR, source_row BIGINT
+    measure VARCHAR, measure_name VARCHAR, unit VARCHAR, breakdown VARCHAR, imd_decile INTEGER, value DOUBLE,
+    source_file VARCHAR, source_row BIGINT
 );
 CREATE TABLE practices (
     practice_code VARCHAR NOT NULL, practice_name VARCHAR, postcode VARCHAR, open_date DATE, close_date DATE,
