@@ -12,7 +12,7 @@ from phm_profile import charts, ui, views  # noqa: E402
 sel = ui.sidebar()
 ui.title("ICB overview", sel)
 st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
-indicator = ui.choose_indicator(sel.db)
+indicator = ui.choose_indicator(sel.db, sel.period)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 headline = views.overview_headline(table)
 cols = st.columns(4)

@@ -5,7 +5,7 @@ from phm_profile import charts, ui, views
 sel = ui.sidebar()
 ui.title("Compare PCNs", sel)
 st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
-indicator = ui.choose_indicator(sel.db, kinds=("proportion", "rate", "ratio"))
+indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate", "ratio"))
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.label.iloc[0] if len(frame) else indicator
 
@@ -23,9 +23,9 @@ if "funnel" in frame:
 st.subheader("Two indicators")
 x_col, y_col = st.columns(2)
 with x_col:
-    x = ui.choose_indicator(sel.db, "Across (x)", name="x", default="imd_score")
+    x = ui.choose_indicator(sel.db, sel.period, "Across (x)", name="x", default=("imd_score", "imd_rank", "age_65_plus"))
 with y_col:
-    y = ui.choose_indicator(sel.db, "Up (y)", name="y", default="prev_mh")
+    y = ui.choose_indicator(sel.db, sel.period, "Up (y)", name="y", default=("prev_mh",))
 pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
 labels = views.indicator_labels(sel.db)
 ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,

@@ -346,3 +346,7 @@ def test_trends_use_the_real_years_loaded(tmp_path):
     trend = views.trends(str(tmp_path / "years.duckdb"), "U89141", ("prev_mh", "prev_dep"), False)
     assert sorted(trend["period"].unique()) == ["2019-20", "2022-23"]
     assert views.periods(str(tmp_path / "years.duckdb")) == ["2022-23", "2019-20"]
+    # A register with no data in a year is not offered for it.
+    offered = {y: set(views.indicator_choices(str(tmp_path / "years.duckdb"), y).indicator) for y in registers}
+    assert "prev_cvdpp" in offered["2019-20"] and "prev_cvdpp" not in offered["2022-23"]
+    assert "prev_ndh" in offered["2022-23"] and "prev_ndh" not in offered["2019-20"]

@@ -152,15 +152,17 @@ def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=
     where.download_button(label, _csv(frame, suppression_on()), file_name=name, mime="text/csv", key=key)
 
 
-def choose_indicator(db: str, label: str = "Indicator", kinds=("proportion", "rate", "ratio", "score", "count"),
-                     name: str = "indicator", default: str = "prev_mh") -> str:
-    """An indicator picker kept in the query parameter ``name`` (shared by the pages that use it)."""
-    choices = views.indicator_choices(db)
+def choose_indicator(db: str, period: str, label: str = "Indicator",
+                     kinds=("proportion", "rate", "ratio", "score", "count"), name: str = "indicator",
+                     default: tuple[str, ...] = ("prev_mh",)) -> str:
+    """An indicator picker kept in the query parameter ``name`` (shared by the pages that use it), offering the
+    indicators with data in ``period``; ``default`` in order of preference."""
+    choices = views.indicator_choices(db, period)
     choices = choices[choices.kind.isin(kinds)]
     options = list(choices.indicator)
     remembered = st.session_state.setdefault("_selection", {})
-    wanted = st.query_params.get(name) or remembered.get(name) or default
-    index = options.index(wanted) if wanted in options else 0
+    wanted = [st.query_params.get(name), remembered.get(name), *default]
+    index = next((options.index(w) for w in wanted if w in options), 0)
     value = st.selectbox(label, options, index=index, format_func=views.indicator_labels(db).get,
                          key=f"choose_{name}")
     remembered[name] = value

@@ -93,8 +93,15 @@ def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str, s
 
 
 @st.cache_data(show_spinner=False)
-def indicator_choices(db: str) -> pd.DataFrame:
-    return query("SELECT indicator, label, kind FROM indicators ORDER BY sort_order, label", db=Path(db))
+def indicator_choices(db: str, period: str | None = None) -> pd.DataFrame:
+    """Every indicator defined; given a period, only those with a value for some PCN in it (an indicator with no
+    data that year, such as CVDPP after 2019-20, is not offered)."""
+    if period is None:
+        return query("SELECT indicator, label, kind FROM indicators ORDER BY sort_order, label", db=Path(db))
+    return query("""
+        SELECT indicator, label, kind FROM indicators
+        WHERE indicator IN (SELECT indicator FROM pcn_profile WHERE period = ? AND value IS NOT NULL)
+        ORDER BY sort_order, label""", [period], Path(db))
 
 
 def indicator_labels(db: str) -> dict[str, str]:
