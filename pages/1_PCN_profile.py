@@ -35,6 +35,8 @@ with right:
     ui.chart(charts.quintile_chart(quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
              empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the practices' "
                    "locations and the LSOA boundaries.")
+    if not quintiles.empty:
+        st.caption(views.deprivation_method(sel.db, sel.period))
 
 st.subheader("Service usage")
 usage = views.service_usage(profile)

@@ -268,6 +268,7 @@ def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
                                    "AND indicator = 'prev_mh'", [pcn, period]).fetchall()[0][0]
             assert smi.value == f"{expected:,.2f}"
             assert any("Sub-ICB location" in str(t.value) for t in at.dataframe)
+            assert any("placed in the LSOA of the practice itself" in c.value for c in at.caption)
         if page == "pages/3_Data_and_methods.py":
             years = next(t.value for t in at.dataframe if "Deprivation by" in t.value.columns)
             row = years[years["Year"] == "2022-23"].iloc[0]
@@ -350,3 +351,36 @@ def test_trends_use_the_real_years_loaded(tmp_path):
     offered = {y: set(views.indicator_choices(str(tmp_path / "years.duckdb"), y).indicator) for y in registers}
     assert "prev_cvdpp" in offered["2019-20"] and "prev_cvdpp" not in offered["2022-23"]
     assert "prev_ndh" in offered["2022-23"] and "prev_ndh" not in offered["2019-20"]
+
+
+def test_the_publishers_original_layouts_of_derived_files_load(tmp_path, real_db):
+    """SOURCES.md: the 2025 registrations were converted to Parquet with ISO dates, and Talking Therapies came
+    derived; the publishers' own CSV layouts (dates like 01Mar2025; the monthly activity file) load too."""
+    db, _ = real_db
+    folder = link(tmp_path / "original", *QOF_YEARS["2022-23"])
+    duckdb.sql(f"""
+        COPY (SELECT PUBLICATION, strftime(EXTRACT_DATE::DATE, '%d%b%Y') AS EXTRACT_DATE, ORG_TYPE, ORG_CODE,
+                     ONS_CODE, POSTCODE, SEX, AGE_GROUP_5, NUMBER_OF_PATIENTS
+              FROM read_parquet('{REAL / "gp_registrations/gp-reg-pat-prac-quin-age_2025.parquet"}')
+              WHERE EXTRACT_DATE = '2025-04-01')
+        TO '{folder / "gp-reg-pat-prac-quin-age.csv"}' (HEADER)""")
+    assert (folder / "gp-reg-pat-prac-quin-age.csv").read_text().splitlines()[1].split(",")[1] == "01Apr2025"
+    (folder / "nhstalkingtherapies_month_sep_2025_activity_performance.csv").write_text(
+        "GROUP_TYPE,ORG_CODE1,ORG_CODE2,ORG_NAME1,ORG_NAME2,MEASURE_ID,MEASURE_NAME,MEASURE_VALUE_SUPPRESSED,"
+        "REPORTING_PERIOD_START,REPORTING_PERIOD_END\n"
+        "England,ENG,,England,,M051,Count_FinishedCourseTreatment,61000,2025-09-01,2025-09-30\n"
+        "ICB,QE1,,NHS Lancashire and South Cumbria ICB,,M051,Count_FinishedCourseTreatment,1900,2025-09-01,2025-09-30\n"
+        "SubICB,00R,,NHS Lancashire and South Cumbria ICB - 00R,,M051,Count_FinishedCourseTreatment,*,2025-09-01,2025-09-30\n"
+        "Provider,RW5,,Lancashire and South Cumbria NHS FT,,M051,Count_FinishedCourseTreatment,1500,2025-09-01,2025-09-30\n")
+    result = store.build(folder, tmp_path / "original.duckdb")
+    assert not result.report.errors
+    con = duckdb.connect(str(tmp_path / "original.duckdb"), read_only=True)
+    ours = con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' AND period = '2024-25'"
+                       ).fetchall()[0][0]
+    context = con.execute("SELECT level, org_code, value FROM context_measures ORDER BY 1").fetchall()
+    con.close()
+    con = duckdb.connect(str(db), read_only=True)
+    assert ours == con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' "
+                               "AND period = '2024-25'").fetchall()[0][0]
+    con.close()
+    assert context == [("england", "ENGLAND", 61000.0), ("icb", "QE1", 1900.0), ("sub_icb", "00R", None)]

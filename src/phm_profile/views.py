@@ -280,8 +280,8 @@ def context_measures(db: str, icb_code: str, pcn_code: str | None, period: str, 
     frame = query("""
         WITH areas AS (
             SELECT 'icb' AS level, ? AS org_code
-            UNION SELECT DISTINCT 'sub_icb', sub_icb_ons_code FROM practice_pcn
-            WHERE period = ? AND pcn_code = ? AND sub_icb_ons_code IS NOT NULL
+            UNION SELECT DISTINCT 'sub_icb', unnest([sub_icb_ons_code, sub_icb_code]) FROM practice_pcn
+            WHERE period = ? AND pcn_code = ?
         )
         SELECT CASE c.level WHEN 'icb' THEN 'ICB ' ELSE 'Sub-ICB location ' END || c.org_code AS "Level",
                c.source AS "Source", c.measure_name AS "Measure", c.unit AS "Unit",
@@ -317,6 +317,20 @@ def talking_therapies_by_deprivation(db: str, icb_code: str) -> pd.DataFrame:
         WHERE breakdown = 'IMD decile' AND measure = 'recovery percentage' AND value IS NOT NULL
           AND (level = 'england' OR (level = 'icb' AND org_code = ?))
         ORDER BY level DESC, imd_decile""", [icb_code, icb_code], Path(db))
+
+
+@st.cache_data(show_spinner=False)
+def deprivation_method(db: str, period: str) -> str:
+    """How the deprivation of ``period`` was found, in a sentence for under its chart."""
+    rows = query("SELECT string_agg(DISTINCT method, ' and ') AS method, bool_or(scored_patients > 0) AS scored "
+                 "FROM practice_deprivation WHERE period = ?", [period], Path(db))
+    if rows.empty or rows.method[0] is None:
+        return ""
+    measure = "" if rows.scored[0] else " The IMD file loaded has ranks and deciles but no scores."
+    if rows.method[0] == "practice location":
+        return ("Approximate: no registrations by LSOA are loaded for this year, so each practice's patients are "
+                "placed in the LSOA of the practice itself (from its location)." + measure)
+    return "From where the practices' registered patients live (registrations by LSOA)." + measure
 
 
 #: What each way of drawing PCN areas means, for the caption under a map.

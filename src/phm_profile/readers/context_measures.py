@@ -11,7 +11,9 @@ profile (the level is always named: none of them is a PCN figure). Three layouts
   as IMD deciles, 1 = most deprived), are kept; other organisation types and breakdowns are left out with a
   warning.
 - NHS Talking Therapies monthly key measures by sub-ICB location (sicbl22_code, date, name, value; the
-  humaniverse/healthyr derivation of the publisher's time series, ONS sub-ICB codes)."""
+  humaniverse/healthyr derivation of the publisher's time series, ONS sub-ICB codes), and the publisher's own
+  monthly activity and performance file (GROUP_TYPE, ORG_CODE1, MEASURE_ID, MEASURE_NAME,
+  MEASURE_VALUE_SUPPRESSED, REPORTING_PERIOD_START/END): England, ICB and sub-ICB rows (ODS codes)."""
 
 from .base import Column, ExtractSpec
 
@@ -115,4 +117,37 @@ TALKING_THERAPIES_SUB_ICB = ExtractSpec(
     """,
 )
 
-SPECS = (MHSDS, TALKING_THERAPIES_ANNUAL, TALKING_THERAPIES_SUB_ICB)
+TALKING_THERAPIES_MONTHLY = ExtractSpec(
+    kind="talking_therapies_monthly",
+    title="NHS Talking Therapies monthly activity and performance (GROUP_TYPE, ORG_CODE1, MEASURE_ID, "
+          "MEASURE_VALUE_SUPPRESSED)",
+    table="context_measures",
+    columns=(
+        Column("period_start", ("REPORTING_PERIOD_START",), "date", label="reporting period start"),
+        Column("period_end", ("REPORTING_PERIOD_END",), "date", label="reporting period end"),
+        Column("group_type", ("GROUP_TYPE",), label="organisation level"),
+        Column("org_code", ("ORG_CODE1",), label="organisation code"),
+        Column("org_name", ("ORG_NAME1",), required=False),
+        Column("measure", ("MEASURE_ID",), label="measure"),
+        Column("measure_name", ("MEASURE_NAME",), required=False),
+        Column("value", ("MEASURE_VALUE_SUPPRESSED", "MEASURE_VALUE"), "number", label="measure value"),
+    ),
+    key=("group_type", "org_code", "measure", "period_start"),
+    needs_period=False,
+    skip_where="replace(replace(upper(group_type), '-', ''), ' ', '') NOT IN ('ENGLAND', 'ICB', 'SUBICB')",
+    skip_reason="they are providers or other levels; England, ICB and sub-ICB rows are shown as context.",
+    select_sql="""
+        SELECT 'NHS Talking Therapies (monthly)' AS source,
+               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'england'
+                    WHEN 'ICB' THEN 'icb' ELSE 'sub_icb' END AS level,
+               CASE WHEN upper(group_type) = 'ENGLAND' THEN 'ENGLAND' ELSE upper(org_code) END AS org_code, org_name,
+               {date_period_start} AS period_start, {date_period_end} AS period_end, measure,
+               coalesce(measure_name, measure) AS measure_name,
+               CASE WHEN measure_name ILIKE 'percentage%' OR measure_name ILIKE '%(%)%' THEN '%'
+                    WHEN measure_name ILIKE '%mean%' OR measure_name ILIKE '%median%' THEN 'value' ELSE 'count' END AS unit,
+               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+        FROM raw
+    """,
+)
+
+SPECS = (MHSDS, TALKING_THERAPIES_ANNUAL, TALKING_THERAPIES_SUB_ICB, TALKING_THERAPIES_MONTHLY)
