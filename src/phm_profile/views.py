@@ -322,7 +322,7 @@ def talking_therapies_by_deprivation(db: str, icb_code: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def deprivation_method(db: str, period: str) -> str:
     """How the deprivation of ``period`` was found, in a sentence for under its chart."""
-    rows = query("SELECT string_agg(DISTINCT method, ' and ') AS method, bool_or(scored_patients > 0) AS scored "
+    rows = query("SELECT string_agg(DISTINCT method, ' and ') AS method, coalesce(bool_or(scored_patients > 0), false) AS scored "
                  "FROM practice_deprivation WHERE period = ?", [period], Path(db))
     if rows.empty or rows.method[0] is None:
         return ""
