@@ -60,7 +60,7 @@ def sidebar() -> Selection:
     if workshop:
         st.markdown(WORKSHOP_CSS, unsafe_allow_html=True)
     nav = st.sidebar.container()  # filled below, once the choices the links carry are known
-    db = str(views.database_path())
+    db = views.database_key()  # the file's identity too: a rebuild is never shown from the cache
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
     period = _choose("Financial year", views.periods(db), "period")

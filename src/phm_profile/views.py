@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import duckdb
@@ -20,19 +21,49 @@ def database_path() -> Path:
     return Path(st.session_state.get("_database", DEFAULT_DB))
 
 
+def database_key(path: Path | str | None = None) -> str:
+    """The database's path with the identity of the file there now (inode, modification time, size). Every
+    cached view takes this key, so a rebuild (a new file swapped in at the same path, by an upload or the command
+    line) is shown at once, never the figures cached for the file it replaced."""
+    path = Path(path or database_path())
+    stat = path.stat()
+    return f"{path}#{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
 def _shown(frame: pd.DataFrame, suppress: bool, **secondary) -> pd.DataFrame:
     return suppression.protect(frame, **secondary) if suppress else frame
 
 
-@st.cache_resource
-def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+#: Open databases: path -> (file identity, connection), and connections to files since replaced (closed once
+#: two newer builds have followed, by when no page can still be reading them).
+_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+_RETIRED: list[duckdb.DuckDBPyConnection] = []
+_LOCK = threading.Lock()
 
 
-def query(sql: str, params: list | None = None, db: Path | None = None) -> pd.DataFrame:
-    path = Path(db or database_path())
-    con = _connection(str(path), path.stat().st_mtime).cursor()
-    return con.execute(sql, params or []).df()
+def connection(db: str | Path) -> duckdb.DuckDBPyConnection:
+    """A cursor on the database ``db`` (a key from database_key, or a path) as it is now. Each file identity
+    gets a DuckDB instance of its own with the file attached read-only: ``duckdb.connect(path)`` would hand back
+    an instance still open on the file a rebuild replaced."""
+    path, _, identity = str(db).partition("#")
+    identity = identity or database_key(path).partition("#")[2]
+    with _LOCK:
+        current = _OPEN.get(path)
+        if current is None or current[0] != identity:
+            con = duckdb.connect()
+            con.execute("ATTACH ? AS profile (READ_ONLY)", [path])
+            if current is not None:
+                _RETIRED.append(current[1])
+                while len(_RETIRED) > 2:
+                    _RETIRED.pop(0).close()
+            _OPEN[path] = current = (identity, con)
+        cursor = current[1].cursor()
+    cursor.execute("USE profile")
+    return cursor
+
+
+def query(sql: str, params: list | None = None, db: str | Path | None = None) -> pd.DataFrame:
+    return connection(db or database_key()).execute(sql, params or []).df()
 
 
 @st.cache_data(show_spinner=False)
@@ -40,19 +71,19 @@ def periods(db: str) -> list[str]:
     """The profile's years: those with QOF registers (a year with only registrations, such as the months after
     the latest QOF year, lends its population to the nearest QOF year instead)."""
     return query("SELECT DISTINCT period FROM pcn_profile WHERE indicator LIKE 'prev_%' ORDER BY period DESC",
-                 db=Path(db)).period.tolist()
+                 db=db).period.tolist()
 
 
 @st.cache_data(show_spinner=False)
 def icbs(db: str, period: str) -> pd.DataFrame:
     return query("SELECT DISTINCT icb_code, icb_name FROM practice_pcn WHERE period = ? AND icb_code IS NOT NULL "
-                 "ORDER BY icb_code", [period], Path(db))
+                 "ORDER BY icb_code", [period], db)
 
 
 @st.cache_data(show_spinner=False)
 def pcns(db: str, period: str, icb_code: str) -> pd.DataFrame:
     return query("SELECT pcn_code, any_value(pcn_name) AS pcn_name FROM practice_pcn WHERE period = ? AND icb_code = ? "
-                 "AND pcn_code IS NOT NULL GROUP BY pcn_code ORDER BY pcn_code", [period, icb_code], Path(db))
+                 "AND pcn_code IS NOT NULL GROUP BY pcn_code ORDER BY pcn_code", [period, icb_code], db)
 
 
 @st.cache_data(show_spinner=False)
@@ -61,7 +92,7 @@ def pcn_profile(db: str, pcn_code: str, period: str, suppress: bool = True) -> p
     return _shown(query("""
         SELECT p.*, i.label, i.kind, i.unit, i.domain, i.sort_order
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""", [pcn_code, period], Path(db)),
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""", [pcn_code, period], db),
         suppress)
 
 
@@ -78,7 +109,7 @@ def indicator_across_pcns(db: str, icb_code: str, period: str, indicator: str, s
                p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.kind, i.multiplier
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.icb_code = ? AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""",
-                  [icb_code, period, indicator], Path(db))
+                  [icb_code, period, indicator], db)
     ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
     if ok.any() and frame.kind.iloc[0] in FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
         x, n = frame.numerator[ok], frame.denominator[ok]
@@ -97,11 +128,11 @@ def indicator_choices(db: str, period: str | None = None) -> pd.DataFrame:
     """Every indicator defined; given a period, only those with a value for some PCN in it (an indicator with no
     data that year, such as CVDPP after 2019-20, is not offered)."""
     if period is None:
-        return query("SELECT indicator, label, kind FROM indicators ORDER BY sort_order, label", db=Path(db))
+        return query("SELECT indicator, label, kind FROM indicators ORDER BY sort_order, label", db=db)
     return query("""
         SELECT indicator, label, kind FROM indicators
         WHERE indicator IN (SELECT indicator FROM pcn_profile WHERE period = ? AND value IS NOT NULL)
-        ORDER BY sort_order, label""", [period], Path(db))
+        ORDER BY sort_order, label""", [period], db)
 
 
 def indicator_labels(db: str) -> dict[str, str]:
@@ -121,12 +152,12 @@ def overview_headline(table: pd.DataFrame) -> dict:
 @st.cache_data(show_spinner=False)
 def sources(db: str) -> pd.DataFrame:
     return query("SELECT file_name, kind, period, row_count, warnings, loaded_at, checksum_sha256 FROM sources "
-                 "ORDER BY kind, file_name", db=Path(db))
+                 "ORDER BY kind, file_name", db=db)
 
 
 @st.cache_data(show_spinner=False)
 def build_warnings(db: str) -> pd.DataFrame:
-    return query("SELECT severity, file, row, \"column\", message FROM build_issues ORDER BY file, row", db=Path(db))
+    return query("SELECT severity, file, row, \"column\", message FROM build_issues ORDER BY file, row", db=db)
 
 
 @st.cache_data(show_spinner=False)
@@ -135,14 +166,14 @@ def expected_rates(db: str) -> pd.DataFrame:
     return query("""
         SELECT condition, sex, age_from, age_to, 100 * expected_rate AS expected_percent, source,
                coalesce(source_file, 'data/expected_prevalence.csv (shipped)') AS file
-        FROM expected_prevalence ORDER BY condition, sex DESC, age_from""", db=Path(db))
+        FROM expected_prevalence ORDER BY condition, sex DESC, age_from""", db=db)
 
 
 @st.cache_data(show_spinner=False)
 def is_demo(db: str) -> bool:
     """Synthetic demo data: every practice code starts with Z and every ICB with QZ."""
     return bool(query("SELECT count(*) > 0 AND bool_and(icb_code LIKE 'QZ%') AS demo FROM practice_pcn "
-                      "WHERE icb_code IS NOT NULL", db=Path(db)).demo.iloc[0])
+                      "WHERE icb_code IS NOT NULL", db=db).demo.iloc[0])
 
 
 @st.cache_data(show_spinner=False)
@@ -178,7 +209,7 @@ def funnel_limits(db: str, icb_code: str, period: str, indicator: str) -> pd.Dat
 def england_range(db: str, period: str) -> pd.DataFrame:
     """Lowest and highest PCN value of each indicator in England (the spine chart's bar)."""
     return query("SELECT indicator, min(value) AS lo, max(value) AS hi FROM pcn_profile WHERE period = ? "
-                 "GROUP BY indicator", [period], Path(db))
+                 "GROUP BY indicator", [period], db)
 
 
 #: The PCN profile's headline tiles, with labels short enough for a tile.
@@ -235,8 +266,7 @@ def pcn_map(db: str, icb_code: str, period: str, indicator: str, suppress: bool 
     year has no practice-by-LSOA extract."""
     from . import geo
 
-    path = Path(db)
-    con = _connection(str(path), path.stat().st_mtime).cursor()
+    con = connection(db)
     years = [r[0] for r in con.execute(
         "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
         [period, period]).fetchall()]
@@ -269,7 +299,7 @@ def period_sources(db: str) -> pd.DataFrame:
                coalesce(m.method, 'no map') AS "Map areas by"
         FROM periods p LEFT JOIN population pop USING (period) LEFT JOIN deprivation d USING (period)
         LEFT JOIN maps m USING (period)
-        ORDER BY 1 DESC""", db=Path(db))
+        ORDER BY 1 DESC""", db=db)
 
 
 @st.cache_data(show_spinner=False)
@@ -294,7 +324,7 @@ def context_measures(db: str, icb_code: str, pcn_code: str | None, period: str, 
         WHERE c.value IS NOT NULL AND c.breakdown IS NULL
         QUALIFY row_number() OVER (PARTITION BY c.source, c.level, c.org_code, c.measure
                                    ORDER BY c.period_end DESC, c.period_start DESC) = 1
-        ORDER BY 1, 2, 3""", [icb_code, period, pcn_code], Path(db))
+        ORDER BY 1, 2, 3""", [icb_code, period, pcn_code], db)
     if suppress and not frame.empty:
         counts = frame["Unit"] == "count"
         for column in ("Value", "England"):
@@ -316,14 +346,14 @@ def talking_therapies_by_deprivation(db: str, icb_code: str) -> pd.DataFrame:
         FROM context_measures c JOIN latest USING (period_end)
         WHERE breakdown = 'IMD decile' AND measure = 'recovery percentage' AND value IS NOT NULL
           AND (level = 'england' OR (level = 'icb' AND org_code = ?))
-        ORDER BY level DESC, imd_decile""", [icb_code, icb_code], Path(db))
+        ORDER BY level DESC, imd_decile""", [icb_code, icb_code], db)
 
 
 @st.cache_data(show_spinner=False)
 def deprivation_method(db: str, period: str) -> str:
     """How the deprivation of ``period`` was found, in a sentence for under its chart."""
     rows = query("SELECT string_agg(DISTINCT method, ' and ') AS method, coalesce(bool_or(scored_patients > 0), false) AS scored "
-                 "FROM practice_deprivation WHERE period = ?", [period], Path(db))
+                 "FROM practice_deprivation WHERE period = ?", [period], db)
     if rows.empty or rows.method[0] is None:
         return ""
     measure = "" if rows.scored[0] else " The IMD file loaded has ranks and deciles but no scores."
@@ -347,7 +377,7 @@ def map_method(db: str, period: str) -> str:
     """How the map's PCN areas were drawn for ``period`` (the latest year with areas up to it), or why there
     is no map."""
     rows = query("SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period "
-                 "ORDER BY period = ? DESC, period <= ? DESC, period DESC LIMIT 1", [period, period], Path(db))
+                 "ORDER BY period = ? DESC, period <= ? DESC, period DESC LIMIT 1", [period, period], db)
     if rows.empty:
         return ("No map: it needs LSOA boundaries (GeoJSON or GeoParquet) with either registrations by LSOA "
                 "(gp-reg-pat-prac-lsoa-all) or the practices' locations (practice code, latitude, longitude).")
@@ -362,7 +392,7 @@ def age_pyramid(db: str, pcn_code: str, period: str, suppress: bool = True) -> p
                CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT
                     ELSE split_part(age_band, '_', 1)::INT END AS age_from
         FROM pcn_population WHERE pcn_code = ? AND period = ? AND sex IN ('MALE', 'FEMALE')
-        ORDER BY age_from, sex""", [pcn_code, period], Path(db)), suppress, groups=["sex"], parts="patients")
+        ORDER BY age_from, sex""", [pcn_code, period], db), suppress, groups=["sex"], parts="patients")
 
 
 @st.cache_data(show_spinner=False)
@@ -373,7 +403,7 @@ def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str, suppress: 
         SELECT level, q1_patients, q2_patients, q3_patients, q4_patients, q5_patients, patients
         FROM area_deprivation
         WHERE period = ? AND ((level = 'pcn' AND area_code = ?) OR (level = 'icb' AND area_code = ?)
-                              OR level = 'england')""", [period, pcn_code, icb_code], Path(db))
+                              OR level = 'england')""", [period, pcn_code, icb_code], db)
     rows = []
     for r in frame.itertuples():
         for q in range(1, 6):
@@ -393,7 +423,7 @@ def ltc_ranks(db: str, pcn_code: str, period: str, suppress: bool = True) -> pd.
                100 * p.prevalence AS prevalence, 100 * p.england_prevalence AS england_prevalence
         FROM pcn_prevalence p JOIN qof_registers r USING (group_code)
         WHERE p.pcn_code = ? AND p.period = ? ORDER BY p.ltc_rank, r.register_name""",
-                  [pcn_code, period], Path(db)), suppress)
+                  [pcn_code, period], db), suppress)
 
 
 @st.cache_data(show_spinner=False)
@@ -405,7 +435,7 @@ def trends(db: str, pcn_code: str, indicators: tuple[str, ...], suppress: bool =
                p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
-                 [pcn_code, *indicators], Path(db)).pipe(_shown, suppress)
+                 [pcn_code, *indicators], db).pipe(_shown, suppress)
 
 
 @st.cache_data(show_spinner=False)
@@ -415,7 +445,7 @@ def two_indicators(db: str, icb_code: str, period: str, x: str, y: str, suppress
     rows = query("""
         SELECT p.pcn_code, p.pcn_name, p.indicator, i.kind, p.numerator, p.denominator, p.value
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.icb_code = ? AND p.period = ? AND p.indicator IN (?, ?)""", [icb_code, period, x, y], Path(db))
+        WHERE p.icb_code = ? AND p.period = ? AND p.indicator IN (?, ?)""", [icb_code, period, x, y], db)
     rows = _shown(rows, suppress)
     pairs = rows[rows.indicator == x][["pcn_code", "pcn_name", "value"]].rename(columns={"value": "x"}).merge(
         rows[rows.indicator == y][["pcn_code", "value"]].rename(columns={"value": "y"}), on="pcn_code")
@@ -447,5 +477,5 @@ def workforce_inputs(db: str, icb_code: str, period: str) -> pd.DataFrame:
                max(value) FILTER (WHERE indicator = 'imd_score') AS imd_score,
                max(england_value) FILTER (WHERE indicator = 'imd_score') AS england_imd_score
         FROM p LEFT JOIN young y USING (pcn_code)
-        GROUP BY p.pcn_code ORDER BY p.pcn_code""", [icb_code, period, period], Path(db))
+        GROUP BY p.pcn_code ORDER BY p.pcn_code""", [icb_code, period, period], db)
 
