@@ -45,3 +45,39 @@ def test_a_rebuild_under_a_running_app_is_shown_at_once(demo_dir, tmp_path, monk
     at.run()
     after = next(m for m in at.metric if m.label.startswith("SMI prevalence")).value
     assert after == f"{smi_register(db, period, pcn):,.2f}" and after != before
+
+
+def test_overlapping_command_line_builds_wait_for_each_other(demo_dir, tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "target.duckdb"
+    stale = tmp_path / ".target.duckdb.99999.deadbeef.building"  # what a killed build leaves behind
+    stale.write_bytes(b"half a database")
+    command = [sys.executable, "-m", "phm_profile", "build", "--data", str(demo_dir), "--db", str(db)]
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert any("waiting for another build of target.duckdb" in err for _, err in outputs)
+    assert not list(tmp_path.glob(".target.duckdb.*building*"))
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM pcn_profile").fetchall()[0][0] > 0
+    con.close()
+
+
+def test_a_second_upload_while_one_builds_is_refused_plainly(demo_dir, demo_db, tmp_path):
+    from filelock import FileLock
+
+    from phm_profile import own_data
+
+    db = tmp_path / "user.duckdb"
+    shutil.copy(demo_db, db)
+    before = db.read_bytes()
+    with FileLock(tmp_path / ".user.duckdb.lock"):  # another session's build holds the lock
+        with pytest.raises(store.BuildFailed) as failed:
+            own_data.build_from_uploads([(p.name, p.read_bytes()) for p in sorted(demo_dir.glob("PREVALENCE_*"))],
+                                        db)
+    assert "another build of this database is running; nothing was changed" in failed.value.report.errors[0].message
+    assert db.read_bytes() == before

@@ -36,4 +36,4 @@ def build_from_uploads(files: list[tuple[str, bytes]], db_path: Path = USER_DB) 
                 n += 1
                 target = target.with_name(f"{stem} ({n}){target.suffix}")
             target.write_bytes(content)
-        return store.build(Path(folder), Path(db_path))
+        return store.build(Path(folder), Path(db_path), wait=0)  # a second upload is refused, not queued

@@ -8,12 +8,14 @@ system). A failed build deletes its own file and leaves the previous database ex
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+from filelock import FileLock, Timeout
 
 from . import geo, models
 from .config import DATA_DIR, SQL_DIR
@@ -359,15 +361,46 @@ def validate(data_dir: Path, progress: Progress = lambda _: None) -> Report:
     return report
 
 
-def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None) -> BuildResult:
+#: How long a command-line build waits for another build of the same database to finish.
+WAIT_FOR_OTHER_BUILD_SECONDS = 600
+
+
+def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None,
+          wait: float = WAIT_FOR_OTHER_BUILD_SECONDS) -> BuildResult:
     """Build a new database from ``data_dir`` and swap it in at ``db_path``; raise BuildFailed (leaving any
-    existing ``db_path`` untouched) when an extract has errors."""
+    existing ``db_path`` untouched) when an extract has errors.
+
+    Builds of one database are serialised by a lock file beside it (``.<name>.lock``): a second build waits up
+    to ``wait`` seconds (0: refused at once, as an upload is) and is then refused with a plain message. Each
+    build writes a file of its own (``.<name>.<pid>.<random>.building``); holding the lock, a build removes
+    what a killed build left behind."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.parent / f".{db_path.name}.building"
-    for stale in (tmp, Path(f"{tmp}.wal")):
-        stale.unlink(missing_ok=True)
     report = Report()
+    lock = FileLock(db_path.parent / f".{db_path.name}.lock")
+    try:
+        if wait:
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                progress(f"waiting for another build of {db_path.name} to finish")
+                lock.acquire(timeout=wait)
+        else:
+            lock.acquire(timeout=0)
+    except Timeout:
+        report.error(db_path.name, None, None, "another build of this database is running; nothing was changed. "
+                     "Try again when it has finished.")
+        raise BuildFailed(report) from None
+    try:
+        for stale in db_path.parent.glob(f".{db_path.name}.*building*"):
+            stale.unlink(missing_ok=True)  # left by a killed build: no other build of this database is running
+        tmp = db_path.parent / f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.building"
+        return _build_locked(data_dir, db_path, tmp, report, progress)
+    finally:
+        lock.release()
+
+
+def _build_locked(data_dir: Path, db_path: Path, tmp: Path, report: Report, progress: Progress) -> BuildResult:
     con = open_for_build(tmp)
     try:
         loaded = load_folder(con, data_dir, report, progress)
