@@ -19,14 +19,17 @@ st.markdown(
     f"Upload the published extracts (CSV, XLSX, Parquet; LSOA boundaries as GeoJSON). Each file may be up to "
     f"{own_data.MAX_UPLOAD_MB} MB (`server.maxUploadSize` in `.streamlit/config.toml`); for national files use the "
     "command line: `python -m phm_profile build --data FOLDER --db FILE`. The data shown now is replaced only "
-    "when every file passes its checks."
+    "when every file passes its checks. Your upload is kept for this browser session only: nobody else using "
+    "this server sees it, and a copied link carries the view (ICB, PCN, year), not the uploaded data."
 )
 uploads = st.file_uploader("Extracts", accept_multiple_files=True, key="own_files",
                            type=["csv", "xlsx", "xlsm", "parquet", "geojson", "geoparquet"])
 if st.button("Check and build", disabled=not uploads, key="own_build"):
     with st.spinner("Checking and building ..."):
         try:
-            result = own_data.build_from_uploads([(f.name, f.getvalue()) for f in uploads])
+            own_data.remove_old_uploads()
+            result = own_data.build_from_uploads([(f.name, f.getvalue()) for f in uploads],
+                                                 own_data.session_database(st.session_state))
         except store.BuildFailed as failed:
             st.session_state["_last_report"] = failed.report
             st.session_state["_last_ok"] = False
@@ -45,7 +48,7 @@ if report is not None:
                  "the row (the header is row 1) and the column.")
     st.code(report.text() or "No problems.", language=None, wrap_lines=True)
 if views.database_path() != views.DEFAULT_DB:
-    st.info(f"Showing your own data ({views.database_path().name}).")
+    st.info("Showing your own data (uploaded in this browser session).")
     if st.button("Switch back to the demo data", key="own_back"):
         st.session_state.pop("_database", None)
         st.session_state.pop("_last_report", None)

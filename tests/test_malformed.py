@@ -41,14 +41,14 @@ def test_command_line_names_the_problem_and_keeps_the_database(case, demo_db, tm
 
 @pytest.fixture(scope="module")
 def data_page(demo_db, tmp_path_factory):
-    user_db = tmp_path_factory.mktemp("user") / "user.duckdb"
-    with streamlit_server(demo_db, PHM_USER_DB=str(user_db)) as url, chromium() as browser:
-        yield url, browser, user_db
+    user_dir = tmp_path_factory.mktemp("user")
+    with streamlit_server(demo_db, PHM_USER_DIR=str(user_dir)) as url, chromium() as browser:
+        yield url, browser, user_dir
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 def test_data_page_names_each_problem_and_keeps_the_data(data_page, demo_db):
-    url, browser, user_db = data_page
+    url, browser, user_dir = data_page
     before = digest(demo_db)
     page = browser.new_page(viewport={"width": 1400, "height": 2000})
     for case in CASES:
@@ -70,5 +70,5 @@ def test_data_page_names_each_problem_and_keeps_the_data(data_page, demo_db):
         if case.name == CASES[0].name:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "data_page_validation_report.png"))
-    assert not user_db.exists()
+    assert not list(user_dir.glob("*.duckdb"))
     assert digest(demo_db) == before

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import SCREENSHOTS, chromium, streamlit_server, wait_for_app
+from browser import SCREENSHOTS, chromium, select_option, streamlit_server, wait_for_app
 from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
@@ -33,9 +33,9 @@ def period_options(page) -> list[str]:
 
 
 def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, tmp_path):
-    user_db = tmp_path / "user.duckdb"
+    user_dir = tmp_path / "user"
     files = sorted(p for p in demo_dir.iterdir() if p.suffix != ".md" and not any(k in p.name for k in LEFT_OUT))
-    with streamlit_server(demo_db, PHM_USER_DB=str(user_db)) as url, chromium() as browser:
+    with streamlit_server(demo_db, PHM_USER_DIR=str(user_dir)) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 2000})
         page.goto(f"{url}/Data_and_methods")
         wait_for_app(page)
@@ -44,8 +44,9 @@ def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, 
         upload(page, files)
         page.get_by_text(re.compile("Built your database; it is now shown")).wait_for(timeout=120_000)
         wait_for_app(page)
-        page.get_by_text("Showing your own data (user.duckdb)").wait_for()
+        page.get_by_text("Showing your own data (uploaded in this browser session)").wait_for()
         assert period_options(page) == ["2023-24", "2022-23"]
+        [user_db] = list(user_dir.glob("*.duckdb"))  # this session's own database
         con = duckdb.connect(str(user_db), read_only=True)
         assert sorted(r[0] for r in con.execute("SELECT file_name FROM sources").fetchall()) == [f.name for f in files]
         con.close()
@@ -60,7 +61,25 @@ def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, 
         page.get_by_text(re.compile("Nothing was changed")).wait_for(timeout=60_000)
         wait_for_app(page)
         assert hashlib.sha256(user_db.read_bytes()).hexdigest() == before
-        page.get_by_text("Showing your own data (user.duckdb)").wait_for()
+        page.get_by_text("Showing your own data (uploaded in this browser session)").wait_for()
+        assert period_options(page) == ["2023-24", "2022-23"]
+
+        # Another browser on the same server sees the demo, not this upload; its own upload (one year) is its
+        # own, and this session still shows its two years.
+        other = browser.new_context().new_page()
+        other.goto(f"{url}/Data_and_methods?period=2023-24")
+        wait_for_app(other)
+        assert period_options(other) == ["2023-24", "2022-23", "2021-22"]
+        assert other.get_by_text("Showing your own data").count() == 0
+        upload(other, [f for f in files if "2223" not in f.name and "2022_2023" not in f.name
+                       and "apr-2023" not in f.name])
+        other.get_by_text(re.compile("Built your database; it is now shown")).wait_for(timeout=120_000)
+        wait_for_app(other)
+        assert period_options(other) == ["2023-24"]
+        other.context.close()
+        assert len(list(user_dir.glob("*.duckdb"))) == 2
+        select_option(page, "Financial year", "2022-23")  # a rerun of this session
+        wait_for_app(page)
         assert period_options(page) == ["2023-24", "2022-23"]
 
         page.get_by_role("button", name="Switch back to the demo data").click()

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from . import store
 from .config import DATA_DIR
 
-#: Where uploaded extracts are built; PHM_USER_DB overrides it.
-USER_DB = Path(os.environ.get("PHM_USER_DB", DATA_DIR / "user.duckdb"))
+#: Where uploaded extracts are built, one database per browser session (PHM_USER_DIR overrides it): on a
+#: shared server one user's upload is never shown to another, and a copied link carries the view, not the data.
+USER_DIR = Path(os.environ.get("PHM_USER_DIR", DATA_DIR / "user"))
+#: An uploaded database not rebuilt for this long is removed at the next upload (its session has long ended).
+KEEP_HOURS = 24
 #: Streamlit's upload limit (.streamlit/config.toml, server.maxUploadSize, in MB). Larger national files are
 #: built with the command line (`python -m phm_profile build`).
 MAX_UPLOAD_MB = 200
@@ -25,7 +30,23 @@ def safe_name(name: str) -> str:
     return cleaned or "upload"
 
 
-def build_from_uploads(files: list[tuple[str, bytes]], db_path: Path = USER_DB) -> store.BuildResult:
+def session_database(session_state) -> Path:
+    """The database of this browser session's uploads: a random name kept in the session's state."""
+    token = session_state.setdefault("_upload_token", secrets.token_hex(12))
+    return USER_DIR / f"{token}.duckdb"
+
+
+def remove_old_uploads(keep_hours: float = KEEP_HOURS) -> None:
+    """Remove the uploaded databases of sessions that have long ended."""
+    if not USER_DIR.is_dir():
+        return
+    cutoff = time.time() - keep_hours * 3600
+    for path in USER_DIR.glob("*.duckdb"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def build_from_uploads(files: list[tuple[str, bytes]], db_path: Path) -> store.BuildResult:
     """Build ``db_path`` from uploaded (name, content) pairs. Raises store.BuildFailed, with every problem
     naming its file, row and column, when anything does not pass; ``db_path`` is then left as it was."""
     with tempfile.TemporaryDirectory(prefix="phm-upload-") as folder:
