@@ -11,7 +11,7 @@ for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
     col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off", help=row.help)
 st.subheader("Summary")
 for sentence in views.summary_sentences(profile):
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Spine chart")
 st.caption("Each dot is the PCN's value within the range of all PCNs in England (grey bar), centred on England; "
@@ -76,8 +76,10 @@ st.subheader("Slide pack")
 if st.button("Make the slide pack (PPTX)", key="make_pack",
              help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
     with st.spinner("Drawing the slides ..."):
-        st.session_state["_slide_pack"] = exports.pcn_slide_pack(sel, ui.current_assumptions())
-if "_slide_pack" in st.session_state:
-    st.download_button("Download the slide pack", st.session_state["_slide_pack"],
+        made_for = (sel, ui.current_assumptions())
+        st.session_state["_slide_pack"] = (made_for, exports.pcn_slide_pack(sel, ui.current_assumptions()))
+made_for, pack = st.session_state.get("_slide_pack", (None, None))
+if made_for == (sel, ui.current_assumptions()):  # a pack made for another PCN, year or plan is not offered
+    st.download_button("Download the slide pack", pack,
                        f"slides_{sel.pcn_code}_{sel.period}.pptx", key="pack_download",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")

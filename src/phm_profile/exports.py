@@ -14,6 +14,36 @@ from .workforce import Assumptions
 
 MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
 
+#: A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell that a spreadsheet would run as a formula starts with an apostrophe
+    (OWASP's advice for CSV injection): names from files such as '=HYPERLINK(...)' stay text. Numbers are not
+    touched."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    out.columns = [("'" + c if isinstance(c, str) and c.startswith(FORMULA_STARTS) else c) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as CSV, safe to open in a spreadsheet."""
+    return neutralise(frame).to_csv(index=False).encode()
+
+
+def _text_only(book) -> None:
+    """No cell of a workbook written from data is a formula: openpyxl writes any text starting with '=' as one."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
 
 def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame,
               suppress: bool = True) -> bytes:
@@ -31,6 +61,7 @@ def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, r
         inputs.rename("value").to_frame().rename_axis("input").reset_index().to_excel(
             writer, sheet_name="Inputs", index=False)
         rates.to_excel(writer, sheet_name="Rates", index=False)
+        _text_only(writer.book)
     return out.getvalue()
 
 

@@ -73,6 +73,6 @@ def cmd_export(args) -> int:
     con = duckdb.connect(args.db, read_only=True)
     frame = con.execute(f"SELECT {', '.join(PROFILE_COLUMNS)} FROM pcn_profile ORDER BY pcn_code, period, indicator").df()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False)
+    Path(args.out).write_bytes(exports.csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {args.out}.")
     return 0

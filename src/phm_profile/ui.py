@@ -3,6 +3,7 @@ and in session state so the choice carries across pages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -99,12 +100,18 @@ def link_to_view() -> str:
     return f"{base}?{urlencode(st.query_params.to_dict())}"
 
 
+def plain(text: str) -> str:
+    """Text from the data (a PCN's name) made safe for Streamlit's markdown: shown as written, never as a link,
+    an image fetched from elsewhere or HTML."""
+    return re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))  # no [ ]: no link or image; no <>: no autolink
+
+
 def title(text: str, sel: Selection, pcn_name: str | None = None) -> None:
     """The page title; in workshop mode it also names the PCN and the year, for whoever joins the screen."""
     if workshop_on():
-        st.title(f"{text}: {pcn_name or sel.pcn_name}, {sel.period}")
+        st.title(plain(f"{text}: {pcn_name or sel.pcn_name}, {sel.period}"))
     else:
-        st.title(text)
+        st.title(plain(text))
 
 
 def suppression_on() -> bool:
@@ -144,7 +151,9 @@ def _csv(frame, suppress: bool) -> bytes:
     """A frame as CSV bytes (protected when ``suppress``), made once per frame rather than on every rerun."""
     from . import suppression
 
-    return (suppression.protect(frame) if suppress else frame).to_csv(index=False).encode()
+    from . import exports
+
+    return exports.csv_bytes(suppression.protect(frame) if suppress else frame)
 
 
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
