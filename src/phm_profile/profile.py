@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import exports
+
 PROFILE_COLUMNS = [
     "pcn_code", "pcn_name", "icb_code", "period", "indicator", "numerator", "denominator", "value",
     "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value", "vs_icb", "vs_england",

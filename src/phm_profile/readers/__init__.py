@@ -189,6 +189,7 @@ def load_file(
     con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM typed")
     con.execute("DROP TABLE typed")
     con.execute("DROP VIEW raw")
+    con.execute("DROP TABLE IF EXISTS raw_kept")
     con.execute("DROP VIEW raw_all")
     con.execute("DROP TABLE raw_file")
     return LoadedFile(path, spec.kind, rows, periods, checksum)

@@ -93,6 +93,12 @@ class Column:
     code: str | None = None  # key of CODE_FORMATS
     label: str = ""  # what the value is, in words, for messages
     signed: bool = False  # a number that may be below zero (a longitude)
+    minimum: float | None = None  # the range a number must fall in (an IMD decile: 1 to 10)
+    maximum: float | None = None
+    range_severity: str = "error"  # "warning" where the publisher's own values stray (geocoded locations)
+    #: SQL turning the staged text ``{}`` into its one spelling before any check ("m" and "M" are one sex;
+    #: "0-4" and "0_4" one age band), so the same key written two ways is found as a duplicate.
+    canonical: str = ""
 
     @property
     def description(self) -> str:
@@ -169,17 +175,24 @@ class UnreadableFile(Exception):
 
 
 def text_encoding(path: Path) -> str:
-    """'utf-8-sig', 'utf-8' or 'cp1252' (the encodings NHS and MHCLG files come in), judged from the start of
+    """'utf-8-sig', 'utf-8', 'utf-16' (with its byte-order mark) or 'cp1252' (the encodings NHS and MHCLG files and
+    Excel's "Unicode text" come in), judged from the start of
     the file: a national extract is hundreds of MB and DuckDB checks the UTF-8 of the rest as it reads
     (stage_file then falls back to cp1252). Raises UnreadableFile for an empty or binary file."""
     with open(path, "rb") as fh:
         start = fh.read(1 << 20)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" as Excel saves it
+            if not start[2:].strip(b"\x00 \r\n\t"):
+                raise UnreadableFile("the file is empty")
+            return "utf-16"
         if start.startswith(b"\xef\xbb\xbf"):
             if not start[3:].strip():
                 raise UnreadableFile("the file is empty")
             return "utf-8-sig"
         if b"\x00" in start[: 1 << 16]:
-            raise UnreadableFile("this is not a text CSV file (it holds binary data)")
+            line = start[: start.index(b"\x00")].count(b"\n") + 1
+            raise UnreadableFile(f"this is not a plain-text CSV file: line {line} holds a NUL (zero) byte, as binary "
+                                 "files and damaged exports do; save it again as CSV (UTF-8)")
         chunk = start
         while not chunk.strip():  # blank so far: is anything but white space further on?
             chunk = fh.read(1 << 23)
@@ -209,9 +222,22 @@ def read_headers(path: Path) -> list[list[str]]:
     return [next(csv.reader([first]))]
 
 
+#: The most a workbook may expand to (its XML, uncompressed): a larger one is refused in a moment instead of
+#: after minutes and gigabytes of memory. The largest published workbook read (IMD File 1) expands to ~20 MB.
+MAX_WORKBOOK_MB = 400
+
+
 def _xlsx_sheets(path: Path, nrows=None) -> dict[str, pd.DataFrame]:
     """Every sheet as text, read with calamine (a Rust reader, about five times faster than openpyxl on the
     IMD and ePCN workbooks: benchmarks/real.py)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            expanded = sum(member.file_size for member in book.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"this is not a readable Excel workbook (it may be truncated or damaged): {exc}") from exc
+    if expanded > MAX_WORKBOOK_MB * 1e6:
+        raise UnreadableFile(f"this workbook expands to {expanded / 1e6:,.0f} MB, more than the {MAX_WORKBOOK_MB} MB "
+                             "this tool reads from a workbook; save its sheet as CSV and load that instead")
     try:
         return pd.read_excel(path, sheet_name=None, dtype=str, nrows=nrows, engine="calamine")
     except Exception as exc:  # calamine, zipfile and pandas raise many kinds; all mean 'unreadable'
@@ -249,10 +275,17 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
     names = sheet_headers if headerless else None
     try:
         _read_csv(con, path, encoding, names)
+        not_utf8 = encoding.startswith("utf-8") and con.execute(
+            "SELECT count(*) FROM reject_errors WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE')"
+        ).fetchall()[0][0]
     except duckdb.Error as exc:
         if not (encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
             raise UnreadableFile(f"this is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
-        try:  # not UTF-8 after all, further on than the start of the file
+        not_utf8 = True
+    if not_utf8:  # not UTF-8 after all, further on than the start of the file
+        con.execute("DROP TABLE IF EXISTS raw_file")
+        rejected_rows(con)  # forget the first reading's rejects
+        try:
             _read_csv(con, path, "cp1252", names)
         except duckdb.Error as exc2:
             raise UnreadableFile(f"this is not a readable CSV file: {str(exc2).splitlines()[0]}") from exc2
@@ -260,20 +293,48 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, names: list[str] | None = None) -> None:
+    """Read a CSV as text into ``raw_file``. Rows with fewer or more fields than the header are not padded or
+    cut: DuckDB keeps them aside (reject_errors) and ``rejected_rows`` names them. A file in another encoding,
+    or mixing Windows and Unix line ends (which DuckDB cannot read), is rewritten as UTF-8 with one kind of line
+    end in a temporary file first."""
     source = path
-    if not encoding.startswith("utf-8"):
+    if not encoding.startswith("utf-8") or _mixed_line_ends(path):
         tmp = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
-        tmp.write(path.read_bytes().decode(encoding, errors="replace").encode("utf-8"))
+        text = path.read_bytes().decode(encoding, errors="replace")
+        tmp.write(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
         tmp.close()
         source = Path(tmp.name)
     try:
         header = "header = false, names = ?" if names else "header = true"
         con.execute(
             f"CREATE TEMP TABLE raw_file AS SELECT trim(COLUMNS(*)) FROM read_csv(?, {header}, all_varchar = true, "
-            "delim = ',', quote = '\"', escape = '\"', null_padding = true, sample_size = -1, "
+            "delim = ',', quote = '\"', escape = '\"', null_padding = false, store_rejects = true, "
+            "rejects_scan = 'reject_scans', rejects_table = 'reject_errors', sample_size = -1, "
             "normalize_names = false)",
             [str(source), list(names)] if names else [str(source)],
         )
     finally:
         if source is not path:
             source.unlink(missing_ok=True)
+
+
+def _mixed_line_ends(path: Path) -> bool:
+    """Whether the start of a file mixes Windows (CR LF) and Unix (LF) line ends."""
+    with open(path, "rb") as fh:
+        start = fh.read(1 << 20)
+    windows = start.count(b"\r\n")
+    return 0 < windows < start.count(b"\n")
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    """The rows the last CSV read kept aside, as (row number as a person counts it, what is wrong)."""
+    try:
+        rows = con.execute("SELECT line, error_type, column_idx FROM reject_errors ORDER BY line").fetchall()
+    except duckdb.Error:  # no CSV read in this connection yet
+        return []
+    con.execute("DELETE FROM reject_errors")
+    con.execute("DELETE FROM reject_scans")
+    words = {"MISSING COLUMNS": "has fewer fields than the header", "TOO MANY COLUMNS": "has more fields than the header",
+             "UNQUOTED VALUE": "has a quote in an unquoted value", "INVALID ENCODING": "is not valid text",
+             "INVALID UNICODE": "is not valid text"}
+    return [(int(line), words.get(kind, kind.lower())) for line, kind, _ in rows]

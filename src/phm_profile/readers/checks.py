@@ -6,6 +6,7 @@ Every check names the file, the row (as a person counts rows in the file, header
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,7 @@ from .base import (
     Report,
     match_headers,
     quote_ident,
+    rejected_rows,
     stage_file,
 )
 
@@ -73,7 +75,31 @@ class _Check:
     summary: bool = False  # one message for all rows (with the first row), not one per example
 
 
-def _column_checks(col: Column, header: str) -> list[_Check]:
+def describe_characters(value: str) -> str:
+    """The characters of a value that are not plain printable ASCII, named (a Cyrillic look-alike, a zero-width
+    space), for a message."""
+    odd = sorted({ch for ch in str(value) if not " " <= ch <= "~"}, key=str(value).index)
+    return ", ".join(f"{unicodedata.name(ch, 'an unnamed character')} (U+{ord(ch):04X})" for ch in odd)
+
+
+def _identity_checks(col: Column, header: str) -> list[_Check]:
+    """A code or key must be plain printable ASCII: a look-alike letter or an invisible character would make it
+    another code that matches nothing, and the row would vanish from the figures."""
+    c = quote_ident(col.name)
+    return [_Check(header, "error", f"regexp_matches({c}, '[^ -~]')",
+                   lambda v: f"'{v}' contains {describe_characters(v)}, which a code cannot hold (a look-alike "
+                   "letter or an invisible character, often pasted in); type the code again.", (c,))]
+
+
+def _column_checks(col: Column, header: str, key: bool = False) -> list[_Check]:
+    c = quote_ident(col.name)
+    identity = _identity_checks(col, header) if col.kind == "code" or key else []
+    nul = [_Check(header, "error", f"strpos({c}, chr(0)) > 0",
+                  lambda: "a value holds a NUL (zero) byte, which is not text; save the file again as CSV.")]
+    return identity + nul + _value_checks(col, header)
+
+
+def _value_checks(col: Column, header: str) -> list[_Check]:
     c = quote_ident(col.name)
     if col.kind == "code":
         pattern, words = CODE_FORMATS[col.code]
@@ -103,6 +129,29 @@ def _column_checks(col: Column, header: str) -> list[_Check]:
         negative = [] if col.signed else [
             _Check(header, "error", f"{as_double} < 0",
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,))]
+        # Values that read as numbers but would change the figures silently.
+        negative += [
+            _Check(header, "error", f"isinf({as_double}) OR isnan({as_double})",
+                   lambda v: f"'{v}' is not a finite number; the {col.description} must be {what}.", (c,)),
+            _Check(header, "error", f"contains({c}, ',') AND {as_double} IS NOT NULL AND NOT "
+                                    "regexp_full_match(" + c + ", '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?')",
+                   lambda v: f"'{v}' has its thousands separators in the wrong places; write the number without "
+                   "commas (4563) or with one every three digits (4,563).", (c,)),
+        ]
+        if col.kind == "count":
+            negative.append(_Check(header, "error", f"abs({as_double}) >= 1e15 AND NOT isinf({as_double}) "
+                                                    f"AND NOT isnan({as_double})",
+                                   lambda v: f"{v} is too large to be a count of people.", (c,)))
+        if col.minimum is not None or col.maximum is not None:
+            low = -1e308 if col.minimum is None else col.minimum
+            high = 1e308 if col.maximum is None else col.maximum
+            within = (f"from {col.minimum:g} to {col.maximum:g}" if col.minimum is not None and col.maximum is not None
+                      else f"at least {col.minimum:g}" if col.minimum is not None else f"at most {col.maximum:g}")
+            kept = " (kept as published; it matches nothing that uses it)" if col.range_severity == "warning" else ""
+            negative.append(_Check(header, col.range_severity, f"NOT isinf({as_double}) AND NOT isnan({as_double}) "
+                                                                f"AND ({as_double} < {low} OR {as_double} > {high})",
+                                   lambda v: f"{v} is out of range; the {col.description} runs {within}{kept}.",
+                                   (c,)))
         return checks + [
             _Check(header, "warning", f"{as_double} IS NULL AND {marked}",
                    lambda n: f"{n:,} values are suppressed or blank (such as '*' or 'c'); they are treated "
@@ -198,12 +247,23 @@ def stage_and_check(
     if missing:
         return False
     first_row = stage_file(con, path, headers, headerless=tuple(headers) == spec.headerless)
+    rejected = rejected_rows(con)
+    for row, problem in rejected[:MAX_EXAMPLES]:
+        report.error(file, row, None, f"this row {problem} ({len(headers)} columns); each row must have one value "
+                     "for each column (a comma inside a value needs quotes).")
+    if len(rejected) > MAX_EXAMPLES:
+        report.error(file, None, None, f"... and {len(rejected) - MAX_EXAMPLES:,} more rows with too few or too "
+                     "many fields.")
+    if rejected:
+        return False
     selects = [f"(rowid + {int(first_row)})::BIGINT AS _row"]
     for col in spec.columns:
         if col.name in found:
             value = quote_ident(found[col.name])  # VARCHAR, trimmed as staged
             if col.kind == "code":
                 value = f"upper({value})"
+            elif col.canonical:
+                value = col.canonical.format(value)
             selects.append(f"{value} AS {quote_ident(col.name)}")
         else:
             selects.append(f"NULL::VARCHAR AS {quote_ident(col.name)}")
@@ -222,11 +282,27 @@ def stage_and_check(
         if skipped[0]:
             report.warning(file, skipped[1], None, f"{skipped[0]:,} rows left out: {spec.skip_reason}")
             keep = f"NOT ({spec.skip_where})"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_all WHERE {keep}")
+    con.execute("DROP TABLE IF EXISTS raw_kept")
+    if keep == "TRUE":
+        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_all")
+    else:  # the rows kept, once: every check then scans them without testing the skip rule again
+        con.execute(f"CREATE TEMP TABLE raw_kept AS SELECT * FROM raw_all WHERE {keep}")
+        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_kept")
     if con.execute("SELECT count(*) FROM raw").fetchall()[0][0] == 0:
         report.error(file, 2, None, "the file has headers but no data rows.")
         return False
-    checks = [ch for col in spec.columns if col.name in found for ch in _column_checks(col, found[col.name])]
+    checks = [ch for col in spec.columns if col.name in found
+              for ch in _column_checks(col, found[col.name], key=col.name in spec.key)]
+    # A required number column in which no row has a value: most often a workbook whose formulas were never
+    # calculated and saved (no cached values), which would otherwise load as all missing.
+    numbers = [col for col in spec.columns if col.name in found and col.required and col.kind in ("count", "number")]
+    given = con.execute(f"SELECT {', '.join(f'count({number_column(c.name)})' for c in numbers)} FROM raw"
+                        ).fetchall()[0] if numbers else ()
+    for col, count in zip(numbers, given):
+        if not count:
+            report.error(file, first_row, found[col.name], f"no row has a value in the column {found[col.name]} "
+                             f"({col.description}). If it is computed by formulas in a workbook, open and save it in "
+                             "Excel so their values are stored, or save the sheet as CSV.")
     key = ", ".join(quote_ident(k) for k in spec.key) if spec.key else None
     if key and len(spec.key) == 1 and _distinct_whole_numbers(con, key):
         key = None  # no value can repeat

@@ -4,14 +4,15 @@ the SMI register), sex and age range, with the share of people expected to have 
 extracts, it is used instead of the shipped table (APMS 2014) for that build."""
 
 from .base import Column, ExtractSpec
+from .patients_age_sex import SEX
 
 SPEC = ExtractSpec(
     kind="expected_prevalence",
     title="an expected-prevalence table (CONDITION, SEX, AGE_FROM, AGE_TO, EXPECTED_RATE)",
     table="expected_prevalence",
     columns=(
-        Column("condition", ("CONDITION",), label="condition (CMD or SMI)"),
-        Column("sex", ("SEX", "GENDER"), label="sex (MALE or FEMALE)"),
+        Column("condition", ("CONDITION",), label="condition (CMD or SMI)", canonical="upper({})"),
+        Column("sex", ("SEX", "GENDER"), label="sex (MALE or FEMALE)", canonical=SEX),
         Column("age_from", ("AGE_FROM", "AGE_LOWER", "MIN_AGE"), "count", label="first age of the range"),
         Column("age_to", ("AGE_TO", "AGE_UPPER", "MAX_AGE"), "count", label="last age of the range"),
         Column("expected_rate", ("EXPECTED_RATE", "EXPECTED_PREVALENCE", "RATE"), "number",

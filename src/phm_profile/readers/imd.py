@@ -3,6 +3,9 @@
 
 from .base import Column, ExtractSpec
 
+#: England's 2011 LSOAs, which IMD 2019 ranks (1 = most deprived).
+LSOAS_2011 = 32_844
+
 SPEC = ExtractSpec(
     kind="imd",
     title="the Index of Multiple Deprivation 2019 by LSOA",
@@ -14,13 +17,13 @@ SPEC = ExtractSpec(
         Column("lad_code", ("LOCAL_AUTHORITY_DISTRICT_CODE_2019", "LAD_CODE", "LAD19CD"), required=False),
         Column("lad_name", ("LOCAL_AUTHORITY_DISTRICT_NAME_2019", "LAD_NAME", "LAD19NM"), required=False),
         Column("imd_score", ("INDEX_OF_MULTIPLE_DEPRIVATION_IMD_SCORE", "IMD_SCORE", "IMD19_SCORE"), "number",
-               required=False, label="IMD score"),
+               required=False, label="IMD score", minimum=0, maximum=100),
         Column("imd_rank", ("INDEX_OF_MULTIPLE_DEPRIVATION_IMD_RANK_WHERE_1_IS_MOST_DEPRIVED",
                             "INDEX_OF_MULTIPLE_DEPRIVATION_IMD_RANK", "IMD_RANK", "IMD19_RANK"), "count",
-               required=False, label="IMD rank"),
+               required=False, label="IMD rank", minimum=1, maximum=LSOAS_2011),
         Column("imd_decile", ("INDEX_OF_MULTIPLE_DEPRIVATION_IMD_DECILE_WHERE_1_IS_MOST_DEPRIVED_10%_OF_LSOAS",
                               "INDEX_OF_MULTIPLE_DEPRIVATION_IMD_DECILE", "IMD_DECILE", "IMD_OVERALL",
-                              "IMD19_DECILE"), "count", label="IMD decile"),
+                              "IMD19_DECILE"), "count", label="IMD decile", minimum=1, maximum=10),
     ),
     key=("lsoa_code",),
     skip_where="lsoa_code LIKE 'W%'",

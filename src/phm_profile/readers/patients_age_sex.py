@@ -10,6 +10,9 @@ for which financial year is decided by the models (sql/models/01_extract_dates.s
 from .base import Column, ExtractSpec
 from .checks import date_column, financial_year_sql, number_column
 
+#: "M" and "MALE" are one sex (the key check sees them so).
+SEX = ("CASE upper({0}) WHEN 'M' THEN 'MALE' WHEN 'F' THEN 'FEMALE' WHEN 'MALES' THEN 'MALE' "
+       "WHEN 'FEMALES' THEN 'FEMALE' ELSE upper({0}) END")
 OTHER_LEVELS = "upper(coalesce(org_type, 'GP')) NOT IN ('GP', 'PRACTICE')"
 
 
@@ -32,8 +35,9 @@ SPEC = ExtractSpec(
         Column("extract_date", ("EXTRACT_DATE",), "date", label="extract date"),
         Column("org_type", ("TYPE", "ORG_TYPE"), required=False),
         Column("practice_code", ("ORG_CODE", "PRACTICE_CODE"), "code", code="practice", label="practice code"),
-        Column("sex", ("SEX", "GENDER"), label="sex"),
-        Column("age_band", ("AGE_GROUP_5", "AGE_BAND", "AGE_GROUP"), label="age band"),
+        Column("sex", ("SEX", "GENDER"), label="sex", canonical=SEX),
+        Column("age_band", ("AGE_GROUP_5", "AGE_BAND", "AGE_GROUP"), label="age band",
+               canonical="replace(replace(upper({}), '-', '_'), ' ', '')"),
         Column("patients", ("NUMBER_OF_PATIENTS", "PATIENTS", "NUMBER_OF_PATIENTS_REGISTERED"), "count",
                label="number of patients"),
     ),

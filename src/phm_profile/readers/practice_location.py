@@ -11,8 +11,10 @@ SPEC = ExtractSpec(
     table="practice_location",
     columns=(
         Column("practice_code", ("PRACTICE_CODE", "ORG_CODE"), "code", code="practice", label="practice code"),
-        Column("latitude", ("LAT", "LATITUDE"), "number", label="latitude"),
-        Column("longitude", ("LON", "LONG", "LNG", "LONGITUDE"), "number", label="longitude", signed=True),
+        Column("latitude", ("LAT", "LATITUDE"), "number", label="latitude", minimum=49, maximum=61,
+               range_severity="warning"),  # real geocoding puts a few practices abroad
+        Column("longitude", ("LON", "LONG", "LNG", "LONGITUDE"), "number", label="longitude", signed=True,
+               minimum=-9, maximum=3, range_severity="warning"),  # the UK, in WGS84 degrees
     ),
     key=("practice_code",),
     needs_period=False,

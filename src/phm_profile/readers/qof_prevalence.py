@@ -10,9 +10,11 @@ SPEC = ExtractSpec(
     columns=(
         Column("practice_code", ("PRACTICE_CODE", "PRAC_CODE", "ORG_CODE"), "code", code="practice",
                label="practice code"),
-        Column("group_code", ("GROUP_CODE", "INDICATOR_GROUP_CODE", "REGISTER_CODE"), label="register code"),
+        Column("group_code", ("GROUP_CODE", "INDICATOR_GROUP_CODE", "REGISTER_CODE"), label="register code",
+               canonical="upper({})"),
         Column("register", ("REGISTER", "REGISTER_COUNT", "REGISTER_SIZE"), "count", label="register count"),
-        Column("list_type", ("PATIENT_LIST_TYPE", "LIST_TYPE"), required=False, label="patient list type"),
+        Column("list_type", ("PATIENT_LIST_TYPE", "LIST_TYPE"), required=False, label="patient list type",
+               canonical="upper({})"),
         Column("list_size", ("PRACTICE_LIST_SIZE", "LIST_SIZE", "PATIENT_LIST_SIZE"), "count", required=False,
                label="list size"),
     ),
