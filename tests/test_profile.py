@@ -233,3 +233,19 @@ def test_real_england_denominators_equal_the_publishers_national_lists(real_db):
     assert ((merged.list_size - merged.list).abs() <= 5).all(), merged
     dep = merged.set_index("group_code").loc["DEP"]
     assert dep.list_type == "18OV" and round(dep.list) == 48_175_103
+
+
+def test_an_expected_rate_table_with_an_age_gap_is_refused(demo_copy, tmp_path):
+    # A gap (men 25-34 missing) would count those men as expecting no cases, inflating recorded-vs-expected.
+    write(demo_copy, "local_expected_rates.csv", """
+CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE
+CMD,MALE,16,24,0.091
+CMD,MALE,35,120,0.1
+CMD,FEMALE,16,120,0.2
+SMI,MALE,16,120,0.01
+SMI,FEMALE,16,120,0.01""")
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(demo_copy, tmp_path / "db.duckdb")
+    [error] = failed.value.report.errors
+    assert (error.file, error.row, error.column) == ("local_expected_rates.csv", 3, "AGE_FROM")
+    assert "no range for ages 25-34" in error.message

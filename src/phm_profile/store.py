@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from . import geo, models
 from .config import DATA_DIR, SQL_DIR
 from .readers import TABLE_FILES, LoadedFile, Report, load_file
+from .readers.base import MAX_EXAMPLES
 
 Progress = Callable[[str], None]
 
@@ -104,6 +105,22 @@ def use_supplied_expected_rates(con: duckdb.DuckDBPyConnection, loaded: list[Loa
         report.error(file, row, "AGE_FROM", f"ages {start}-{end} and ages {other_start}-{other_end} ({other_file} "
                      f"row {other_row}) {shared}; lists come in five-year bands (0-4, 5-9, ...) and each band "
                      "must fall in one range of a condition and sex, or its patients would be counted twice.")
+    # A gap between the ranges of a condition and sex: the ages in it would be expected to have no cases, which
+    # understates the expected count and inflates recorded-vs-expected. The ages a table covers are its
+    # declaration of whom the condition applies to (said in a warning).
+    for file, row, condition, sex, gap_from, gap_to in con.execute("""
+            SELECT source_file, source_row, condition, sex, previous_to + 1, age_from - 1 FROM (
+                SELECT *, lag(age_to) OVER (PARTITION BY condition, sex ORDER BY age_from) AS previous_to
+                FROM expected_prevalence WHERE age_to >= age_from)
+            WHERE age_from > previous_to + 1 ORDER BY 1, 2""").fetchall():
+        report.error(file, row, "AGE_FROM", f"the {condition} rates for {sex.lower()}s have no range for ages "
+                     f"{gap_from}-{gap_to}; give a rate for them (0 if none is expected) so the ages covered run "
+                     "without a gap.")
+    for condition, sex, first, last, file in con.execute("""
+            SELECT condition, sex, min(age_from), max(age_to), min(source_file) FROM expected_prevalence
+            GROUP BY ALL ORDER BY 1, 2 DESC""").fetchall():
+        report.warning(file, None, "AGE_FROM", f"{condition} rates for {sex.lower()}s cover ages {first}-{last}; "
+                       "patients outside them count as not expected to have it.")
     given = {c for (c,) in con.execute("SELECT DISTINCT condition FROM expected_prevalence").fetchall()}
     for condition, indicator in (("CMD", "recorded depression as % of expected"),
                                  ("SMI", "recorded SMI as % of expected")):
@@ -131,6 +148,12 @@ def load_folder(
             result = load_file(con, path, report)
         if result is not None:
             loaded.append(result)
+    seen: dict[str, str] = {}
+    for f in loaded:  # the same bytes under two names
+        if f.checksum in seen:
+            report.error(f.path.name, None, None, f"is the same file as {seen[f.checksum]} (identical content); keep "
+                         "one of them (loading both would count it twice).")
+        seen.setdefault(f.checksum, f.path.name)
     use_supplied_expected_rates(con, loaded, report)
     if not report.errors:
         progress("checking the extracts against each other")
@@ -169,16 +192,27 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         report.warning(files[0].split(" (")[0], None, None, f"{' and '.join(files)} both map practices to PCNs for "
                        f"{period}; one is used, in this order: the QOF mapping, the registrations' practice map, "
                        "ePCN.")
-    for table, key in (("qof_prevalence", "period, practice_code, group_code"),
-                       ("qof_list_size", "period, practice_code, list_type"),
-                       ("patients_lsoa", "extract_date, practice_code, lsoa_code"),
-                       ("service_usage", "org_type, org_code, period, measure")):
+    # Two files of one kind holding the same keys (the same extract under two names, or two files of one
+    # month): summing both would double the figures.
+    for table, key, what in (("qof_prevalence", "period, practice_code, group_code", "any_value(a.period)"),
+                             ("qof_list_size", "period, practice_code, list_type", "any_value(a.period)"),
+                             ("patients_age_sex", "extract_date, practice_code, sex, age_band",
+                              "strftime(any_value(a.extract_date), '%d %b %Y')"),
+                             ("patients_lsoa", "extract_date, practice_code, lsoa_code",
+                              "strftime(any_value(a.extract_date), '%d %b %Y')"),
+                             ("service_usage", "org_type, org_code, period, measure", "any_value(a.period)"),
+                             ("imd", "lsoa_code", "'the same LSOAs'"),
+                             ("practice_location", "practice_code", "'the same practices'"),
+                             ("practices", "practice_code", "'the same practices'"),
+                             ("context_measures", "source, level, org_code, measure, period_start, breakdown, "
+                              "imd_decile", "'the same areas and months'")):
         rows = con.execute(f"""
-            SELECT a.source_file, min(b.source_file), any_value(a.period)
-            FROM {table} a JOIN {table} b USING ({key})
+            SELECT a.source_file, min(b.source_file), {what}
+            FROM {table} a JOIN {table} b ON ({' AND '.join(f'a.{k} IS NOT DISTINCT FROM b.{k}' for k in key.split(', '))})
             WHERE a.source_file > b.source_file GROUP BY a.source_file""").fetchall()
         for file, other, period in rows:
-            report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them.")
+            report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them "
+                         "(loading both would count it twice).")
 
     # A register larger than the list it is a share of: published so for some special practices (e.g. a
     # learning-disability home whose list is almost all on the register) and counted in England's figures, so
@@ -193,6 +227,13 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
     if total > len(rows):
         report.warning(rows[0][0], None, "REGISTER", f"... and {total - len(rows):,} more registers above "
                        "their list size, kept as published.")
+
+    # A register that is 0 for every practice in a file: a blanked or broken extract, not a real year.
+    for file, group in con.execute("""
+            SELECT source_file, group_code FROM qof_prevalence GROUP BY ALL
+            HAVING count(register) > 0 AND max(register) = 0 ORDER BY 1, 2""").fetchall():
+        report.warning(file, None, "REGISTER", f"the {group} register is 0 for every practice in the file; check "
+                       "that the extract is complete (its prevalence shows as 0%).")
 
     # Registers the product does not know.
     for file, row, group in con.execute("""
@@ -307,6 +348,19 @@ def check_built_models(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         report.warning("(deprivation)", None, None, f"no registrations by LSOA for {period}: deprivation is that of "
                        f"each practice's own LSOA (from its location), weighted by its patients; {located:,} of "
                        f"{practices:,} practices placed, {practices - located:,} without a location or LSOA left out.")
+    split = con.execute("""
+        SELECT period, pcn_code, icbs, icb_patients, row_number() OVER (PARTITION BY period ORDER BY pcn_code),
+               count(*) OVER (PARTITION BY period)
+        FROM pcn_icb WHERE len(icbs) > 1 ORDER BY 1, 2""").fetchall()
+    for period, pcn, icbs, patients, n, total in split:
+        if n > MAX_EXAMPLES:
+            if n == total:
+                report.warning("(mapping)", None, None, f"... and {total - MAX_EXAMPLES:,} more PCNs with practices "
+                               f"in two ICBs in {period}, each shown under the ICB holding most of its list.")
+            continue
+        report.warning("(mapping)", None, None, f"PCN {pcn} has practices in {len(icbs)} ICBs in {period} "
+                       f"({', '.join(f'{i}: {n:,.0f} patients' for i, n in zip(icbs, patients))}); it is shown under "
+                       f"{icbs[0]}, which holds most of its list. Each practice counts in its own ICB's figures.")
     for level, column in PUBLISHED_LEVELS.items():
         sql = f"""
             WITH published AS (

@@ -82,7 +82,8 @@ def icbs(db: str, period: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def pcns(db: str, period: str, icb_code: str) -> pd.DataFrame:
-    return query("SELECT pcn_code, any_value(pcn_name) AS pcn_name FROM practice_pcn WHERE period = ? AND icb_code = ? "
+    return query("SELECT pcn_code, any_value(pcn_name) AS pcn_name FROM practice_pcn JOIN pcn_icb USING (period, pcn_code) "
+                 "WHERE period = ? AND pcn_icb.icb_code = ? "
                  "AND pcn_code IS NOT NULL GROUP BY pcn_code ORDER BY pcn_code", [period, icb_code], db)
 
 

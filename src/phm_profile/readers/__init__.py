@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +81,6 @@ def _typed_sql(spec: ExtractSpec, template: str) -> str:
 
 def _headerless(header_rows: list[list[str]]) -> list[tuple[ExtractSpec, list[str]]]:
     """An extract published without a header row, recognised by its number of fields and its first value."""
-    import re
-
     from .base import CODE_FORMATS
 
     found = []
@@ -92,6 +91,19 @@ def _headerless(header_rows: list[list[str]]) -> list[tuple[ExtractSpec, list[st
                     and re.fullmatch(CODE_FORMATS["practice"][0], str(row[0]).strip().upper())):
                 found.append((spec, list(spec.headerless)))
     return found
+
+
+def _check_year_in_name(con, file: str, report: Report) -> None:
+    """A monthly extract whose name gives a year none of its extract dates has (a file renamed by hand, or
+    the wrong month saved under a name): warned, the dates in the rows are used."""
+    named = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", Path(file).stem)}
+    if not named:
+        return
+    date = date_column("extract_date")
+    dates = [d for (d,) in con.execute(f"SELECT DISTINCT {date} FROM raw WHERE {date} IS NOT NULL ORDER BY 1").fetchall()]
+    if dates and not named & {d.year for d in dates}:
+        report.warning(file, None, "EXTRACT_DATE", f"its name says {', '.join(map(str, sorted(named)))} but its extract "
+                       f"dates are {', '.join(f'{d:%d %b %Y}' for d in dates[:3])}; the dates in the file are used.")
 
 
 def _period_from_content(con, spec: ExtractSpec, file: str, report: Report) -> str | None:
@@ -162,6 +174,8 @@ def load_file(
             return None
     if spec.hook is not None:
         spec.hook(con, file, report)
+    if dated_rows:
+        _check_year_in_name(con, file, report)
     if spec.kind == "mh_referrals":
         select, params = _typed_sql(spec, mh_referrals.AGGREGATE_SQL), [file]
     elif spec.needs_period:

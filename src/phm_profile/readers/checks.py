@@ -58,9 +58,14 @@ def financial_year_sql(date_expr: str, containing: bool = False) -> str:
 
 
 def parse_date_sql(expr: str) -> str:
-    """SQL reading a date in any of DATE_FORMATS; ISO dates take the fast path."""
+    """SQL reading a date in any of DATE_FORMATS; ISO dates take the fast path. A two-digit year (01APR24,
+    01/04/24), which the formats read as the year 24, is read as 2024 (as 19xx from 70 on)."""
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
-    return f"coalesce(try_cast({expr} AS DATE), try_strptime({expr}, {formats})::DATE)"
+    parsed = f"try_strptime({expr}, {formats})::DATE"
+    century = f"CASE WHEN year({parsed}) < 70 THEN 2000 ELSE 1900 END"
+    iso = f"CASE WHEN substr({expr}, 5, 1) = '-' THEN try_cast({expr} AS DATE) END"
+    return (f"coalesce({iso}, CASE WHEN year({parsed}) < 100 "
+            f"THEN ({parsed} + to_years({century}))::DATE ELSE {parsed} END)")
 
 
 @dataclass

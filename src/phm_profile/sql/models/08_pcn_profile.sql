@@ -17,8 +17,8 @@ WITH inputs AS (
            upper_limit(kind, x, n, multiplier, z.z_998, e.upper_998) AS upper_998
     FROM inputs CROSS JOIN confidence_z z LEFT JOIN exact_poisson_limits e ON e.events = inputs.x
 ), pcns AS (
-    SELECT period, pcn_code, any_value(pcn_name) AS pcn_name, any_value(icb_code) AS icb_code
-    FROM practice_pcn WHERE pcn_code IS NOT NULL GROUP BY ALL
+    SELECT m.period, m.pcn_code, any_value(m.pcn_name) AS pcn_name, any_value(i.icb_code) AS icb_code
+    FROM practice_pcn m JOIN pcn_icb i USING (period, pcn_code) WHERE m.pcn_code IS NOT NULL GROUP BY ALL
 )
 SELECT p.area_code AS pcn_code, m.pcn_name, m.icb_code, p.period, p.indicator, p.numerator, p.denominator,
        p.value, p.lower_95, p.upper_95, p.lower_998, p.upper_998, i.value AS icb_value, e.value AS england_value,
