@@ -46,9 +46,49 @@ cases = {
     "23_not_a_table": ({"notes.csv": "\x00\x01\x02binary\x00junk\n\x00"}, "notes.csv"),
     "24_unknown_extract": ({"budget_2324.csv": "COST_CENTRE,AMOUNT\nA1,100\n"}, "budget_2324.csv, row 1"),
     "25_expected_rate_as_percent": ({"expected_rates.csv": "CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE\nCMD,MALE,16,120,9.1\nCMD,FEMALE,16,120,0.2\n"}, "expected_rates.csv, row 2, column EXPECTED_RATE"),
+    # Faults found by an adversarial review (issue 14): each used to load silently, changing figures, or crash.
+    "26_short_row": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,DEP,400,18OV", "Z90001,DEP,400")}, "PREVALENCE_2324.csv, row 3"),
+    "27_long_row": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,DEP,400,18OV", "Z90001,DEP,400,18OV,extra")}, "PREVALENCE_2324.csv, row 3"),
+    "28_infinite_register": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,MH,40", "Z90001,MH,inf")}, "PREVALENCE_2324.csv, row 2, column REGISTER"),
+    "29_nan_list_size": ({"QOF_LIST_SIZE_2324.csv": LIST.replace("Z90001,4000", "Z90001,NaN")}, "QOF_LIST_SIZE_2324.csv, row 2, column TOTAL"),
+    "30_count_too_large": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,MH,40", "Z90001,MH,1e300")}, "PREVALENCE_2324.csv, row 2, column REGISTER"),
+    "31_misgrouped_thousands": ({"QOF_LIST_SIZE_2324.csv": LIST.replace("Z90001,4000", 'Z90001,"4,00,0"')}, "QOF_LIST_SIZE_2324.csv, row 2, column TOTAL"),
+    "32_register_code_two_spellings": ({"PREVALENCE_2324.csv": PREV + "Z90001,mh,41,TOTAL\n"}, "PREVALENCE_2324.csv, row 6, column PRACTICE_CODE / GROUP_CODE"),
+    "33_sex_two_spellings": ({"gp-reg-pat-prac-quin-age-apr-2024.csv": AGE + "Patients Registered at a GP Practice,01APR2024,GP,99X,E38000999,Z90001,ZZ99 3WZ,M,0_4,150\n"},
+                             "gp-reg-pat-prac-quin-age-apr-2024.csv, row 4, column EXTRACT_DATE / ORG_CODE / SEX / AGE_GROUP_5"),
+    "34_age_band_two_spellings": ({"gp-reg-pat-prac-quin-age-apr-2024.csv": AGE + "Patients Registered at a GP Practice,01APR2024,GP,99X,E38000999,Z90001,ZZ99 3WZ,FEMALE,0-4,140\n"},
+                                  "gp-reg-pat-prac-quin-age-apr-2024.csv, row 4, column EXTRACT_DATE / ORG_CODE / SEX / AGE_GROUP_5"),
+    "35_same_age_file_twice": ({"MAPPING_NHS_GEOGRAPHIES_2023_2024.csv": MAPPING, "gp-reg-pat-prac-quin-age-apr-2024.csv": AGE,
+                                "gp-reg-pat-prac-quin-age-apr-2024_copy.csv": AGE}, "gp-reg-pat-prac-quin-age-apr-2024_copy.csv"),
+    "36_same_imd_twice": ({"File_7_imd2019.csv": IMD, "imd_lookup.csv": IMD}, "imd_lookup.csv"),
+    "37_one_month_in_two_files": ({"MAPPING_NHS_GEOGRAPHIES_2023_2024.csv": MAPPING, "gp-reg-pat-prac-quin-age-apr-2024.csv": AGE,
+                                   "patients_by_age_april.csv": AGE.replace(",150\n", ",151\n")}, "patients_by_age_april.csv"),
+    "38_imd_decile_out_of_range": ({"File_7_imd2019.csv": IMD.replace(",6.2,29199,9", ",6.2,29199,11")},
+                                   "File_7_imd2019.csv, row 2, column Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"),
+    "39_imd_rank_out_of_range": ({"File_7_imd2019.csv": IMD.replace(",40.1,3000,1", ",40.1,0,1")},
+                                 "File_7_imd2019.csv, row 3, column Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"),
+    "40_imd_score_out_of_range": ({"File_7_imd2019.csv": IMD.replace(",6.2,", ",140,")}, "File_7_imd2019.csv, row 2, column Index of Multiple Deprivation (IMD) Score"),
+    "41_cyrillic_register_code": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,MH,40", "Z90001,\u041cH,40")}, "PREVALENCE_2324.csv, row 2, column GROUP_CODE"),
+    "42_zero_width_space_in_code": ({"PREVALENCE_2324.csv": PREV.replace("Z90002,MH,55", "Z90002\u200b,MH,55")}, "PREVALENCE_2324.csv, row 4, column PRACTICE_CODE"),
+    "43_nul_byte_in_value": ({"PREVALENCE_2324.csv": PREV.replace("Z90001,MH,40,TOTAL", "Z90001,MH,40,TOT\x00AL")}, "PREVALENCE_2324.csv"),
+    "44_expected_rates_age_gap": ({"expected_rates.csv": "CONDITION,SEX,AGE_FROM,AGE_TO,EXPECTED_RATE\nCMD,MALE,16,24,0.09\nCMD,MALE,35,120,0.1\nCMD,FEMALE,16,120,0.2\n"},
+                                  "expected_rates.csv, row 3, column AGE_FROM"),
+    "45_formulas_without_values": ({"QOF_LIST_SIZE_2324.xlsx": None}, "QOF_LIST_SIZE_2324.xlsx, row 2, column TOTAL"),
+    "46_oversized_workbook": ({"ePCN_2023_2024.xlsx": None}, "ePCN_2023_2024.xlsx"),
+    "47_unquoted_comma_in_name": ({"MAPPING_NHS_GEOGRAPHIES_2023_2024.csv": MAPPING.replace("Test Practice 2", "Smith, Jones and Partners")},
+                                  "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv, row 3"),
+    "48_latitude_not_a_number": ({"practice_coordinates_2023_2024.csv": "practice_code,lat,lon\nZ90001,north,-1.5\n"}, "practice_coordinates_2023_2024.csv, row 2, column lat"),
+    "49_measure_two_spellings": ({"mh_service_usage.csv": "ORG_TYPE,ORG_CODE,PERIOD,MEASURE,NUMERATOR,DENOMINATOR\npractice,Z90001,2023-24,mh_ae_attendances,26,\n"
+                                                          "Practice,Z90001,2023-24,MH_AE_ATTENDANCES,27,\n"}, "mh_service_usage.csv, row 3"),
+    "50_practice_twice_in_one_month": ({"gp-reg-pat-prac-map.csv": "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,PCN_CODE,PCN_NAME,SUB_ICB_LOCATION_CODE,ICB_CODE\n"
+                                                                  "GP_PRAC_PAT_LIST,01APR2024,Z90001,P1,U99001,PCN 1,99X,QZT\nGP_PRAC_PAT_LIST,01APR2024,Z90001,P1,U99002,PCN 2,99X,QZT\n"},
+                                       "gp-reg-pat-prac-map.csv, row 3, column EXTRACT_DATE / PRACTICE_CODE"),
+    "51_decimal_comma": ({"QOF_LIST_SIZE_2324.csv": LIST.replace("Z90001,4000", 'Z90001,"4000,5"')}, "QOF_LIST_SIZE_2324.csv, row 2, column TOTAL"),
 }
 for name, (files, expected) in cases.items():
     folder = OUT / name
+    if folder.exists() and "--all" not in __import__("sys").argv:
+        continue  # the committed cases stay byte for byte (the truncated workbook is not reproducible)
     folder.mkdir(parents=True, exist_ok=True)
     for file, text in files.items():
         path = folder / file
@@ -62,6 +102,19 @@ for name, (files, expected) in cases.items():
         elif name == "20_cp1252_negative":
             path.write_bytes(LIST.replace("Z90002,6000", "Z90002,-6000").replace("PRACTICE_CODE", "PRACTICE_CODE").encode("cp1252")
                              + "Z90003,100,90,90,90,50,20,80,10 \u00a3\n".encode("cp1252"))
+        elif name == "45_formulas_without_values":  # openpyxl writes formulas and no cached values, as some tools do
+            import openpyxl
+            wb = openpyxl.Workbook(); ws = wb.active
+            ws.append(["PRACTICE_CODE", "TOTAL", "18OV"])
+            ws.append(["Z90001", "=3000+1000", 3000]); ws.append(["Z90002", "=4600+1400", 4600])
+            wb.save(path)
+        elif name == "46_oversized_workbook":  # a small file whose XML expands to 450 MB
+            import zipfile
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+                zf.writestr("[Content_Types].xml", "<Types/>")
+                with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+                    for _ in range(450):
+                        member.write(b" " * 1_000_000)
         else:
             path.write_bytes(text.encode("utf-8"))
     (folder / "EXPECTED.txt").write_text(expected + "\n")
