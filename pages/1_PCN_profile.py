@@ -16,7 +16,7 @@ for sentence in views.summary_sentences(profile):
 st.subheader("Spine chart")
 st.caption("Each dot is the PCN's value within the range of all PCNs in England (grey bar), centred on England; "
            "the line marks the ICB. Colour: higher / similar / lower than England at 95%.")
-ui.chart(charts.spine_chart(profile, views.england_range(sel.db, sel.period)), profile,
+ui.chart(charts.spine_chart(profile, views.england_range(sel.db, sel.period, sel.suppress)), profile,
          f"profile_{sel.pcn_code}_{sel.period}.csv", "spine")
 
 left, right = st.columns(2)

@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import charts, exports, ui, views, workforce
 
 sel = ui.sidebar()
-inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code")
+inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
 row = inputs.loc[sel.pcn_code]
 ui.title(f"Workforce plan: {row.pcn_name} ({sel.pcn_code})", sel, "MHPs")
 st.caption(f"Mental Health Practitioners through the ARRS; need from the {sel.period} profile.")

@@ -7,7 +7,7 @@ sel = ui.sidebar()
 ui.title(f"MHP allocation across {sel.icb_code}", sel)
 st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted population ({sel.period}); "
            "largest-remainder rounding makes the total exactly the pool.")
-inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period)
+inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 entitled = workforce.icb_entitlement(inputs, sel.period)
 controls = st.columns(3)
 step = controls[1].radio("Round to", [1.0, 0.1], format_func=lambda s: "whole posts" if s == 1 else "0.1 WTE",

@@ -131,3 +131,104 @@ def test_names_from_files_are_shown_as_plain_text(hostile_db, monkeypatch):
     shown = [e.value for e in (*at.title, *at.markdown)]
     assert any("evil.example" in v for v in shown)  # the name is there, as text
     assert not any("![x](http" in v for v in shown)  # never as a markdown image
+
+
+@pytest.fixture(scope="module")
+def tiny_db(demo_dir, tmp_path_factory):
+    """The demo with PCN U90001's SMI register cut to 3 patients in 2023-24 (1 + 1 + 1 ... over its practices):
+    a count that must never be seen or worked out with suppression on."""
+    folder = tmp_path_factory.mktemp("tiny")
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    mapping = pd.read_csv(folder / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv", dtype=str)
+    practices = list(mapping.loc[mapping.PCN_ODS_CODE == "U90001", "PRACTICE_CODE"])
+    prevalence = pd.read_csv(folder / "PREVALENCE_2324.csv", dtype={"REGISTER": "Int64"})
+    mh = (prevalence.GROUP_CODE == "MH") & prevalence.PRACTICE_CODE.isin(practices)
+    prevalence.loc[mh, "REGISTER"] = 0
+    prevalence.loc[mh[mh].index[:3], "REGISTER"] = 1
+    prevalence.to_csv(folder / "PREVALENCE_2324.csv", index=False)
+    db = folder / "tiny.duckdb"
+    store.build(folder, db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT numerator FROM pcn_profile WHERE pcn_code = 'U90001' AND period = '2023-24' "
+                       "AND indicator = 'prev_mh'").fetchall() == [(3,)]
+    icb = con.execute("SELECT icb_code FROM pcn_icb WHERE pcn_code = 'U90001' AND period = '2023-24'").fetchall()[0][0]
+    con.close()
+    return views_key(db), icb
+
+
+def views_key(db):
+    from phm_profile import views
+
+    return views.database_key(db)
+
+
+def test_no_rate_is_finer_than_the_counts_shown(tiny_db):
+    from phm_profile import views
+
+    db, icb = tiny_db
+    profile = views.pcn_profile(db, "U90001", "2023-24", True)
+    mh = profile.set_index("indicator").loc["prev_mh"]
+    assert pd.isna(mh.numerator) and pd.isna(mh.value) and pd.isna(mh.lower_95) and mh.vs_england == "suppressed"
+    shown = profile[profile.kind.isin(["proportion", "rate", "ratio"]) & profile.numerator.notna()]
+    assert len(shown) > 5
+    # Every value is the shown (rounded) numerator over the shown denominator: value x denominator gives back
+    # no more than the rounded count.
+    again = (shown.numerator / shown.denominator * shown.multiplier).round(2)
+    assert (shown.value == again).all()
+    assert (shown.numerator % 5 == 0).all()
+
+
+def test_the_compare_csv_cannot_give_a_suppressed_register_by_subtraction(tiny_db):
+    from phm_profile import exports, views
+
+    db, icb = tiny_db
+    table = views.indicator_across_pcns(db, icb, "2023-24", "prev_mh", True)
+    csv = pd.read_csv(__import__("io").BytesIO(exports.csv_bytes(table)))
+    assert csv.loc[csv.pcn_code == "U90001", "numerator"].isna().all()
+    # The attacker's best: the ICB's register from its (rounded) value and its exact list, minus the other PCNs'
+    # (rounded) registers. The interval left for U90001 must hold at least 8 whole numbers.
+    con = duckdb.connect(db.partition("#")[0], read_only=True)
+    icb_list = con.execute("SELECT denominator FROM area_prevalence WHERE level = 'icb' AND area_code = ? "
+                           "AND period = '2023-24' AND group_code = 'MH'", [icb]).fetchall()[0][0]
+    con.close()
+    value = csv.icb_value.iloc[0]
+    assert value == round(value, 2)
+    others = csv[csv.pcn_code != "U90001"].numerator
+    low = (value - 0.005) / 100 * icb_list - (others + 2.5).sum()
+    high = (value + 0.005) / 100 * icb_list - (others - 2.5).sum()
+    assert high - low >= 8
+
+
+def test_the_spine_range_comes_from_areas_whose_counts_are_shown(tiny_db):
+    from phm_profile import views
+
+    db, _ = tiny_db
+    con = duckdb.connect(db.partition("#")[0], read_only=True)
+    tiny_rate = con.execute("SELECT value FROM pcn_profile WHERE pcn_code = 'U90001' AND period = '2023-24' "
+                            "AND indicator = 'prev_mh'").fetchall()[0][0]
+    lowest_shown = con.execute("SELECT min(value) FROM pcn_profile WHERE period = '2023-24' AND indicator = 'prev_mh' "
+                               "AND numerator >= 8").fetchall()[0][0]
+    con.close()
+    exact = views.england_range(db, "2023-24", False).set_index("indicator").loc["prev_mh"]
+    safe = views.england_range(db, "2023-24", True).set_index("indicator").loc["prev_mh"]
+    assert exact.lo == tiny_rate  # without suppression the tiny PCN is the lowest, which gave its count away
+    assert safe.lo == round(lowest_shown, 2) and safe.lo != round(tiny_rate, 2)
+
+
+def test_need_and_ranks_are_worked_from_the_counts_shown(tiny_db):
+    from phm_profile import views, workforce
+
+    db, icb = tiny_db
+    inputs = views.workforce_inputs(db, icb, "2023-24", True).set_index("pcn_code")
+    assert pd.isna(inputs.loc["U90001", "smi_register"])
+    # Assumptions under which need would equal the SMI register: everything else off, one patient one WTE.
+    extreme = workforce.Assumptions(**{**{f: 0.0 for f in workforce.assumption_fields()}, "smi_share": 1.0,
+                                       "sessions_per_week": 1.0, "session_minutes": 45.0, "appointment_minutes": 45.0,
+                                       "working_weeks": 1.0, "contacts_per_patient": 1.0})
+    assert workforce.patients_per_wte(extreme) == 1.0
+    exact = views.workforce_inputs(db, icb, "2023-24", False)
+    assert workforce.need(exact, extreme).set_index("pcn_code").loc["U90001", "adult_wte"] == 3  # the leak
+    need = workforce.need(inputs.reset_index(), extreme).set_index("pcn_code")
+    assert need.loc["U90001", "adult_wte"] != 3 and need.loc["U90001", "need_wte"] % 5 == 0
+    ranks = views.ltc_ranks(db, "U90001", "2023-24", True).set_index("group_code")
+    assert pd.isna(ranks.loc["MH", "ltc_rank"]) and pd.isna(ranks.loc["MH", "prevalence"])

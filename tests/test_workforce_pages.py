@@ -32,7 +32,7 @@ def test_workforce_plan_shows_the_module_plan_and_follows_assumptions(app, demo_
     at = app.run()
     at.switch_page("pages/4_Workforce_plan.py").run()
     assert not at.exception
-    row = views.workforce_inputs(str(demo_db), "QZA", "2023-24").set_index("pcn_code").loc["U90003"]
+    row = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False).set_index("pcn_code").loc["U90003"]
     rates = workforce.reimbursement_table()
     years = sorted(set(rates.year) | {"2023-24"})
     bands = {"adult": "7", "cyp": "7"}
@@ -59,7 +59,7 @@ def test_workforce_plan_shows_the_module_plan_and_follows_assumptions(app, demo_
 
 
 def test_plan_exports_open(demo_db):
-    row = views.workforce_inputs(str(demo_db), "QZA", "2023-24").set_index("pcn_code").loc["U90003"]
+    row = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False).set_index("pcn_code").loc["U90003"]
     rates = workforce.reimbursement_table()
     plan = workforce.workforce_plan(row, ["2023-24"], {"adult": 1}, {"adult": "6", "cyp": "7"}, rates)
     book = pd.read_excel(io.BytesIO(exports.plan_xlsx(plan, workforce.Assumptions(), row, rates)), sheet_name=None,
@@ -75,7 +75,7 @@ def test_allocation_page_shares_the_pool_exactly_and_follows_what_ifs(app, demo_
     at = app.run()
     at.switch_page("pages/5_MHP_allocation.py").run()
     assert not at.exception
-    inputs = views.workforce_inputs(str(demo_db), "QZA", "2023-24")
+    inputs = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False)
     entitled = sum(workforce.entitlement(n, "2023-24") for n in inputs.list_size)
     assert metric(at, "Allocated") == f"{entitled:.1f} WTE"
     at.number_input(key="alloc_pool").set_value(40.0).run()

@@ -140,11 +140,11 @@ def pcn_slide_pack(sel, assumptions: Assumptions) -> bytes:
 
     profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
     league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
-    inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period).set_index("pcn_code").loc[sel.pcn_code]
+    inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code").loc[sel.pcn_code]
     plan = workforce.workforce_plan(inputs, [sel.period], {}, {"adult": "7", "cyp": "7"},
                                     workforce.reimbursement_table(), assumptions)
     return slide_pack(
         f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
         views.summary_sentences(profile),
-        [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period))),
+        [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period, sel.suppress))),
          ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)

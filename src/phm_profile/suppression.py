@@ -18,7 +18,7 @@ COUNTS = {
     "numerator": ["value", "lower_95", "upper_95", "lower_998", "upper_998", "funnel"],
     "denominator": ["value", "lower_95", "upper_95", "lower_998", "upper_998", "funnel"],
     "patients": ["share"],
-    "register": ["prevalence"],
+    "register": ["prevalence", "ltc_rank"],
     "list_size": [],
     "smi_register": [], "depression_register": [], "cmht_rejected": [], "tt_long_waits": [], "under_18": [],
     "q1_patients": [], "q2_patients": [], "q3_patients": [], "q4_patients": [], "q5_patients": [],
@@ -66,7 +66,51 @@ def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | N
             if label in out and dependents:
                 out.loc[small, label] = "suppressed"
         out[column] = np.where(counted, round_count(out[column]), out[column])
+    _from_shown_counts(out)
+    for column in VALUES:
+        if column in out and pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(DECIMALS)
     return out
+
+
+#: Figures computed from counts, shown to DECIMALS places when suppression is on: an exact rate beside a
+#: rounded count would give the count back (value x denominator).
+VALUES = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value", "prevalence",
+          "england_prevalence", "icb_prevalence", "share", "x", "y", "lo", "hi")
+DECIMALS = 2
+
+
+def _from_shown_counts(out: pd.DataFrame) -> None:
+    """Rates, proportions and ratios (and their intervals) recomputed from the counts as shown (rounded to 5),
+    so that no figure on screen is finer than the counts beside it. In place."""
+    from . import stats
+
+    pairs = [("value", "numerator", "denominator"), ("prevalence", "register", "denominator")]
+    for value, top, bottom in pairs:
+        if not {value, top, bottom} <= set(out.columns):
+            continue
+        x = pd.to_numeric(out[top], errors="coerce").to_numpy(dtype=float)
+        n = pd.to_numeric(out[bottom], errors="coerce").to_numpy(dtype=float)
+        kind = out["kind"].to_numpy() if "kind" in out else np.full(len(out), "proportion")
+        multiplier = (pd.to_numeric(out["multiplier"], errors="coerce").to_numpy(dtype=float) if "multiplier" in out
+                      else np.full(len(out), 100.0))
+        ok = np.isfinite(x) & np.isfinite(n) & (n > 0) & np.isin(kind, ("proportion", "rate", "ratio"))
+        if not ok.any():
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.loc[ok, value] = x[ok] / n[ok] * multiplier[ok]
+            for level, confidence in (("95", 0.95), ("998", 0.998)):
+                if value != "value" or f"lower_{level}" not in out:
+                    continue
+                proportion = ok & (kind == "proportion") & (x <= n)
+                counted = ok & ~(kind == "proportion")
+                lower, upper = stats.count_interval(np.where(counted, x, 0), confidence)
+                out.loc[proportion, f"lower_{level}"] = (stats.wilson_lower(x[proportion], n[proportion], confidence)
+                                                         * multiplier[proportion])
+                out.loc[proportion, f"upper_{level}"] = (stats.wilson_upper(x[proportion], n[proportion], confidence)
+                                                         * multiplier[proportion])
+                out.loc[counted, f"lower_{level}"] = lower[counted] / n[counted] * multiplier[counted]
+                out.loc[counted, f"upper_{level}"] = upper[counted] / n[counted] * multiplier[counted]
 
 
 def _secondary(frame: pd.DataFrame, groups: list[str], parts: str) -> pd.DataFrame:

@@ -204,8 +204,10 @@ def assumptions_form() -> workforce.Assumptions:
         for i, name in enumerate(workforce.assumption_fields()):
             default = getattr(defaults, name)
             step = 0.01 if default < 1 else 1.0
+            least = workforce.DIVISOR_MINIMUMS.get(name, 0.0)
             values[name] = cols[i % 3].number_input(
-                name.replace("_", " ").capitalize(), min_value=0.0, value=float(saved.get(name, default)),
+                name.replace("_", " ").capitalize(), min_value=least,
+                value=max(float(saved.get(name, default)), least),
                 step=step, help=described.get(name), key=f"assume_{name}", format="%.2f" if step < 1 else "%.0f")
         if st.button("Reset to defaults", key="assume_reset"):
             saved.clear()

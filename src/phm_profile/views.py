@@ -91,7 +91,7 @@ def pcns(db: str, period: str, icb_code: str) -> pd.DataFrame:
 def pcn_profile(db: str, pcn_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """The PCN's profile with indicator labels, in display order."""
     return _shown(query("""
-        SELECT p.*, i.label, i.kind, i.unit, i.domain, i.sort_order
+        SELECT p.*, i.label, i.kind, i.unit, i.domain, i.sort_order, i.multiplier
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""", [pcn_code, period], db),
         suppress)
@@ -207,10 +207,16 @@ def funnel_limits(db: str, icb_code: str, period: str, indicator: str) -> pd.Dat
 
 
 @st.cache_data(show_spinner=False)
-def england_range(db: str, period: str) -> pd.DataFrame:
-    """Lowest and highest PCN value of each indicator in England (the spine chart's bar)."""
-    return query("SELECT indicator, min(value) AS lo, max(value) AS hi FROM pcn_profile WHERE period = ? "
-                 "GROUP BY indicator", [period], db)
+def england_range(db: str, period: str, suppress: bool = True) -> pd.DataFrame:
+    """Lowest and highest PCN value of each indicator in England (the spine chart's bar). With suppression on,
+    over the PCNs whose counts are shown (a tiny PCN's extreme rate would give its suppressed count back) and to
+    two decimals."""
+    small = (f"AND NOT (numerator >= 1 AND numerator < {suppression.SMALLEST_SHOWN}) "
+             f"AND NOT (kind = 'proportion' AND denominator - numerator >= 1 "
+             f"AND denominator - numerator < {suppression.SMALLEST_SHOWN})" if suppress else "")
+    frame = query(f"SELECT indicator, min(value) AS lo, max(value) AS hi FROM pcn_profile JOIN indicators "
+                  f"USING (indicator) WHERE period = ? {small} GROUP BY indicator", [period], db)
+    return frame.round({"lo": suppression.DECIMALS, "hi": suppression.DECIMALS}) if suppress else frame
 
 
 #: The PCN profile's headline tiles, with labels short enough for a tile.
@@ -412,8 +418,13 @@ def imd_quintiles(db: str, pcn_code: str, icb_code: str, period: str, suppress: 
             count = 0 if pd.isna(count) else count
             rows.append({"area": {"pcn": "PCN", "icb": "ICB", "england": "England"}[r.level], "quintile": q,
                          "patients": count, "share": 100 * count / r.patients if r.patients else None})
-    return _shown(pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"]), suppress,
-                  groups=["area"], parts="patients")
+    shown = _shown(pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"]), suppress,
+                   groups=["area"], parts="patients")
+    if suppress:  # shares of the area's total, both as rounded: an exact share would give a rounded count back
+        totals = frame.set_index(frame.level.map({"pcn": "PCN", "icb": "ICB", "england": "England"})).patients
+        rounded = pd.Series(suppression.round_count(totals.to_numpy()), index=totals.index)
+        shown["share"] = (100 * shown.patients / shown.area.map(rounded)).round(suppression.DECIMALS)
+    return shown
 
 
 @st.cache_data(show_spinner=False)
@@ -432,8 +443,8 @@ def trends(db: str, pcn_code: str, indicators: tuple[str, ...], suppress: bool =
     """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
     marks = ", ".join("?" for _ in indicators)
     return query(f"""
-        SELECT p.period, p.indicator, i.label, i.kind, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
-               p.icb_value, p.england_value
+        SELECT p.period, p.indicator, i.label, i.kind, i.multiplier, p.numerator, p.denominator, p.value, p.lower_95,
+               p.upper_95, p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
                  [pcn_code, *indicators], db).pipe(_shown, suppress)
@@ -458,10 +469,12 @@ def service_usage(profile: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def workforce_inputs(db: str, icb_code: str, period: str) -> pd.DataFrame:
+def workforce_inputs(db: str, icb_code: str, period: str, suppress: bool = True) -> pd.DataFrame:
     """What the need model reads for every PCN of an ICB (workforce.NEED_INPUTS): registers, expected common
-    mental disorders, service signals, under-18s (a 15-19 band counts three fifths) and deprivation."""
-    return query("""
+    mental disorders, service signals, under-18s (a 15-19 band counts three fifths) and deprivation. With
+    suppression on, the counts as shown (1-7 hidden, others rounded to 5): a need worked from exact registers
+    could give a suppressed one back under extreme assumptions."""
+    return _shown(query("""
         WITH p AS (SELECT * FROM pcn_profile WHERE icb_code = ? AND period = ?),
         young AS (
             SELECT pcn_code, sum(CASE WHEN age_band = '15_19' THEN patients * 3 / 5 ELSE patients END) AS under_18
@@ -478,5 +491,5 @@ def workforce_inputs(db: str, icb_code: str, period: str) -> pd.DataFrame:
                max(value) FILTER (WHERE indicator = 'imd_score') AS imd_score,
                max(england_value) FILTER (WHERE indicator = 'imd_score') AS england_imd_score
         FROM p LEFT JOIN young y USING (pcn_code)
-        GROUP BY p.pcn_code ORDER BY p.pcn_code""", [icb_code, period, period], db)
+        GROUP BY p.pcn_code ORDER BY p.pcn_code""", [icb_code, period, period], db), suppress)
 

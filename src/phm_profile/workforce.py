@@ -140,10 +140,16 @@ class Assumptions:
         return Assumptions(**{**asdict(self), **changes})
 
 
+#: Assumptions that divide (a zero would make capacity infinite): the least each may be set to.
+DIVISOR_MINIMUMS = {"appointment_minutes": 1.0, "contacts_per_patient": 1.0}
+
+
 def patients_per_wte(a: Assumptions) -> float:
     """Patients one WTE can see in a year."""
-    appointments = a.sessions_per_week * (a.session_minutes / a.appointment_minutes) * a.working_weeks
-    return appointments / a.contacts_per_patient
+    appointment = max(a.appointment_minutes, DIVISOR_MINIMUMS["appointment_minutes"])
+    contacts = max(a.contacts_per_patient, DIVISOR_MINIMUMS["contacts_per_patient"])
+    appointments = a.sessions_per_week * (a.session_minutes / appointment) * a.working_weeks
+    return appointments / contacts
 
 
 NEED_INPUTS = ("list_size", "smi_register", "depression_register", "expected_cmd", "cmht_rejected",
