@@ -384,3 +384,19 @@ def test_the_publishers_original_layouts_of_derived_files_load(tmp_path, real_db
                                "AND period = '2024-25'").fetchall()[0][0]
     con.close()
     assert context == [("england", "ENGLAND", 61000.0), ("icb", "QE1", 1900.0), ("sub_icb", "00R", None)]
+
+
+def test_a_pcn_in_two_icbs_is_shown_under_the_one_with_most_of_its_list(real_db):
+    from phm_profile import views
+
+    db, result = real_db
+    said = [w.message for w in result.report.warnings]
+    assert any(m.startswith("PCN U41591 has practices in 2 ICBs in 2022-23 (QJK: ") and "shown under QJK" in m
+               for m in said)
+    key = views.database_key(db)
+    assert "U41591" in set(views.pcns(key, "2022-23", "QJK").pcn_code)
+    assert "U41591" not in set(views.pcns(key, "2022-23", "QT6").pcn_code)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT icb_code) FROM pcn_profile WHERE pcn_code = 'U41591' "
+                       "AND period = '2022-23' AND indicator = 'prev_mh'").fetchall() == [(1, 1)]
+    con.close()

@@ -287,3 +287,42 @@ def test_repeated_referral_ids_are_found_whatever_their_order(ids, repeated_at):
         load_file(con, path, report)
     errors = [(e.row, e.column) for e in report.errors]
     assert errors == ([] if repeated_at is None else [(repeated_at, "REFERRAL_ID")])
+
+
+def test_readable_variants_of_csv_load(demo_copy, tmp_path):
+    """Files a spreadsheet or another system writes differently, which used to be refused or misread: UTF-16
+    ("Unicode text"), mixed line ends, a quoted line break, two-digit years (01APR24 is 2024, not 0024)."""
+    prevalence = demo_copy / "PREVALENCE_2324.csv"
+    text = prevalence.read_text()
+    prevalence.write_text(text, encoding="utf-16")
+    mapping = demo_copy / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv"
+    lines = mapping.read_text().splitlines()
+    mapping.write_bytes(("\r\n".join(lines[:10]) + "\r\n" + "\n".join(lines[10:]) + "\n").encode())
+    frame = pd.read_csv(mapping, dtype=str)
+    frame.loc[0, "PRACTICE_NAME"] = "The Surgery\nAnnexe"  # written with quotes by pandas
+    frame.to_csv(mapping, index=False)
+    ages = demo_copy / "gp-reg-pat-prac-quin-age-apr-2024.csv"
+    ages.write_text(ages.read_text().replace("01APR2024", "01APR24"))
+    result = store.build(demo_copy, tmp_path / "variants.duckdb")
+    assert not result.report.errors
+    con = duckdb.connect(str(tmp_path / "variants.duckdb"), read_only=True)
+    assert con.execute("SELECT DISTINCT extract_date::VARCHAR FROM patients_age_sex WHERE source_file = ?",
+                       [ages.name]).fetchall() == [("2024-04-01",)]
+    assert con.execute("SELECT count(*) FROM qof_prevalence WHERE period = '2023-24'").fetchall()[0][0] == \
+        len(text.splitlines()) - 1
+    assert con.execute("SELECT count(*) FROM practice_mapping WHERE practice_name = 'The Surgery\nAnnexe'"
+                       ).fetchall()[0][0] == 1
+    con.close()
+
+
+def test_warnings_for_figures_that_look_wrong(demo_copy, tmp_path):
+    prevalence = demo_copy / "PREVALENCE_2324.csv"
+    frame = pd.read_csv(prevalence, dtype={"REGISTER": "Int64"})
+    frame.loc[frame.GROUP_CODE == "PAD", "REGISTER"] = 0
+    frame.to_csv(prevalence, index=False)
+    (demo_copy / "gp-reg-pat-prac-quin-age-apr-2024.csv").rename(demo_copy / "gp-reg-pat-prac-quin-age-apr-2019.csv")
+    result = store.build(demo_copy, tmp_path / "odd.duckdb")
+    said = [str(w) for w in result.report.warnings]
+    assert any("PREVALENCE_2324.csv, column REGISTER: the PAD register is 0 for every practice" in w for w in said)
+    assert any(w.startswith("gp-reg-pat-prac-quin-age-apr-2019.csv, column EXTRACT_DATE: its name says 2019 but")
+               for w in said)

@@ -142,10 +142,18 @@ def load_folder(
         report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files.")
     for i, path in enumerate(files, 1):
         progress(f"[{i}/{len(files)}] reading {path.name}")
-        if geo.is_boundary_file(path):
-            result = geo.load_boundaries(con, path, report)
-        else:
-            result = load_file(con, path, report)
+        try:
+            if geo.is_boundary_file(path):
+                result = geo.load_boundaries(con, path, report)
+            else:
+                result = load_file(con, path, report)
+        except Exception as exc:  # never a traceback: the file is named, the build fails, nothing changes
+            if isinstance(exc, MemoryError):
+                raise
+            report.error(path.name, None, None, "an unexpected problem stopped this file being read "
+                         f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); nothing was "
+                         "changed. Please report it with the file.")
+            result = None
         if result is not None:
             loaded.append(result)
     seen: dict[str, str] = {}
