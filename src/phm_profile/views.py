@@ -290,7 +290,7 @@ def period_sources(db: str) -> pd.DataFrame:
     """For each year of the profile: which registrations extract gives its populations (and from which year),
     and how deprivation and the map's PCN areas were found."""
     return query("""
-        WITH periods AS (SELECT DISTINCT period FROM pcn_profile),
+        WITH periods AS (SELECT DISTINCT period FROM pcn_profile WHERE indicator LIKE 'prev_%'),
         population AS (
             SELECT period, strftime(extract_date, '%d %b %Y') || CASE WHEN source_period <> period
                    THEN ' (nearest year, ' || source_period || ')' ELSE '' END AS extract_used
