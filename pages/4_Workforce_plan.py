@@ -1,21 +1,31 @@
 import streamlit as st
 
-from phm_profile import charts, exports, ui, views, workforce
+from phm_profile import charts, exports, money as money_module, ui, views, workforce
 
 sel = ui.sidebar()
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
 row = inputs.loc[sel.pcn_code]
 ui.title(f"Workforce plan: {row.pcn_name} ({sel.pcn_code})", sel, "MHPs")
-st.caption(f"Mental Health Practitioners through the ARRS; need from the {sel.period} profile.")
+history, ahead = money_module.plan_years()
+st.caption(f"Mental Health Practitioners through the ARRS: {ahead[0]} (this financial year) and the next "
+           f"{len(ahead) - 1}, with {history[0]} to {history[-1]} as history; need from the {sel.period} profile.")
 
-rates = workforce.reimbursement_table()
-uploaded_rates = st.sidebar.file_uploader("Your own reimbursement rates (CSV: year, band, max_reimbursable_per_wte)",
-                                          type="csv", key="rates_file")
-if uploaded_rates is not None:
-    try:
-        rates = workforce.reimbursement_table(uploaded_rates)
-    except ValueError as exc:
-        st.error(str(exc))
+st.subheader("Money and rules")
+cols = st.columns(4)
+point = cols[0].selectbox("Pay point within the band", money_module.POINTS, index=1, key="pay_point",
+                          help="Agenda for Change entry, middle or top pay point (published tables, FACTS.md).")
+uplift = cols[1].number_input("Yearly uplift after the last published figures (%)", min_value=0.0, max_value=20.0,
+                              value=100 * money_module.DEFAULT_UPLIFT, step=0.1, key="uplift",
+                              help="An assumption: the 2025/26 Agenda for Change award (3.6%) carried forward.")
+weighted = cols[2].number_input("PCN weighted population (for the ARRS envelope)", min_value=0.0, step=100.0,
+                                value=float(row.list_size or 0), key="weighted_population",
+                                help="From the PCN's ARRS letter. Until you type it, the registered list is used.")
+agreement = cols[3].toggle("Written agreement for further MHPs (from 2026/27)", key="written_agreement",
+                           help="2026/27 rule (provisional): 50% for the first MHP per band, up to 100% "
+                                "reimbursement for further MHPs where a written agreement is in place.")
+if weighted == float(row.list_size or 0):
+    st.caption("The weighted population is not given: the registered list size is used for the ARRS envelope.")
+money = money_module.Money(uplift / 100)
 assumptions = ui.assumptions_form()
 
 st.subheader("Current staffing and bands")
@@ -33,31 +43,58 @@ for i, role in enumerate(workforce.ROLES):
     current[role] = cols[i].number_input(f"Current WTE: {workforce.ROLE_NAMES[role]}", min_value=0.0, step=0.1,
                                          value=workforce.staffing_wte(from_file, sel.pcn_code, role),
                                          key=f"current_{role}")
-    bands[role] = cols[2 + i].selectbox(f"AfC band: {workforce.ROLE_NAMES[role]}", workforce.BANDS, index=2,
+    bands[role] = cols[2 + i].selectbox(f"AfC band: {workforce.ROLE_NAMES[role]}", workforce.BANDS, index=3,
                                         key=f"band_{role}")
 
-years = sorted(set(rates.year) | {sel.period})
-plan = workforce.workforce_plan(row, years, current, bands, rates, assumptions)
-this_year, totals = workforce.plan_year(plan, sel.period)
-tiles = st.columns(5)
-tiles[0].metric("ARRS entitlement", f"{totals.entitlement_wte:.1f} WTE")
-tiles[1].metric("Need", f"{totals.need_wte:.1f} WTE")
-tiles[2].metric("Current", f"{totals.current_wte:.1f} WTE")
-tiles[3].metric("Suggested", f"{totals.suggested_wte:.1f} WTE")
-tiles[4].metric("Net cost to the PCN", f"£{totals.net_pcn_cost:,.0f}")
-st.caption(f"Reimbursement rates of {', '.join(sorted(set(this_year.rates_year)))} "
-           f"(one WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year).")
-ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{sel.period}.csv", "plan")
+years = history + ahead
+figures = workforce.money_inputs(money, years, sorted(set(bands.values())), point)
+with st.expander("Money per WTE by year and band, with sources (edit any figure)", expanded=False):
+    st.caption("Published figures are used as published (shared/data/reference/arrs/FACTS.md names each source); "
+               "every other figure is derived as its source says and marked as an assumption. Edit a figure to use "
+               "your own (e.g. from your ARRS claim).")
+    edited = st.data_editor(figures, key="money_editor", hide_index=True, use_container_width=True,
+                            disabled=["year", "band", "status", "source"],
+                            column_config={"cost_per_wte": st.column_config.NumberColumn("Employment cost per WTE (£)",
+                                                                                         format="£%.0f", min_value=0),
+                                           "cap_per_wte": st.column_config.NumberColumn("ARRS maximum per WTE (£)",
+                                                                                        format="£%.0f", min_value=0)})
+overrides = workforce.money_overrides(figures, edited)
+plan = workforce.workforce_plan(row, years, current, bands, money, assumptions, point, weighted, agreement,
+                                overrides)
 
-st.subheader("Suggested plan by year")
-ui.table(plan)
-summary = workforce.plan_summary(totals, sel.period)
+year = st.selectbox("Year shown", years, index=years.index(ahead[0]), key="plan_year")
+this_year, totals = workforce.plan_year(plan, year)
+envelope = this_year.arrs_envelope.iloc[0]
+low, central, high = workforce.need_range(row, assumptions)
+tiles = st.columns(4)
+tiles[0].metric("Guide's entitlement", f"{totals.entitlement_wte:.1f} WTE",
+                help=f"{workforce.year_rule(year)}; from list size alone")
+tiles[1].metric("Need", f"{central:.1f} WTE", f"range {low:.1f}-{high:.1f} WTE", delta_color="off",
+                delta_arrow="off", help="Low and high: every share assumption at half and one and a half times.")
+tiles[2].metric("Current", f"{totals.current_wte:.1f} WTE")
+tiles[3].metric("Suggested", f"{totals.suggested_wte:.1f} WTE", f"{int(totals.posts)} posts", delta_color="off",
+                delta_arrow="off")
+tiles = st.columns(5)
+for tile, (label, column) in zip(tiles, (("Gross employment cost", "employment_cost"),
+                                         ("Provider share", "provider_share"), ("PCN contribution", "pcn_contribution"),
+                                         ("ARRS reimbursement", "arrs_reimbursement"),
+                                         ("Net cost to the PCN", "net_pcn_cost"))):
+    tile.metric(label, f"£{totals[column]:,.0f}")
+summary = workforce.plan_summary(totals, year, workforce.year_rule(year), envelope)
+for sentence in summary:
+    st.markdown(f"- {ui.plain(sentence)}")
+st.caption(f"One WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year. Money: "
+           f"{', '.join(sorted(set(this_year.money)))}.")
+ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
+
+st.subheader("The plan, year by year")
+ui.table(workforce.plan_table(plan))
 downloads = st.columns(3)
 ui.csv_download(plan, f"mhp_plan_{sel.pcn_code}.csv", "plan_csv", "Plan (CSV)", downloads[0])
-downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, rates, sel.suppress),
+downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, edited, sel.suppress),
                              f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 downloads[2].download_button("Printable one-page plan (HTML)",
                              exports.plan_html(f"MHP workforce plan: {row.pcn_name} ({sel.pcn_code})",
-                                               f"ICB {sel.icb_code}, {sel.period}", plan, assumptions, summary),
+                                               f"ICB {sel.icb_code}, {year}", this_year, assumptions, summary),
                              f"mhp_plan_{sel.pcn_code}.html", "text/html", key="plan_html")

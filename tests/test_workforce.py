@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from phm_profile import workforce as w
+from phm_profile.money import Money
 
 
 @pytest.mark.parametrize("year, small, large", [
@@ -23,26 +24,26 @@ def test_one_adult_and_one_cyp_role_doubled_for_large_pcns():
 
 @pytest.mark.parametrize("band", w.BANDS)
 def test_cost_split_of_one_wte_at_each_band(band):
-    rates = w.reimbursement_table()
-    amount, year = w.rate_for(rates, "2023-24", band)
-    expected = float(rates[(rates.year == "2023-24") & (rates.band == band)].max_reimbursable_per_wte.iloc[0])
-    assert (amount, year) == (expected, "2023-24")
-    split = w.cost_split(1.0, amount)
-    # PCN pays half of salary + on-costs and is reimbursed it in full; the provider pays the other half.
-    assert split.employment_cost == amount
-    assert split.pcn_contribution == amount / 2
-    assert split.arrs_reimbursement == amount / 2
-    assert split.net_pcn_cost == 0
-    assert split.provider_share == amount / 2
-    # A post costing more than the band maximum: the PCN carries half the excess itself.
-    dear = w.cost_split(1.0, amount, cost_per_wte=amount + 2_000)
-    assert dear.net_pcn_cost == pytest.approx(1_000)
-    assert dear.provider_share == pytest.approx(amount / 2 + 1_000)
+    money = Money()
+    cost, cap = money.employment_cost("2023-24", band).value, money.annual_cap("2023-24", band).value
+    split = w.cost_split(1.0, cost, cap)
+    # The PCN pays half of salary + on-costs and claims it back up to half the cap; the provider pays the rest.
+    assert split.employment_cost == pytest.approx(cost)
+    assert split.pcn_contribution == pytest.approx(cost / 2)
+    assert split.arrs_reimbursement == pytest.approx(min(cost, cap) / 2)
+    assert split.net_pcn_cost == pytest.approx(max(cost - cap, 0) / 2)
+    assert split.provider_share == pytest.approx(cost / 2)
+    # A post costing 2,000 more than the cap: the PCN carries half the excess itself.
+    dear = w.cost_split(1.0, cap + 2_000, cap)
+    assert dear.net_pcn_cost == pytest.approx(1_000) and dear.provider_share == pytest.approx(cap / 2 + 1_000)
 
 
-def test_rates_of_a_later_year_fall_back_to_the_latest_published():
-    rates = w.reimbursement_table()
-    assert w.rate_for(rates, "2025-26", "8a")[1] == "2023-24"
+def test_written_agreement_reimburses_further_mhps_in_full():
+    # 2.5 WTE at 60,000 with a 62,340 cap, the first 1.0 at 50%, the further 1.5 at 100% (2026/27 rule).
+    split = w.cost_split(2.5, 60_000, 62_340, full_wte=1.5)
+    assert split.pcn_contribution == pytest.approx(30_000 + 90_000)
+    assert split.provider_share == pytest.approx(30_000)
+    assert split.arrs_reimbursement == pytest.approx(30_000 + 90_000) and split.net_pcn_cost == 0
 
 
 def test_capacity_per_wte_by_hand():
@@ -112,31 +113,39 @@ def test_needier_pcn_of_equal_size_gets_more_and_unchanged_inputs_give_the_same_
 
 
 def test_workforce_plan_by_year_and_role():
-    rates = w.reimbursement_table()
-    plan = w.workforce_plan(inputs().iloc[0], ["2021-22", "2023-24"], {"adult": 0.5}, {"adult": "7", "cyp": "5"},
-                            rates)
-    assert list(plan.year) == ["2021-22", "2021-22", "2023-24", "2023-24"]
+    money = Money()
+    plan = w.workforce_plan(inputs().iloc[0], ["2021-22", "2023-24", "2026-27"], {"adult": 0.5},
+                            {"adult": "7", "cyp": "5"}, money, weighted_population=60_000)
+    assert list(plan.year) == ["2021-22", "2021-22", "2023-24", "2023-24", "2026-27", "2026-27"]
     first = plan.iloc[0]
-    assert first.entitlement_wte == 0.5  # 1 WTE in 2021-22, one adult and one CYP role
-    assert first.suggested_wte == 0.5
-    amount, _ = w.rate_for(rates, "2021-22", "7")
-    assert first.arrs_reimbursement == pytest.approx(0.5 * amount / 2)
+    assert first.entitlement_wte == 0.5 and first.suggested_wte == 0.5  # 1 WTE in 2021-22, two roles
+    assert first.rule == "entitlement (the guide's WTE)"
+    cost, cap = money.employment_cost("2021-22", "7").value, money.annual_cap("2021-22", "7").value
+    assert first.arrs_reimbursement == pytest.approx(0.5 * min(cost, cap) / 2)
+    assert first.money == "assumption (derived)"  # no 2021/22 pay table or cap was gathered
     later = plan[(plan.year == "2023-24") & (plan.role == w.ROLE_NAMES["adult"])].iloc[0]
-    assert later.suggested_wte == min(w.round_up(later.need_wte), 1.5)
+    # Caps on numbers removed in 2023/24: need, rounded up, not capped by the guide's 1.5 WTE.
+    assert later.suggested_wte == max(w.round_up(later.need_wte), 0.5)
     assert later.posts == int(np.ceil(later.suggested_wte))
+    ahead = plan[plan.year == "2026-27"]
+    envelope = money.per_head("2026-27").value * 60_000
+    assert ahead.arrs_envelope.iloc[0] == pytest.approx(envelope)
+    assert ahead.envelope_share.sum() == pytest.approx(ahead.arrs_reimbursement.sum() / envelope)
+    assert (ahead.rule == "the PCN's ARRS envelope").all()
 
 
 def test_plan_year_totals_and_summary_and_staffing_file():
-    plan = w.workforce_plan(inputs().iloc[0], ["2022-23", "2023-24"], {"adult": 0.5}, {"adult": "7", "cyp": "5"},
-                            w.reimbursement_table())
+    plan = w.workforce_plan(inputs().iloc[0], ["2022-23", "2023-24"], {"adult": 0.5}, {"adult": "7", "cyp": "5"})
     rows, totals = w.plan_year(plan, "2023-24")
     assert len(rows) == 2
     assert totals.entitlement_wte == 3.0  # 3 WTE from 2023-24 below 100,000 patients
     assert totals.suggested_wte == pytest.approx(rows.suggested_wte.iloc[0] + rows.suggested_wte.iloc[1])
     assert totals.posts == rows.posts.sum()
-    sentences = w.plan_summary(totals, "2023-24")
-    assert sentences[0].startswith("Entitlement 3.0 WTE") and "current 0.5 WTE in 2023-24" in sentences[0]
-    assert f"in {int(totals.posts)} posts" in sentences[1]
+    assert totals.employment_cost == pytest.approx(totals.provider_share + totals.pcn_contribution)
+    sentences = w.plan_summary(totals, "2023-24", w.year_rule("2023-24"))
+    assert sentences[0].startswith("In 2023-24 the limit is no cap on numbers")
+    assert f"Need ({totals.need_wte:.1f} WTE)" in sentences[0] and "entitlement (3.0 WTE)" in sentences[0]
+    assert f"in {int(totals.posts)} posts cost £{totals.employment_cost:,.0f}" in sentences[1]
     staffing = w.read_current_staffing(b"pcn_code,role,wte\nU1,adult,1.0\nU1,adult,0.4\nU2,cyp,1\n", "staff.csv")
     assert w.staffing_wte(staffing, "U1", "adult") == pytest.approx(1.4)
     assert w.staffing_wte(staffing, "U1", "cyp") == 0.0

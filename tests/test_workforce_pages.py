@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import exports, views, workforce
+from phm_profile import exports, money, views, workforce
 
 
 @pytest.fixture
@@ -28,47 +28,75 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_workforce_plan_shows_the_module_plan_and_follows_assumptions(app, demo_db):
+def test_workforce_plan_shows_the_module_plan_and_follows_each_control(app, demo_db):
+    """The tiles and table are the module's plan for this financial year, and each control moves what it should:
+    an assumption the need, current staff and the band the money, the pay point and uplift the cost, the weighted
+    population the envelope share, the written agreement who pays."""
     at = app.run()
     at.switch_page("pages/4_Workforce_plan.py").run()
     assert not at.exception
     row = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False).set_index("pcn_code").loc["U90003"]
-    rates = workforce.reimbursement_table()
-    years = sorted(set(rates.year) | {"2023-24"})
-    bands = {"adult": "7", "cyp": "7"}
-    plan = workforce.workforce_plan(row, years, {"adult": 0, "cyp": 0}, bands, rates)
-    now = plan[plan.year == "2023-24"]
-    assert metric(at, "Need") == f"{now.need_wte.sum():.1f} WTE"
-    assert metric(at, "ARRS entitlement") == f"{workforce.entitlement(row.list_size, '2023-24'):.1f} WTE"
-    assert metric(at, "Suggested") == f"{now.suggested_wte.sum():.1f} WTE"
-    shown = at.dataframe[0].value
-    assert shown.provider_share.sum() == pytest.approx(plan.provider_share.sum())
+    history, ahead = money.plan_years()
+    years, year = history + ahead, ahead[0]
+    assert at.selectbox(key="plan_year").value == year  # this financial year, from the clock
+
+    def expected(current={"adult": 0, "cyp": 0}, bands={"adult": "7", "cyp": "7"}, a=workforce.Assumptions(),
+                 point="middle", uplift=money.DEFAULT_UPLIFT, weighted=None, agreement=False):
+        plan = workforce.workforce_plan(row, years, current, bands, money.Money(uplift), a, point,
+                                        weighted or row.list_size, agreement)
+        return workforce.plan_year(plan, year)[1]
+
+    def tiles_match(totals):
+        assert metric(at, "Suggested") == f"{totals.suggested_wte:.1f} WTE"
+        for label, column in (("Gross employment cost", "employment_cost"), ("Provider share", "provider_share"),
+                              ("PCN contribution", "pcn_contribution"), ("ARRS reimbursement", "arrs_reimbursement"),
+                              ("Net cost to the PCN", "net_pcn_cost")):
+            assert metric(at, label) == f"£{totals[column]:,.0f}", label
+
+    totals = expected()
+    tiles_match(totals)
+    assert metric(at, "Guide's entitlement") == f"{workforce.entitlement(row.list_size, year):.1f} WTE"
+    low, central, high = workforce.need_range(row)
+    assert metric(at, "Need") == f"{central:.1f} WTE"
 
     at.number_input(key="assume_smi_share").set_value(0.6).run()
     moved = workforce.Assumptions(smi_share=0.6)
-    plan = workforce.workforce_plan(row, years, {"adult": 0, "cyp": 0}, bands, rates, moved)
-    now = plan[plan.year == "2023-24"]
-    assert metric(at, "Need") == f"{now.need_wte.sum():.1f} WTE"
-
-    at.number_input(key="current_adult").set_value(2.0).run()
+    assert metric(at, "Need") == f"{workforce.need_range(row, moved)[1]:.1f} WTE"
+    before = metric(at, "Gross employment cost")
     at.selectbox(key="band_adult").select("8a").run()
-    plan = workforce.workforce_plan(row, years, {"adult": 2.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, rates, moved)
-    now = plan[plan.year == "2023-24"]
-    assert metric(at, "Current") == "2.0 WTE"
-    assert at.dataframe[0].value.employment_cost.sum() == pytest.approx(plan.employment_cost.sum())
+    tiles_match(expected(bands={"adult": "8a", "cyp": "7"}, a=moved))
+    assert metric(at, "Gross employment cost") != before
+    at.number_input(key="current_adult").set_value(4.0).run()
+    assert metric(at, "Current") == "4.0 WTE"
+    tiles_match(expected({"adult": 4.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, moved))
+    at.selectbox(key="pay_point").select("top").run()
+    tiles_match(expected({"adult": 4.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, moved, "top"))
+    at.number_input(key="uplift").set_value(5.0).run()
+    tiles_match(expected({"adult": 4.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, moved, "top", 0.05))
+    at.toggle(key="written_agreement").set_value(True).run()
+    totals = expected({"adult": 4.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, moved, "top", 0.05, agreement=True)
+    tiles_match(totals)
+    assert totals.provider_share < totals.pcn_contribution  # further MHPs paid by the PCN, reimbursed in full
+    at.number_input(key="weighted_population").set_value(80_000.0).run()
+    assert any("of the PCN's ARRS envelope of £" in m.value for m in at.markdown)
+    assert not at.exception
 
 
 def test_plan_exports_open(demo_db):
     row = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False).set_index("pcn_code").loc["U90003"]
-    rates = workforce.reimbursement_table()
-    plan = workforce.workforce_plan(row, ["2023-24"], {"adult": 1}, {"adult": "6", "cyp": "7"}, rates)
-    book = pd.read_excel(io.BytesIO(exports.plan_xlsx(plan, workforce.Assumptions(), row, rates)), sheet_name=None,
-                         dtype={"band": str})
-    assert set(book) == {"Plan", "Assumptions", "Inputs", "Rates"}
-    pd.testing.assert_frame_equal(book["Plan"], plan, check_dtype=False)
+    cash = money.Money()
+    plan = workforce.workforce_plan(row, ["2025-26", "2026-27"], {"adult": 1}, {"adult": "6", "cyp": "7"}, cash)
+    figures = workforce.money_inputs(cash, ["2024-25", "2026-27"], ["6", "7"])
+    book = pd.read_excel(io.BytesIO(exports.plan_xlsx(plan, workforce.Assumptions(), row, figures)), sheet_name=None,
+                         dtype={"AfC band": str, "band": str})
+    assert set(book) == {"Plan", "Assumptions", "Inputs", "Money"}
+    assert list(book["Plan"].columns[:4]) == ["Year", "Limit that year", "Role", "AfC band"]
+    assert book["Plan"]["Gross cost (£)"].sum() == pytest.approx(plan.employment_cost.round(0).sum(), abs=2)
+    assert book["Plan"]["Source of the money"].str.contains("FACTS.md").all()
+    assert set(book["Money"].status) == {"published", "assumption (derived)"}
     assert book["Assumptions"].set_index("assumption").value["smi_share"] == 0.2
     page = exports.plan_html("Plan", "QZA", plan, workforce.Assumptions(), ["A summary."])
-    assert "A summary." in page and "£" in page and "smi share" in page
+    assert "A summary." in page and "£" in page and "smi share" in page and "entitlement_wte" not in page
 
 
 def test_allocation_page_shares_the_pool_exactly_and_follows_what_ifs(app, demo_db):

@@ -9,7 +9,7 @@ from conftest import ROOT
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import charts, exports, views
+from phm_profile import charts, exports, money, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
          "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py"]
@@ -50,7 +50,7 @@ def test_slide_pack_opens_with_the_pcns_slides(app):
     assert "Demo PCN 0001 (synthetic) (U90001)" in slides[0].shapes.title.text
     assert sum(1 for s in slides[1:3] for shape in s.shapes if shape.shape_type == 13) == 2  # pictures
     table = next(shape for shape in slides[3].shapes if shape.has_table).table
-    assert table.cell(0, 0).text == "year" and table.cell(1, 0).text == "2022-23"
+    assert table.cell(0, 0).text == "Year" and table.cell(1, 0).text == money.current_year()
     # After switching PCN, the previous PCN's pack is not offered (it was, holding the wrong slides).
     other = at.sidebar.selectbox(key="sidebar_pcn").options[2].rsplit("(", 1)[1].rstrip(")")
     at.sidebar.selectbox(key="sidebar_pcn").select(other).run()

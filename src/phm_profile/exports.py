@@ -12,7 +12,8 @@ import pandas as pd
 from . import suppression
 from .workforce import Assumptions
 
-MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
+MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share",
+         "cost_per_wte", "cap_per_wte"]
 
 #: A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,8 +48,13 @@ def _text_only(book) -> None:
 
 def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame,
               suppress: bool = True) -> bytes:
-    """Sheets: Plan (per year and role), Assumptions (value and meaning), Inputs (the PCN's figures, small
-    numbers suppressed when ``suppress``), Rates."""
+    """Sheets: Plan (per year and role, with the source of its money), Assumptions (value and meaning), Inputs
+    (the PCN's figures, small numbers suppressed when ``suppress``), Money (``rates``: each figure per WTE with
+    whether it is published and its source)."""
+    from .workforce import plan_table
+
+    plan = plan_table(plan).assign(**{"Source of the money": plan.money_source.to_numpy()}) \
+        if "money_source" in plan else plan
     if suppress:
         inputs = suppression.protect(inputs.to_frame().T).iloc[0]
     described = Assumptions.descriptions()
@@ -60,19 +66,21 @@ def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, r
         table.to_excel(writer, sheet_name="Assumptions", index=False)
         inputs.rename("value").to_frame().rename_axis("input").reset_index().to_excel(
             writer, sheet_name="Inputs", index=False)
-        rates.to_excel(writer, sheet_name="Rates", index=False)
+        rates.to_excel(writer, sheet_name="Money", index=False)
         _text_only(writer.book)
     return out.getvalue()
 
 
 def plan_html(title: str, subtitle: str, plan: pd.DataFrame, assumptions: Assumptions, summary: list[str]) -> str:
     """A one-page plan to print (A4 landscape), with the assumptions it rests on."""
-    shown = plan.copy()
-    for column in MONEY:
-        shown[column] = shown[column].map(lambda v: f"£{v:,.0f}")
-    for column in ("entitlement_wte", "need_wte", "current_wte", "suggested_wte", "unmet_need_wte"):
-        shown[column] = shown[column].map(lambda v: f"{v:,.1f}")
-    shown.columns = [c.replace("_", " ") for c in shown.columns]
+    from .workforce import PLAN_COLUMNS, plan_table
+
+    shown = plan_table(plan).drop(columns=[PLAN_COLUMNS["rule"][0]])
+    for column in shown.columns:
+        if "(£)" in column:
+            shown[column] = shown[column].map(lambda v: "–" if pd.isna(v) else f"£{v:,.0f}")
+        elif "(WTE)" in column or "(%)" in column:
+            shown[column] = shown[column].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
     items = "".join(f"<li>{html.escape(s)}</li>" for s in summary)
     assumed = "".join(f"<tr><td>{html.escape(k.replace('_', ' '))}</td><td>{v:g}</td></tr>"
                       for k, v in asdict(assumptions).items())
@@ -84,10 +92,14 @@ td, th {{ border: 1px solid #AEB7BD; padding: 2px 5px; text-align: right; }} th 
 <h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p><ul>{items}</ul>
 {shown.to_html(index=False, escape=True)}
 <div class="cols"><div><h3>Assumptions</h3><table>{assumed}</table></div>
-<div><h3>Rules</h3><p>ARRS Mental Health Practitioners: 1 WTE (2021/22), 2 (2022/23), 3 (from 2023/24) for PCNs under
+<div><h3>Rules</h3><p>ARRS Mental Health Practitioners: 1 WTE (2021/22), 2 (2022/23), 3 (2023/24) for PCNs under
 100,000 patients, double at 100,000 or more; one adult and older adults' and one children and young people's role.
-The PCN pays 50% of salary and employer on-costs, reimbursable through the ARRS up to the band maximum; the
-mental-health provider pays the rest.</p></div></div></body></html>"""
+Caps on MHP numbers were removed in 2023/24 (the guide's WTE stays as a reference); from 2024/25 the limit is the
+PCN's ARRS envelope (weighted population x GBP a head). The PCN pays 50% of salary and employer on-costs,
+reimbursable through the ARRS up to the band maximum; the mental-health provider pays the rest; from 2026/27
+(provisional) further MHPs may be reimbursed up to 100% under a written agreement. Money: Agenda for Change pay,
+employer NI and pension, ARRS caps and GBP a head as published (FACTS.md), the rest derived and marked as
+assumptions.</p></div></div></body></html>"""
 
 
 def figure_png(figure, width: int = 1100, height: int = 620) -> bytes:
@@ -117,12 +129,15 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
     if plan is not None and len(plan):
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = "MHP workforce plan"
-        columns = ["year", "role", "band", "entitlement_wte", "need_wte", "current_wte", "suggested_wte",
-                   "net_pcn_cost", "provider_share"]
+        columns = ["year", "role", "band", "entitlement_wte", "need_wte", "suggested_wte", "employment_cost",
+                   "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
+        from .workforce import PLAN_COLUMNS
+
         shape = slide.shapes.add_table(len(plan) + 1, len(columns), Inches(0.4), Inches(1.4), Inches(12.5),
                                        Inches(0.4) * (len(plan) + 1))
         for j, column in enumerate(columns):
-            shape.table.cell(0, j).text = column.replace("_", " ")
+            shape.table.cell(0, j).text = PLAN_COLUMNS[column][0]
+            shape.table.cell(0, j).text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         for i, row in enumerate(plan[columns].itertuples(index=False), 1):
             for j, value in enumerate(row):
                 text = f"£{value:,.0f}" if columns[j] in MONEY else (f"{value:.1f}" if isinstance(value, float) else str(value))
@@ -140,9 +155,10 @@ def pcn_slide_pack(sel, assumptions: Assumptions) -> bytes:
 
     profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
     league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
+    from .money import current_year
+
     inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code").loc[sel.pcn_code]
-    plan = workforce.workforce_plan(inputs, [sel.period], {}, {"adult": "7", "cyp": "7"},
-                                    workforce.reimbursement_table(), assumptions)
+    plan = workforce.workforce_plan(inputs, [current_year()], {}, {"adult": "7", "cyp": "7"}, None, assumptions)
     return slide_pack(
         f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
         views.summary_sentences(profile),

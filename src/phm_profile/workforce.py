@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DATA_DIR
+from .money import Money
 
 LARGE_PCN = 100_000  #: PCNs of this many patients or more have double entitlement
 ROLES = ("adult", "cyp")
 ROLE_NAMES = {"adult": "Adult and older adults' MHP", "cyp": "Children and young people's MHP"}
-BANDS = ("5", "6", "7", "8a")
+BANDS = ("4", "5", "6", "7", "8a")  #: MHP grades: Agenda for Change bands 4 to 8a (NHS England; FACTS.md)
 PCN_SHARE = 0.5  #: the PCN pays 50% of salary + employer NI and pension (reimbursable); the provider the rest
 
 
@@ -48,47 +48,39 @@ def roles_entitled(list_size: float, year: str) -> dict[str, int]:
     return {"adult": n, "cyp": n}
 
 
-# -- Reimbursement and cost split ------------------------------------------------------------------------------
+# -- Who pays ---------------------------------------------------------------------------------------------------
 
-def reimbursement_table(path: Path | None = None) -> pd.DataFrame:
-    """year, band, max_reimbursable_per_wte, source: the Network Contract DES amounts (data/arrs_reimbursement.csv,
-    or a user's own file with the same columns)."""
-    table = pd.read_csv(path or DATA_DIR / "arrs_reimbursement.csv", dtype={"band": str, "year": str})
-    missing = {"year", "band", "max_reimbursable_per_wte"} - set(table.columns)
-    if missing:
-        raise ValueError(f"{Path(path).name if path else 'arrs_reimbursement.csv'}: missing column(s) "
-                         f"{', '.join(sorted(missing))}")
-    return table
-
-
-def rate_for(table: pd.DataFrame, year: str, band: str) -> tuple[float, str]:
-    """The maximum reimbursable amount per WTE for a band in a year, and the year the rate is from (the latest
-    year in the table not after ``year``; the earliest when ``year`` precedes them all)."""
-    rows = table[table.band.astype(str) == str(band)].sort_values("year")
-    if rows.empty:
-        raise ValueError(f"no reimbursement rate for band {band}")
-    known = rows[rows.year <= year]
-    row = known.iloc[-1] if len(known) else rows.iloc[0]
-    return float(row.max_reimbursable_per_wte), str(row.year)
+#: From 2026/27 (provisional): up to 100% reimbursement for MHPs beyond the first per band, where a written
+#: agreement is in place (FACTS.md: SSLMCs; haresign.net).
+WRITTEN_AGREEMENT_FROM = "2026-27"
+#: Caps on MHP numbers were removed in 2023/24: the guide's numbers stay as a reference (FACTS.md).
+CAPS_REMOVED_FROM = "2023-24"
+#: From 2024/25 the constraint is the PCN's ARRS envelope (weighted population x GBP a head).
+ENVELOPE_FROM = "2024-25"
 
 
 @dataclass(frozen=True)
 class CostSplit:
     wte: float
-    employment_cost: float   #: salary + employer NI + pension
-    pcn_contribution: float  #: 50% of the employment cost
-    arrs_reimbursement: float  #: what the ARRS pays back to the PCN (up to 50% of the band maximum)
-    net_pcn_cost: float      #: PCN contribution not reimbursed
-    provider_share: float    #: the mental-health provider's part (the other 50%)
+    employment_cost: float     #: gross: salary + employer NI + pension
+    provider_share: float      #: the mental-health provider's part (50%; none for further MHPs under agreement)
+    pcn_contribution: float    #: what the PCN pays the provider (50%; 100% for further MHPs under agreement)
+    arrs_reimbursement: float  #: what the ARRS pays back to the PCN, up to the cap
+    net_pcn_cost: float        #: PCN contribution not reimbursed
 
 
-def cost_split(wte: float, max_reimbursable_per_wte: float, cost_per_wte: float | None = None) -> CostSplit:
-    """Who pays for ``wte`` of an MHP. The employment cost per WTE defaults to the band's maximum reimbursable
-    amount (the DES sets it at the band's salary plus on-costs)."""
-    cost = (max_reimbursable_per_wte if cost_per_wte is None else cost_per_wte) * wte
-    pcn = PCN_SHARE * cost
-    reimbursed = min(pcn, PCN_SHARE * max_reimbursable_per_wte * wte)
-    return CostSplit(wte, cost, pcn, reimbursed, pcn - reimbursed, cost - pcn)
+def cost_split(wte: float, cost_per_wte: float, cap_per_wte: float, full_wte: float = 0.0) -> CostSplit:
+    """Who pays for ``wte`` of an MHP costing ``cost_per_wte`` a year, with the ARRS maximum ``cap_per_wte``: the
+    PCN pays 50% of the cost and claims it back up to 50% of the cap; the provider pays the other 50%. Of them,
+    ``full_wte`` (further MHPs under a written agreement, from 2026/27) are paid 100% by the PCN and reimbursed up
+    to 100% of the cap."""
+    full = min(max(full_wte, 0.0), wte)
+    shared = wte - full
+    cost = cost_per_wte * wte
+    pcn = PCN_SHARE * cost_per_wte * shared + cost_per_wte * full
+    reimbursed = (min(PCN_SHARE * cost_per_wte, PCN_SHARE * cap_per_wte) * shared
+                  + min(cost_per_wte, cap_per_wte) * full)
+    return CostSplit(wte, cost, cost - pcn, pcn, reimbursed, pcn - reimbursed)
 
 
 # -- Need -------------------------------------------------------------------------------------------------------
@@ -183,38 +175,112 @@ def round_up(wte: float, step: float = 0.5) -> float:
     return math.ceil(round(wte / step, 9)) * step
 
 
+def year_rule(year: str) -> str:
+    """What limits the MHPs a PCN can have reimbursed in ``year``, in words."""
+    if year < CAPS_REMOVED_FROM:
+        return "entitlement (the guide's WTE)"
+    if year < ENVELOPE_FROM:
+        return "no cap on numbers (the guide's WTE as a reference)"
+    return "the PCN's ARRS envelope"
+
+
 def workforce_plan(inputs: pd.Series, years: list[str], current: dict[str, float], bands: dict[str, str],
-                   rates: pd.DataFrame, a: Assumptions = Assumptions(), cost_per_wte: dict[str, float] | None = None,
-                   step: float = 0.5) -> pd.DataFrame:
-    """The suggested plan for one PCN, per year and role: entitlement, need, current, suggested WTE (need
-    rounded up to ``step``, at least the current staffing, no more than the entitlement's reimbursable WTE
-    unless current staff exceed it), posts, band and the cost split."""
+                   money: Money | None = None, a: Assumptions = Assumptions(), point: str = "middle",
+                   weighted_population: float | None = None, written_agreement: bool = False,
+                   overrides: dict | None = None, step: float = 0.5) -> pd.DataFrame:
+    """The suggested plan for one PCN, per year and role: the year's rule, entitlement (the guide's WTE, a
+    reference once caps on numbers went in 2023/24), need, current and suggested WTE (need rounded up to ``step``,
+    at least the current staffing; up to the entitlement before 2023/24), posts, band, the money per WTE with its
+    source, the whole cost split and, from 2024/25, the share of the PCN's ARRS envelope it takes. ``overrides``:
+    {(year, band, "cost" or "cap"): GBP} typed by the user."""
+    money = money or Money()
+    overrides = overrides or {}
     needed = need(pd.DataFrame([inputs]), a).iloc[0]
+    population = float(weighted_population or inputs["list_size"])
     rows = []
     for year in years:
         total_entitled = entitlement(inputs["list_size"], year)
         roles = roles_entitled(inputs["list_size"], year)
+        head = money.per_head(year)
+        envelope = head.value * population if head is not None else None
         for role in ROLES:
             need_wte = float(needed[f"{role}_wte"])
             role_entitled = total_entitled * roles[role] / max(sum(roles.values()), 1)
             now = float(current.get(role, 0.0))
-            suggested = max(min(round_up(need_wte, step), role_entitled), now)
-            band = bands.get(role, "7")
-            rate, rate_year = rate_for(rates, year, band)
-            split = cost_split(suggested, rate, (cost_per_wte or {}).get(role))
+            wanted = round_up(need_wte, step)
+            suggested = max(min(wanted, role_entitled) if year < CAPS_REMOVED_FROM else wanted, now)
+            band = str(bands.get(role, "7"))
+            cost, cap = money.employment_cost(year, band, point), money.annual_cap(year, band)
+            cost_value = overrides.get((year, band, "cost"), cost.value)
+            cap_value = overrides.get((year, band, "cap"), cap.value)
+            edited = (year, band, "cost") in overrides or (year, band, "cap") in overrides
+            full = max(suggested - 1.0, 0.0) if written_agreement and year >= WRITTEN_AGREEMENT_FROM else 0.0
+            split = cost_split(suggested, cost_value, cap_value, full)
             rows.append({
-                "year": year, "role": ROLE_NAMES[role], "band": band, "entitlement_wte": role_entitled,
-                "need_wte": need_wte, "current_wte": now, "suggested_wte": suggested,
-                "posts": math.ceil(round(suggested, 9)), "unmet_need_wte": max(need_wte - suggested, 0.0),
-                "employment_cost": split.employment_cost, "pcn_contribution": split.pcn_contribution,
-                "arrs_reimbursement": split.arrs_reimbursement, "net_pcn_cost": split.net_pcn_cost,
-                "provider_share": split.provider_share, "rates_year": rate_year,
+                "year": year, "rule": year_rule(year), "role": ROLE_NAMES[role], "band": band,
+                "entitlement_wte": role_entitled, "need_wte": need_wte, "current_wte": now,
+                "suggested_wte": suggested, "posts": math.ceil(round(suggested, 9)),
+                "unmet_need_wte": max(need_wte - suggested, 0.0),
+                "cost_per_wte": cost_value, "cap_per_wte": cap_value,
+                "employment_cost": split.employment_cost, "provider_share": split.provider_share,
+                "pcn_contribution": split.pcn_contribution, "arrs_reimbursement": split.arrs_reimbursement,
+                "net_pcn_cost": split.net_pcn_cost,
+                "arrs_envelope": envelope, "envelope_share": split.arrs_reimbursement / envelope if envelope else None,
+                "money": "edited on screen" if edited else
+                         "published" if cost.published and cap.published else "assumption (derived)",
+                "money_source": f"cost: {cost.source}; cap: {cap.source}",
             })
     return pd.DataFrame(rows)
 
 
-PLAN_TOTALS = ("entitlement_wte", "need_wte", "current_wte", "suggested_wte", "posts", "pcn_contribution",
-               "arrs_reimbursement", "net_pcn_cost", "provider_share")
+def money_inputs(money: Money, years: list[str], bands: list[str], point: str = "middle") -> pd.DataFrame:
+    """The money per WTE the plan uses, by year and band, with its status and source (the page's editable table)."""
+    rows = []
+    for year in years:
+        for band in bands:
+            cost, cap = money.employment_cost(year, band, point), money.annual_cap(year, band)
+            rows.append({"year": year, "band": band, "cost_per_wte": round(cost.value, 2),
+                         "cap_per_wte": round(cap.value, 2),
+                         "status": "published" if cost.published and cap.published else "assumption (derived)",
+                         "source": f"cost: {cost.source}; cap: {cap.source}"})
+    return pd.DataFrame(rows)
+
+
+def money_overrides(shipped: pd.DataFrame, edited: pd.DataFrame) -> dict:
+    """{(year, band, "cost" or "cap"): GBP} for every figure the user changed in money_inputs' table."""
+    out = {}
+    for (_, before), (_, after) in zip(shipped.iterrows(), edited.iterrows()):
+        for column, name in (("cost_per_wte", "cost"), ("cap_per_wte", "cap")):
+            value = pd.to_numeric(after[column], errors="coerce")
+            if pd.notna(value) and abs(float(value) - float(before[column])) > 0.005:
+                out[(before.year, before.band, name)] = float(value)
+    return out
+
+
+#: The plan's columns as a board reads them (units in the headers), and their decimals.
+PLAN_COLUMNS = {"year": ("Year", None), "rule": ("Limit that year", None), "role": ("Role", None),
+                "band": ("AfC band", None), "entitlement_wte": ("Guide's entitlement (WTE)", 1),
+                "need_wte": ("Need (WTE)", 1), "current_wte": ("Current (WTE)", 1),
+                "suggested_wte": ("Suggested (WTE)", 1), "posts": ("Posts", 0),
+                "cost_per_wte": ("Employment cost per WTE (£)", 0), "cap_per_wte": ("ARRS maximum per WTE (£)", 0),
+                "employment_cost": ("Gross cost (£)", 0), "provider_share": ("Provider share (£)", 0),
+                "pcn_contribution": ("PCN contribution (£)", 0), "arrs_reimbursement": ("ARRS reimbursement (£)", 0),
+                "net_pcn_cost": ("Net cost to the PCN (£)", 0), "envelope_share": ("Share of ARRS envelope (%)", 1),
+                "money": ("Money", None)}
+
+
+def plan_table(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan with readable headers, WTE to 1 decimal, pounds whole, the envelope share in %."""
+    out = plan[list(PLAN_COLUMNS)].copy()
+    out["envelope_share"] = 100 * pd.to_numeric(out.envelope_share, errors="coerce")
+    for column, (_, decimals) in PLAN_COLUMNS.items():
+        if decimals is not None:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(decimals)
+    return out.rename(columns={c: label for c, (label, _) in PLAN_COLUMNS.items()})
+
+
+PLAN_TOTALS = ("entitlement_wte", "need_wte", "current_wte", "suggested_wte", "posts", "employment_cost",
+               "provider_share", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "envelope_share")
 
 
 def plan_year(plan: pd.DataFrame, year: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -223,13 +289,39 @@ def plan_year(plan: pd.DataFrame, year: str) -> tuple[pd.DataFrame, pd.Series]:
     return rows, rows[list(PLAN_TOTALS)].sum()
 
 
-def plan_summary(totals: pd.Series, year: str) -> list[str]:
-    """The plan in two plain-English sentences (the printable plan's summary)."""
-    return [f"Entitlement {totals.entitlement_wte:.1f} WTE, need {totals.need_wte:.1f} WTE, "
-            f"current {totals.current_wte:.1f} WTE in {year}.",
-            f"Suggested {totals.suggested_wte:.1f} WTE in {int(totals.posts)} posts; the PCN contributes "
-            f"£{totals.pcn_contribution:,.0f}, reimbursed £{totals.arrs_reimbursement:,.0f}; the provider pays "
-            f"£{totals.provider_share:,.0f}."]
+#: How far the shares of each register needing an MHP may be off (no national norm exists: FACTS.md): the low
+#: and high need take every share at half and one and a half times its value.
+SHARE_FIELDS = ("smi_share", "depression_share", "unrecorded_cmd_share", "rejected_referral_share",
+                "long_wait_share", "cyp_share")
+SHARE_RANGE = (0.5, 1.5)
+
+
+def need_range(inputs: pd.Series, a: Assumptions = Assumptions()) -> tuple[float, float, float]:
+    """(low, central, high) need in WTE: every share assumption at half, as set, and one and a half times."""
+    frame = pd.DataFrame([inputs])
+    low, high = (a.replace(**{f: getattr(a, f) * k for f in SHARE_FIELDS}) for k in SHARE_RANGE)
+    return tuple(float(need(frame, x).need_wte.iloc[0]) for x in (low, a, high))
+
+
+def plan_summary(totals: pd.Series, year: str, rule: str = "", envelope: float | None = None) -> list[str]:
+    """The plan in plain English (the page's and the printable plan's summary): need against entitlement,
+    with the numbers, and the whole cost split."""
+    if totals.need_wte < totals.entitlement_wte:
+        gap = (f"Need ({totals.need_wte:.1f} WTE) is below the guide's entitlement ({totals.entitlement_wte:.1f} "
+               "WTE): entitlement comes from list size alone, need from the PCN's registers and the assumptions, "
+               "so the PCN could employ more than its population is estimated to need.")
+    else:
+        gap = (f"Need ({totals.need_wte:.1f} WTE) is at or above the guide's entitlement "
+               f"({totals.entitlement_wte:.1f} WTE), which comes from list size alone.")
+    lines = [f"In {year} the limit is {rule or 'the entitlement'}. {gap}",
+             f"Suggested {totals.suggested_wte:.1f} WTE in {int(totals.posts)} posts cost £{totals.employment_cost:,.0f} "
+             f"a year: the provider pays £{totals.provider_share:,.0f}, the PCN £{totals.pcn_contribution:,.0f}, of "
+             f"which the ARRS reimburses £{totals.arrs_reimbursement:,.0f}, leaving £{totals.net_pcn_cost:,.0f} net "
+             "to the PCN."]
+    if envelope:
+        lines.append(f"The reimbursement is {totals.arrs_reimbursement / envelope:.1%} of the PCN's ARRS envelope "
+                     f"of £{envelope:,.0f} (weighted population x GBP a head).")
+    return lines
 
 
 # -- Sharing an ICB pool ---------------------------------------------------------------------------------------
