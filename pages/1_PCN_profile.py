@@ -15,7 +15,9 @@ for sentence in views.summary_sentences(profile):
 
 st.subheader("Spine chart")
 st.caption("Each dot is the PCN's value within the range of all PCNs in England (grey bar), centred on England; "
-           "the line marks the ICB. Colour: higher / similar / lower than England at 95%.")
+           "the line marks the ICB. Colour: higher / similar / lower than England at 95%. Recorded SMI as % of "
+           "expected runs near 200% where recording is complete: the register counts everyone ever diagnosed, the "
+           "survey past-year psychosis (Data & methods).")
 ui.chart(charts.spine_chart(profile, views.england_range(sel.db, sel.period, sel.suppress)), profile,
          f"profile_{sel.pcn_code}_{sel.period}.csv", "spine")
 

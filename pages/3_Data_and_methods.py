@@ -74,6 +74,13 @@ st.caption("The share of people expected to have a common mental disorder (CMD, 
            "CONDITION, SEX, AGE_FROM, AGE_TO, EXPECTED_RATE (a share: 9.1% is 0.091) and optionally SOURCE with "
            "the extracts; it replaces this table for that build.")
 ui.table(views.expected_rates(sel.db))
+st.caption("Published survey figures are used where FACTS.md found them (APMS 2014 common mental disorders for "
+           "16-24s; APMS 2007 psychotic disorder by age and sex); the other cells are assumptions, marked so. "
+           "The QOF SMI register counts everyone ever diagnosed with schizophrenia, bipolar disorder or another "
+           "psychosis, of any age and in remission too, while the survey counts adults with a psychotic disorder "
+           "in the past year: the register runs about twice the survey rate (England 1.0% against about 0.4-0.5%), "
+           "so 'recorded SMI as % of expected' near 200% is what complete recording looks like, not a case-finding "
+           "gap.")
 st.subheader("Methods")
 st.markdown(
     "- Prevalence = sum of practice registers / sum of the register's list (DEP: 18+), never an average of rates.\n"

@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from phm_profile import charts, ui, views, workforce
+from phm_profile import charts, exports, ui, views, workforce
 
 sel = ui.sidebar()
 ui.title(f"MHP allocation across {sel.icb_code}", sel)
@@ -10,17 +10,26 @@ st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted popu
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 entitled = workforce.icb_entitlement(inputs, sel.period)
 controls = st.columns(3)
+linked_step = ui.number_param("step", 1.0)
 step = controls[1].radio("Round to", [1.0, 0.1], format_func=lambda s: "whole posts" if s == 1 else "0.1 WTE",
-                         horizontal=True, key="alloc_step")
-pool = controls[0].number_input("Pool of MHP WTE", min_value=0.0, value=float(entitled), step=step,
-                                help="Default: the sum of the PCNs' ARRS entitlements.", key="alloc_pool")
+                         horizontal=True, key="alloc_step", index=1 if linked_step == 0.1 else 0)
+pool = controls[0].number_input("Pool of MHP WTE", min_value=0.0, value=ui.number_param("pool", float(entitled)),
+                                step=step, key="alloc_pool",
+                                help="Default: the sum of the PCNs' ARRS entitlements (the WTE the guide funds), or "
+                                     "type the ICB's own figure.")
 controls[2].metric("Sum of ARRS entitlements", f"{entitled:.1f} WTE")
+st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitled:.1f} WTE): what the guide's "
+           "numbers would fund. It is shared in proportion to each PCN's need-weighted population; type another "
+           "pool (the ICB's own) to see it shared the same way.")
 assumptions = ui.assumptions_form()
 
 with st.expander("Floors and current staffing per PCN"):
+    linked = ui.floors_param()
     edits = st.data_editor(
-        pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name, "floor_wte": 0.0, "current_wte": 0.0}),
+        pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
+                      "floor_wte": [linked.get(c, 0.0) for c in inputs.pcn_code], "current_wte": 0.0}),
         disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits")
+ui.keep_params(pool=pool, step=step, floors=dict(zip(edits.pcn_code, edits.floor_wte)))
 try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,
                                        floors=dict(zip(edits.pcn_code, edits.floor_wte)),
@@ -38,7 +47,13 @@ shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
 ui.chart(charts.allocation_chart(table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
          "allocation")
-ui.table(shown.sort_values("allocated_wte", ascending=False))
+if sel.pcn_code in set(table.pcn_code):
+    st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
+ui.table(workforce.allocation_view(table))
+st.download_button("Allocation (XLSX, with the assumptions)",
+                   exports.allocation_xlsx(workforce.allocation_view(table), assumptions, pool, step),
+                   f"mhp_allocation_{sel.icb_code}_{sel.period}.xlsx", key="alloc_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size")
 mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
 ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,

@@ -223,8 +223,7 @@ def test_need_and_ranks_are_worked_from_the_counts_shown(tiny_db):
     assert pd.isna(inputs.loc["U90001", "smi_register"])
     # Assumptions under which need would equal the SMI register: everything else off, one patient one WTE.
     extreme = workforce.Assumptions(**{**{f: 0.0 for f in workforce.assumption_fields()}, "smi_share": 1.0,
-                                       "sessions_per_week": 1.0, "session_minutes": 45.0, "appointment_minutes": 45.0,
-                                       "working_weeks": 1.0, "contacts_per_patient": 1.0})
+                                       "appointments_per_wte": 1.0, "contacts_per_patient": 1.0})
     assert workforce.patients_per_wte(extreme) == 1.0
     exact = views.workforce_inputs(db, icb, "2023-24", False)
     assert workforce.need(exact, extreme).set_index("pcn_code").loc["U90001", "adult_wte"] == 3  # the leak

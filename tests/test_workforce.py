@@ -47,9 +47,9 @@ def test_written_agreement_reimburses_further_mhps_in_full():
 
 
 def test_capacity_per_wte_by_hand():
-    a = w.Assumptions(sessions_per_week=8, session_minutes=210, appointment_minutes=45, working_weeks=42,
-                      contacts_per_patient=4)
-    assert w.patients_per_wte(a) == pytest.approx(8 * (210 / 45) * 42 / 4)
+    # The default: about 1,290 appointments a WTE a year (Lord et al. 2024, FACTS.md), 4 per patient.
+    assert w.patients_per_wte(w.Assumptions()) == pytest.approx(1_290 / 4)
+    assert w.patients_per_wte(w.Assumptions(appointments_per_wte=1_000, contacts_per_patient=0)) == 1_000
 
 
 def inputs(**changes):
@@ -71,8 +71,8 @@ def test_need_by_hand():
 @pytest.mark.parametrize("field, change, direction", [
     ("smi_share", 0.1, +1), ("depression_share", 0.01, +1), ("unrecorded_cmd_share", 0.01, +1),
     ("rejected_referral_share", 0.1, +1), ("long_wait_share", 0.1, +1), ("cyp_share", 0.01, +1),
-    ("deprivation_uplift", 0.5, +1), ("sessions_per_week", 1, -1), ("appointment_minutes", 15, +1),
-    ("working_weeks", 2, -1), ("contacts_per_patient", 1, +1), ("session_minutes", 30, -1),
+    ("deprivation_uplift", 0.5, +1), ("appointments_per_wte", 300, -1),
+    ("contacts_per_patient", 1, +1),
 ])
 def test_suggestion_moves_the_expected_way_with_each_assumption(field, change, direction):
     deprived = inputs(imd_score=30.0)  # more deprived than England, so the uplift has something to act on

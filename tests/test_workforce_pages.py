@@ -21,7 +21,9 @@ def app(demo_db, monkeypatch):
 
 
 def allocation(at):
-    return next(d.value for d in at.dataframe if "allocated_wte" in d.value)
+    """The allocation table as shown (readable headers) with the module's column names back."""
+    shown = next(d.value for d in at.dataframe if "Allocated (WTE)" in d.value)
+    return shown.rename(columns={label: c for c, (label, _) in workforce.ALLOCATION_COLUMNS.items()})
 
 
 def metric(at, label):
@@ -59,7 +61,7 @@ def test_workforce_plan_shows_the_module_plan_and_follows_each_control(app, demo
     low, central, high = workforce.need_range(row)
     assert metric(at, "Need") == f"{central:.1f} WTE"
 
-    at.number_input(key="assume_smi_share").set_value(0.6).run()
+    at.number_input(key="assume_smi_share").set_value(60.0).run()  # shown in %
     moved = workforce.Assumptions(smi_share=0.6)
     assert metric(at, "Need") == f"{workforce.need_range(row, moved)[1]:.1f} WTE"
     before = metric(at, "Gross employment cost")
@@ -111,9 +113,29 @@ def test_allocation_page_shares_the_pool_exactly_and_follows_what_ifs(app, demo_
     assert table.allocated_wte.sum() == 40
     expected = workforce.allocation_table(inputs, "2023-24", 40.0).set_index("pcn_code").allocated_wte
     assert table.set_index("pcn_code").allocated_wte.to_dict() == expected.to_dict()
-    at.number_input(key="assume_cyp_share").set_value(0.05).run()
+    at.number_input(key="assume_cyp_share").set_value(5.0).run()  # shown in %
     moved = workforce.allocation_table(inputs, "2023-24", 40.0, workforce.Assumptions(cyp_share=0.05))
     table = allocation(at)
     assert table.set_index("pcn_code").allocated_wte.to_dict() == moved.set_index("pcn_code").allocated_wte.to_dict()
     at.radio(key="alloc_step").set_value(0.1).run()
     assert allocation(at).allocated_wte.sum() == pytest.approx(40)
+    # The what-if is in the link, and the weighting is written out with the selected PCN's numbers.
+    assert at.query_params["pool"] in ("40", ["40"]) and at.query_params["step"] in ("0.1", ["0.1"])
+    assert any("need-weighted population =" in c.value and "U90003" not in c.value for c in at.caption)
+
+
+def test_a_shared_allocation_link_reopens_the_same_what_if(app, demo_db):
+    app.query_params.update({"pool": "30", "step": "0.1", "floors": "U90003:4,bad:x,U9:1"})
+    at = app.run()
+    at.switch_page("pages/5_MHP_allocation.py").run()
+    assert not at.exception
+    table = allocation(at).set_index("pcn_code")
+    assert table.allocated_wte.sum() == pytest.approx(30) and table.loc["U90003", "floor_wte"] == 4
+    assert table.loc["U90003", "allocated_wte"] >= 4
+    inputs = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False)
+    shared = workforce.allocation_table(inputs, "2023-24", 30.0, floors={"U90003": 4}, step=0.1)
+    xlsx = exports.allocation_xlsx(workforce.allocation_view(shared), workforce.Assumptions(), 30.0, 0.1)
+    book = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
+    assert set(book) == {"Allocation", "Assumptions", "Method"}
+    assert book["Allocation"]["Allocated (WTE)"].sum() == pytest.approx(30)
+    assert book["Assumptions"].set_index("assumption").loc["appointments_per_wte", "meaning and source"].count("Lord")

@@ -71,6 +71,24 @@ def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, r
     return out.getvalue()
 
 
+def allocation_xlsx(table: pd.DataFrame, assumptions: Assumptions, pool: float, step: float) -> bytes:
+    """Sheets: Allocation (readable headers), Assumptions (value, meaning and source), Method (pool, step, rule)."""
+    described = Assumptions.descriptions()
+    assumed = pd.DataFrame([{"assumption": k, "value": v, "meaning and source": " ".join(described.get(k, "").split())}
+                            for k, v in asdict(assumptions).items()])
+    method = pd.DataFrame({"item": ["Pool (WTE)", "Rounded to (WTE)", "Method"],
+                           "value": [pool, step, "Shared in proportion to need-weighted population by the largest "
+                                                 "remainder method (the total is exactly the pool), no PCN below "
+                                                 "its floor."]})
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        neutralise(table).to_excel(writer, sheet_name="Allocation", index=False)
+        assumed.to_excel(writer, sheet_name="Assumptions", index=False)
+        method.to_excel(writer, sheet_name="Method", index=False)
+        _text_only(writer.book)
+    return out.getvalue()
+
+
 def plan_html(title: str, subtitle: str, plan: pd.DataFrame, assumptions: Assumptions, summary: list[str]) -> str:
     """A one-page plan to print (A4 landscape), with the assumptions it rests on."""
     from .workforce import PLAN_COLUMNS, plan_table

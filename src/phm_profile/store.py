@@ -86,7 +86,7 @@ def use_supplied_expected_rates(con: duckdb.DuckDBPyConnection, loaded: list[Loa
     con.execute("DELETE FROM expected_prevalence WHERE source_file IS NULL")
     for file in supplied:
         report.warning(file, None, None, "its expected rates are used instead of the shipped table "
-                       "(data/expected_prevalence.csv, APMS 2014).")
+                       "(data/expected_prevalence.csv, APMS 2014 and 2007).")
     for column, where, shown, message in EXPECTED_RATE_RULES:
         for file, row, value in con.execute(f"SELECT source_file, source_row, {shown} FROM expected_prevalence "
                                             f"WHERE {where} ORDER BY 1, 2").fetchall():

@@ -92,6 +92,40 @@ def sidebar() -> Selection:
     return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
 
 
+def number_param(name: str, default: float) -> float:
+    """A number kept in the link (a what-if shared by copying it); the default when absent or not a number."""
+    try:
+        value = float(st.query_params.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value == value and 0 <= value < 1e6 else default
+
+
+def floors_param() -> dict[str, float]:
+    """Floors per PCN kept in the link as 'U12345:1.5,U23456:1'; anything malformed is ignored."""
+    out = {}
+    for part in str(st.query_params.get("floors", "")).split(","):
+        code, _, value = part.partition(":")
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        if re.fullmatch(r"U[0-9]{5}", code.strip()) and 0 <= number < 1e4:
+            out[code.strip()] = number
+    return out
+
+
+def keep_params(pool: float, step: float, floors: dict[str, float]) -> None:
+    """The allocation's what-if in the link: pool, step and the floors that are set."""
+    st.query_params["pool"] = f"{pool:g}"
+    st.query_params["step"] = f"{step:g}"
+    set_floors = ",".join(f"{code}:{value:g}" for code, value in floors.items() if value)
+    if set_floors:
+        st.query_params["floors"] = set_floors
+    elif "floors" in st.query_params:
+        del st.query_params["floors"]
+
+
 def link_to_view() -> str:
     """This page's address with the current choices (ICB, PCN, year, indicator, workshop) as parameters."""
     from urllib.parse import urlencode
@@ -199,16 +233,19 @@ def assumptions_form() -> workforce.Assumptions:
     defaults = workforce.Assumptions()
     described = workforce.Assumptions.descriptions()
     values = {}
-    with st.expander("Assumptions (change any of them; defaults documented)", expanded=False):
+    with st.expander("Need assumptions (units in each label; each says its source or that it is an assumption)",
+                     expanded=False):
         cols = st.columns(3)
         for i, name in enumerate(workforce.assumption_fields()):
             default = getattr(defaults, name)
-            step = 0.01 if default < 1 else 1.0
+            label, scale = workforce.ASSUMPTION_LABELS[name]
             least = workforce.DIVISOR_MINIMUMS.get(name, 0.0)
-            values[name] = cols[i % 3].number_input(
-                name.replace("_", " ").capitalize(), min_value=least,
-                value=max(float(saved.get(name, default)), least),
-                step=step, help=described.get(name), key=f"assume_{name}", format="%.2f" if step < 1 else "%.0f")
+            stored = float(saved.get(name, default))
+            value = cols[i % 3].number_input(
+                label, min_value=least * scale, value=max(stored, least) * scale,
+                step=1.0 if scale != 1 or default >= 10 else 0.1, help=described.get(name), key=f"assume_{name}",
+                format="%.1f" if scale != 1 else "%.2f" if default < 10 else "%.0f")
+            values[name] = value / scale
         if st.button("Reset to defaults", key="assume_reset"):
             saved.clear()
             for name in values:

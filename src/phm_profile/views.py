@@ -163,10 +163,12 @@ def build_warnings(db: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def expected_rates(db: str) -> pd.DataFrame:
-    """The expected-prevalence table the build used (the shipped APMS 2014 table or one loaded with the extracts)."""
+    """The expected-prevalence table the build used (the shipped APMS table or one loaded with the extracts),
+    each rate said to be a published figure or an assumption."""
     return query("""
-        SELECT condition, sex, age_from, age_to, 100 * expected_rate AS expected_percent, source,
-               coalesce(source_file, 'data/expected_prevalence.csv (shipped)') AS file
+        SELECT condition, sex, age_from, age_to, 100 * expected_rate AS expected_percent,
+               CASE published WHEN 'yes' THEN 'published' WHEN 'no' THEN 'assumption' ELSE 'supplied' END AS status,
+               source, coalesce(source_file, 'data/expected_prevalence.csv (shipped)') AS file
         FROM expected_prevalence ORDER BY condition, sex DESC, age_from""", db=db)
 
 

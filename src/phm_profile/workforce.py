@@ -90,29 +90,28 @@ class Assumptions:
     """Every assumption of the need model, with its default and why."""
 
     smi_share: float = 0.20
-    """Share of the SMI register an MHP sees in a year (people with SMI not under secondary care)."""
+    """Share of the SMI register an MHP sees in a year (people with SMI not under secondary care). An assumption:
+    no published norm exists (FACTS.md)."""
     depression_share: float = 0.03
-    """Share of the depression register an MHP sees in a year (complex or sub-threshold for specialist care)."""
+    """Share of the depression register an MHP sees in a year (complex or sub-threshold for specialist care). An
+    assumption: no published norm exists."""
     unrecorded_cmd_share: float = 0.01
-    """Share of expected-but-unrecorded common mental disorders who present to an MHP in a year."""
+    """Share of expected-but-unrecorded common mental disorders who present to an MHP in a year. An assumption."""
     rejected_referral_share: float = 0.75
-    """Share of rejected CMHT referrals an MHP picks up (29% of GP referrals were rejected in the Leeds case)."""
+    """Share of rejected CMHT referrals an MHP picks up (29% of GP referrals were rejected in the Leeds case, seed
+    003). An assumption."""
     long_wait_share: float = 0.25
-    """Share of people waiting over 6 weeks for Talking Therapies who need an MHP meanwhile."""
+    """Share of people waiting over 6 weeks for Talking Therapies who need an MHP meanwhile. An assumption."""
     cyp_share: float = 0.01
-    """Share of registered under-18s an MHP for children and young people sees in a year."""
+    """Share of registered under-18s an MHP for children and young people sees in a year. An assumption."""
     deprivation_uplift: float = 0.5
-    """Extra demand per unit of relative deprivation: demand x (1 + uplift x (IMD score / England's - 1))."""
-    sessions_per_week: float = 8.0
-    """Clinical sessions (half-days of 3.5 hours) per WTE per week."""
-    appointment_minutes: float = 45.0
-    """Length of an MHP appointment (30-60 minutes, Kent & Medway evaluation)."""
-    working_weeks: float = 42.0
-    """Working weeks a year after leave, training and supervision."""
+    """Extra demand per unit of relative deprivation: demand x (1 + uplift x (IMD score / England's - 1)). An
+    assumption."""
+    appointments_per_wte: float = 1_290.0
+    """Appointments one WTE gives in a year: about 1,290 45-minute appointments a WTE (associate psychological
+    practitioners, Lord et al. 2024, FACTS.md; a practice mental-health nurse gives about 13 a day, Pulse)."""
     contacts_per_patient: float = 4.0
-    """Appointments per patient seen (assessment and follow-ups)."""
-    session_minutes: float = 210.0
-    """Minutes in a clinical session."""
+    """Appointments per patient seen (assessment and follow-ups). An assumption."""
 
     @classmethod
     def descriptions(cls) -> dict[str, str]:
@@ -133,15 +132,25 @@ class Assumptions:
 
 
 #: Assumptions that divide (a zero would make capacity infinite): the least each may be set to.
-DIVISOR_MINIMUMS = {"appointment_minutes": 1.0, "contacts_per_patient": 1.0}
+DIVISOR_MINIMUMS = {"contacts_per_patient": 1.0}
+
+#: How each assumption is shown: its label with the unit, and the factor from the stored value to the shown one
+#: (shares are stored as 0-1 and shown in %).
+ASSUMPTION_LABELS = {
+    "smi_share": ("SMI register seen by an MHP a year (%)", 100), "depression_share": ("Depression register seen (%)", 100),
+    "unrecorded_cmd_share": ("Unrecorded common mental disorders seen (%)", 100),
+    "rejected_referral_share": ("Rejected CMHT referrals picked up (%)", 100),
+    "long_wait_share": ("Talking Therapies waits over 6 weeks seen (%)", 100),
+    "cyp_share": ("Under-18s seen by the CYP MHP (%)", 100),
+    "deprivation_uplift": ("Deprivation uplift (x relative IMD)", 1),
+    "appointments_per_wte": ("Appointments per WTE a year", 1),
+    "contacts_per_patient": ("Appointments per patient seen", 1),
+}
 
 
 def patients_per_wte(a: Assumptions) -> float:
-    """Patients one WTE can see in a year."""
-    appointment = max(a.appointment_minutes, DIVISOR_MINIMUMS["appointment_minutes"])
-    contacts = max(a.contacts_per_patient, DIVISOR_MINIMUMS["contacts_per_patient"])
-    appointments = a.sessions_per_week * (a.session_minutes / appointment) * a.working_weeks
-    return appointments / contacts
+    """Patients one WTE can see in a year: appointments a WTE gives over appointments per patient."""
+    return a.appointments_per_wte / max(a.contacts_per_patient, DIVISOR_MINIMUMS["contacts_per_patient"])
 
 
 NEED_INPUTS = ("list_size", "smi_register", "depression_register", "expected_cmd", "cmht_rejected",
@@ -393,6 +402,38 @@ def allocation_table(inputs: pd.DataFrame, year: str, pool: float | None, a: Ass
     table["wte_per_10k_weighted"] = np.where(table.weighted_population > 0,
                                              10_000 * table.allocated_wte / table.weighted_population, np.nan)
     return table
+
+
+#: The allocation as a board reads it: headers with units, and their decimals.
+ALLOCATION_COLUMNS = {"pcn_code": ("PCN code", None), "pcn_name": ("PCN", None),
+                      "list_size": ("Registered patients", 0), "weighted_population": ("Need-weighted population", 0),
+                      "need_wte": ("Need (WTE)", 1), "entitlement_wte": ("Guide's entitlement (WTE)", 1),
+                      "floor_wte": ("Floor (WTE)", 1), "allocated_wte": ("Allocated (WTE)", 1),
+                      "allocated_vs_entitlement": ("Allocated less entitlement (WTE)", 1),
+                      "current_wte": ("Current (WTE)", 1), "wte_per_10k_weighted": ("WTE per 10,000 weighted", 2)}
+
+
+def allocation_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The allocation with readable headers and rounded figures, most allocated first."""
+    out = table.sort_values("allocated_wte", ascending=False)[list(ALLOCATION_COLUMNS)].copy()
+    for column, (_, decimals) in ALLOCATION_COLUMNS.items():
+        if decimals is not None:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(decimals)
+    return out.rename(columns={c: label for c, (label, _) in ALLOCATION_COLUMNS.items()})
+
+
+def weighting_formula(table: pd.DataFrame, pcn_code: str, pool: float) -> str:
+    """The need weighting written out with one PCN's numbers."""
+    row = table.set_index("pcn_code").loc[pcn_code]
+    demand = row.adult_demand + row.cyp_demand
+    total_demand = (table.adult_demand + table.cyp_demand).sum()
+    per_head = total_demand / table.list_size.sum()
+    return (f"{row.pcn_name}: need-weighted population = its patients needing an MHP a year ({demand:,.0f}) / the "
+            f"ICB's patients needing one per registered patient ({per_head:.5f}) = {row.weighted_population:,.0f} "
+            f"(registered: {row.list_size:,.0f}). Its share of the pool = {row.weighted_population:,.0f} / "
+            f"{table.weighted_population.sum():,.0f} x {pool:g} WTE = "
+            f"{pool * row.weighted_population / table.weighted_population.sum():.2f} WTE before rounding to the "
+            f"step and the floors; allocated {row.allocated_wte:g} WTE.")
 
 
 def assumption_fields() -> list[str]:
