@@ -83,5 +83,6 @@ def test_workforce_plan_xlsx_downloads_and_opens(server, page, tmp_path):
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     book = pd.read_excel(path, sheet_name=None)
-    assert {"Plan", "Assumptions", "Inputs", "Rates"} <= set(book)
-    assert book["Plan"].suggested_wte.notna().all()
+    assert {"Plan", "Assumptions", "Inputs", "Money"} <= set(book)
+    assert book["Plan"]["Suggested (WTE)"].notna().all()
+    assert book["Plan"]["Source of the money"].notna().all()
