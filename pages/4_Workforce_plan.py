@@ -17,10 +17,10 @@ point = cols[0].selectbox("Pay point within the band", money_module.POINTS, inde
 uplift = cols[1].number_input("Yearly uplift after the last published figures (%)", min_value=0.0, max_value=20.0,
                               value=100 * money_module.DEFAULT_UPLIFT, step=0.1, key="uplift",
                               help="An assumption: the 2025/26 Agenda for Change award (3.6%) carried forward.")
-weighted = cols[2].number_input("PCN weighted population (for the ARRS envelope)", min_value=0.0, step=100.0,
+weighted = cols[2].number_input("PCN weighted population (patients)", min_value=0.0, step=100.0, format="%.0f",
                                 value=float(row.list_size or 0), key="weighted_population",
                                 help="From the PCN's ARRS letter. Until you type it, the registered list is used.")
-agreement = cols[3].toggle("Written agreement for further MHPs (from 2026/27)", key="written_agreement",
+agreement = cols[3].toggle("Written agreement (2026/27 on)", key="written_agreement",
                            help="2026/27 rule (provisional): 50% for the first MHP per band, up to 100% "
                                 "reimbursement for further MHPs where a written agreement is in place.")
 if weighted == float(row.list_size or 0):

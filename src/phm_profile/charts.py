@@ -233,7 +233,7 @@ def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
 def plan_chart(plan: pd.DataFrame) -> go.Figure:
     """Entitlement, need, current and suggested WTE for each role in one year."""
     fig = go.Figure()
-    for column, name, colour in (("entitlement_wte", "ARRS entitlement", "#AEB7BD"), ("need_wte", "Need", "#ED8B00"),
+    for column, name, colour in (("entitlement_wte", "Guide's entitlement", "#AEB7BD"), ("need_wte", "Need", "#ED8B00"),
                                  ("current_wte", "Current", "#41B6E6"), ("suggested_wte", "Suggested", NHS_BLUE)):
         fig.add_bar(x=plan.role, y=plan[column], name=name, marker_color=colour,
                     hovertemplate=name + ": %{y:.1f} WTE<extra></extra>")
