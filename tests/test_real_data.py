@@ -372,18 +372,29 @@ def test_the_publishers_original_layouts_of_derived_files_load(tmp_path, real_db
         "ICB,QE1,,NHS Lancashire and South Cumbria ICB,,M051,Count_FinishedCourseTreatment,1900,2025-09-01,2025-09-30\n"
         "SubICB,00R,,NHS Lancashire and South Cumbria ICB - 00R,,M051,Count_FinishedCourseTreatment,*,2025-09-01,2025-09-30\n"
         "Provider,RW5,,Lancashire and South Cumbria NHS FT,,M051,Count_FinishedCourseTreatment,1500,2025-09-01,2025-09-30\n")
+    (folder / "nhstalkingtherapies_quarterly_q2_2025.csv").write_text(
+        "REPORTING_PERIOD_START,REPORTING_PERIOD_END,ICB,ICBName,SubICB,SubICBName,Provider,ProviderName,GroupType,"
+        "VariableType,VariableA,VariableB,MEASURE_ID,MEASURE_NAME,MEASURE_VALUE_SUPPRESSED\n"
+        "2025-07-01,2025-09-30,QE1,NHS Lancashire and South Cumbria ICB,,,,,ICB,Total,Total,,M999,Percentage_Recovery,48\n"
+        "2025-07-01,2025-09-30,QE1,NHS Lancashire and South Cumbria ICB,00R,Blackpool,,,SubICB,Total,Total,,M999,Percentage_Recovery,41\n"
+        "2025-07-01,2025-09-30,QE1,NHS Lancashire and South Cumbria ICB,00R,Blackpool,RXL,A Trust,Provider,Total,Total,,M999,Percentage_Recovery,40\n"
+        "2025-07-01,2025-09-30,QE1,NHS Lancashire and South Cumbria ICB,,,,,ICB,Age,18-25,,M999,Percentage_Recovery,39\n")
     result = store.build(folder, tmp_path / "original.duckdb")
     assert not result.report.errors
     con = duckdb.connect(str(tmp_path / "original.duckdb"), read_only=True)
     ours = con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' AND period = '2024-25'"
                        ).fetchall()[0][0]
-    context = con.execute("SELECT level, org_code, value FROM context_measures ORDER BY 1").fetchall()
+    context = con.execute("SELECT level, org_code, value FROM context_measures WHERE source LIKE '%(monthly)' "
+                          "ORDER BY 1").fetchall()
+    quarterly = con.execute("SELECT level, org_code, unit, value FROM context_measures WHERE source LIKE "
+                            "'%(quarterly)' ORDER BY 1").fetchall()
     con.close()
     con = duckdb.connect(str(db), read_only=True)
     assert ours == con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' "
                                "AND period = '2024-25'").fetchall()[0][0]
     con.close()
     assert context == [("england", "ENGLAND", 61000.0), ("icb", "QE1", 1900.0), ("sub_icb", "00R", None)]
+    assert quarterly == [("icb", "QE1", "%", 48.0), ("sub_icb", "00R", "%", 41.0)]
 
 
 def test_a_pcn_in_two_icbs_is_shown_under_the_one_with_most_of_its_list(real_db):

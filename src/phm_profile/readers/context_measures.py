@@ -13,7 +13,8 @@ profile (the level is always named: none of them is a PCN figure). Three layouts
 - NHS Talking Therapies monthly key measures by sub-ICB location (sicbl22_code, date, name, value; the
   humaniverse/healthyr derivation of the publisher's time series, ONS sub-ICB codes), and the publisher's own
   monthly activity and performance file (GROUP_TYPE, ORG_CODE1, MEASURE_ID, MEASURE_NAME,
-  MEASURE_VALUE_SUPPRESSED, REPORTING_PERIOD_START/END): England, ICB and sub-ICB rows (ODS codes)."""
+  MEASURE_VALUE_SUPPRESSED, REPORTING_PERIOD_START/END) and quarterly file (ICB, SubICB, GroupType, VariableType,
+  MEASURE_ID, MEASURE_VALUE_SUPPRESSED): England, ICB and sub-ICB totals (ODS codes)."""
 
 from .base import Column, ExtractSpec
 
@@ -150,4 +151,50 @@ TALKING_THERAPIES_MONTHLY = ExtractSpec(
     """,
 )
 
-SPECS = (MHSDS, TALKING_THERAPIES_ANNUAL, TALKING_THERAPIES_SUB_ICB, TALKING_THERAPIES_MONTHLY)
+TALKING_THERAPIES_QUARTERLY = ExtractSpec(
+    kind="talking_therapies_quarterly",
+    title="NHS Talking Therapies quarterly measures by ICB and sub-ICB (REPORTING_PERIOD_START, ICB, SubICB, "
+          "GroupType, VariableType, MEASURE_ID, MEASURE_VALUE_SUPPRESSED)",
+    table="context_measures",
+    columns=(
+        Column("period_start", ("REPORTING_PERIOD_START",), "date", label="reporting period start"),
+        Column("period_end", ("REPORTING_PERIOD_END",), "date", label="reporting period end"),
+        Column("icb", ("ICB",), label="ICB code"),
+        Column("icb_name", ("ICBNAME",), required=False),
+        Column("sub_icb", ("SUBICB",), label="sub-ICB code"),
+        Column("sub_icb_name", ("SUBICBNAME",), required=False),
+        Column("provider", ("PROVIDER",), required=False),
+        Column("group_type", ("GROUPTYPE",), label="organisation level"),
+        Column("variable_type", ("VARIABLETYPE",), label="breakdown"),
+        Column("variable_a", ("VARIABLEA",), required=False),
+        Column("variable_b", ("VARIABLEB",), required=False),
+        Column("measure", ("MEASURE_ID",), label="measure"),
+        Column("measure_name", ("MEASURE_NAME",), required=False),
+        Column("value", ("MEASURE_VALUE_SUPPRESSED", "MEASURE_VALUE"), "number", label="measure value"),
+    ),
+    key=("group_type", "icb", "sub_icb", "provider", "variable_type", "variable_a", "variable_b", "measure",
+         "period_start"),
+    needs_period=False,
+    skip_where="replace(replace(upper(group_type), '-', ''), ' ', '') NOT IN ('ENGLAND', 'ICB', 'SUBICB') "
+               "OR upper(variable_type) <> 'TOTAL'",
+    skip_reason="they are providers or breakdowns (age, ethnicity ...); England, ICB and sub-ICB totals are shown "
+                "as context.",
+    select_sql="""
+        SELECT 'NHS Talking Therapies (quarterly)' AS source,
+               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'england'
+                    WHEN 'ICB' THEN 'icb' ELSE 'sub_icb' END AS level,
+               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'ENGLAND'
+                    WHEN 'ICB' THEN upper(icb) ELSE upper(sub_icb) END AS org_code,
+               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ICB' THEN icb_name
+                    ELSE sub_icb_name END AS org_name,
+               {date_period_start} AS period_start, {date_period_end} AS period_end, measure,
+               coalesce(measure_name, measure) AS measure_name,
+               CASE WHEN measure_name ILIKE 'percentage%' OR measure_name ILIKE '%(%)%' THEN '%'
+                    WHEN measure_name ILIKE '%mean%' OR measure_name ILIKE '%median%' THEN 'value' ELSE 'count' END AS unit,
+               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+        FROM raw
+    """,
+)
+
+SPECS = (MHSDS, TALKING_THERAPIES_ANNUAL, TALKING_THERAPIES_SUB_ICB, TALKING_THERAPIES_MONTHLY,
+         TALKING_THERAPIES_QUARTERLY)
