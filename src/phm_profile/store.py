@@ -357,7 +357,10 @@ def check_built_models(con: duckdb.DuckDBPyConnection, report: Report) -> None:
                        f"each practice's own LSOA (from its location), weighted by its patients; {located:,} of "
                        f"{practices:,} practices placed, {practices - located:,} without a location or LSOA left out.")
     split = con.execute("""
-        SELECT period, pcn_code, icbs, icb_patients, row_number() OVER (PARTITION BY period ORDER BY pcn_code),
+        SELECT period, pcn_code, icbs,
+               CASE WHEN list_sum(icb_patients) > 0 THEN list_transform(icb_patients, lambda n: format('{:,} patients', n::BIGINT))
+                    ELSE list_transform(icb_practices, lambda n: n || ' practices') END,
+               row_number() OVER (PARTITION BY period ORDER BY pcn_code),
                count(*) OVER (PARTITION BY period)
         FROM pcn_icb WHERE len(icbs) > 1 ORDER BY 1, 2""").fetchall()
     for period, pcn, icbs, patients, n, total in split:
@@ -367,7 +370,7 @@ def check_built_models(con: duckdb.DuckDBPyConnection, report: Report) -> None:
                                f"in two ICBs in {period}, each shown under the ICB holding most of its list.")
             continue
         report.warning("(mapping)", None, None, f"PCN {pcn} has practices in {len(icbs)} ICBs in {period} "
-                       f"({', '.join(f'{i}: {n:,.0f} patients' for i, n in zip(icbs, patients))}); it is shown under "
+                       f"({', '.join(f'{i}: {n}' for i, n in zip(icbs, patients))}); it is shown under "
                        f"{icbs[0]}, which holds most of its list. Each practice counts in its own ICB's figures.")
     for level, column in PUBLISHED_LEVELS.items():
         sql = f"""

@@ -15,6 +15,9 @@ WITH sizes AS (
 )
 SELECT period, pcn_code,
        arg_max(icb_code, (patients, practices, -ascii(coalesce(icb_code, '~')))) AS icb_code,
-       list(icb_code ORDER BY patients DESC, icb_code) FILTER (WHERE icb_code IS NOT NULL) AS icbs,
-       list(patients ORDER BY patients DESC, icb_code) FILTER (WHERE icb_code IS NOT NULL) AS icb_patients
+       list(icb_code ORDER BY patients DESC, practices DESC, icb_code) FILTER (WHERE icb_code IS NOT NULL) AS icbs,
+       list(patients ORDER BY patients DESC, practices DESC, icb_code) FILTER (WHERE icb_code IS NOT NULL)
+           AS icb_patients,
+       list(practices ORDER BY patients DESC, practices DESC, icb_code) FILTER (WHERE icb_code IS NOT NULL)
+           AS icb_practices
 FROM sizes GROUP BY period, pcn_code;
