@@ -120,7 +120,8 @@ class DemoWorld:
         self.lsoa_codes = np.array([f"E019{i:05d}" for i in range(1, s.lsoas + 1)])
         self.imd_score = np.round(score, 3)
         rank = (-self.imd_score).argsort().argsort() + 1
-        self.imd_rank = rank
+        # On IMD 2019's scale (1 to 32,844) whatever the number of synthetic LSOAs, as real ranks are.
+        self.imd_rank = np.maximum(1, np.round(rank * 32_844 / s.lsoas)).astype(int)
         self.imd_decile = np.ceil(rank / s.lsoas * 10).astype(int)
         self.lad = town_of % max(2, n_towns // 3)
         self.origin, self.size = origin, np.array([width, height])

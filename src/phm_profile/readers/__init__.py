@@ -23,7 +23,9 @@ from . import (
     qof_prevalence,
     service_usage,
 )
-from .base import ExtractSpec, Issue, Report, UnreadableFile, match_headers, read_headers, sha256
+from .base import (
+    ExtractSpec, Issue, Report, UnreadableFile, match_headers, read_headers, read_through, sha256, text_encoding,
+)
 from .checks import date_column, financial_year_sql, numeric_sql, period_from_name, stage_and_check
 
 EXTRACTS: tuple[ExtractSpec, ...] = (
@@ -160,14 +162,18 @@ def load_file(
                          "year it covers; include it in the name, e.g. ..._2023_2024.csv or ..._2324.csv.")
             return None
     with ThreadPoolExecutor(1) as pool:  # the checksum is read while DuckDB reads and checks the file
-        checksum = pool.submit(sha256, path)
+        checksum = pool.submit(read_through, path)
         try:
             if not stage_and_check(con, spec, path, report, headers):
                 return None
         except UnreadableFile as exc:
             report.error(file, None, None, str(exc) + ".")
             return None
-    checksum = checksum.result()
+    checksum, nul_line = checksum.result()
+    if nul_line is not None and path.suffix.lower() == ".csv" and not text_encoding(path).startswith("utf-16"):
+        report.error(file, nul_line, None, "this is not a plain-text CSV file: this line holds a NUL (zero) byte, as "
+                     "binary files and damaged exports do; save it again as CSV (UTF-8).")
+        return None
     if spec.needs_period and not dated_rows and period is None:
         period = _period_from_content(con, spec, file, report)
         if period is None:

@@ -155,11 +155,23 @@ def match_headers(spec: ExtractSpec, headers: list[str]) -> tuple[dict[str, str]
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    return read_through(path)[0]
+
+
+def read_through(path: Path) -> tuple[str, int | None]:
+    """One pass over a file's bytes: its sha256, and the line of its first NUL (zero) byte, if any (a text file
+    holding one is damaged or binary; DuckDB would keep it invisibly in a value). Runs beside DuckDB's read."""
+    digest, line, nul_line = hashlib.sha256(), 1, None
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(1 << 22), b""):
             digest.update(block)
-    return digest.hexdigest()
+            if nul_line is None:
+                at = block.find(b"\x00")
+                if at >= 0:
+                    nul_line = line + block.count(b"\n", 0, at)
+                else:
+                    line += block.count(b"\n")
+    return digest.hexdigest(), nul_line
 
 
 def quote_ident(name: str) -> str:

@@ -59,13 +59,13 @@ def financial_year_sql(date_expr: str, containing: bool = False) -> str:
 
 def parse_date_sql(expr: str) -> str:
     """SQL reading a date in any of DATE_FORMATS; ISO dates take the fast path. A two-digit year (01APR24,
-    01/04/24), which the formats read as the year 24, is read as 2024 (as 19xx from 70 on)."""
+    01/04/24), which the formats read as the year 24, is read as 2024 (as 19xx from 70 on). Each parse is written
+    once, inside a one-element list_transform: DuckDB would evaluate a repeated strptime for every row."""
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
-    parsed = f"try_strptime({expr}, {formats})::DATE"
-    century = f"CASE WHEN year({parsed}) < 70 THEN 2000 ELSE 1900 END"
-    iso = f"CASE WHEN substr({expr}, 5, 1) = '-' THEN try_cast({expr} AS DATE) END"
-    return (f"coalesce({iso}, CASE WHEN year({parsed}) < 100 "
-            f"THEN ({parsed} + to_years({century}))::DATE ELSE {parsed} END)")
+    other = (f"list_transform([try_strptime({expr}, {formats})::DATE], lambda d: CASE "
+             "WHEN year(d) < 70 THEN (d + INTERVAL 2000 YEAR)::DATE WHEN year(d) < 100 THEN (d + INTERVAL 1900 YEAR)::DATE "
+             "ELSE d END)[1]")
+    return f"CASE WHEN {expr} LIKE '____-__-__%' THEN try_cast({expr} AS DATE) ELSE {other} END"
 
 
 @dataclass
@@ -87,21 +87,28 @@ def describe_characters(value: str) -> str:
     return ", ".join(f"{unicodedata.name(ch, 'an unnamed character')} (U+{ord(ch):04X})" for ch in odd)
 
 
+def _finite(value) -> bool:
+    try:
+        return abs(float(str(value).replace(",", ""))) < float("inf")
+    except ValueError:
+        return False
+
+
 def _identity_checks(col: Column, header: str) -> list[_Check]:
     """A code or key must be plain printable ASCII: a look-alike letter or an invisible character would make it
     another code that matches nothing, and the row would vanish from the figures."""
     c = quote_ident(col.name)
-    return [_Check(header, "error", f"regexp_matches({c}, '[^ -~]')",
+    return [_Check(header, "error", f"(strlen({c}) <> length({c}) OR regexp_matches({c}, '[\\x00-\\x1f\\x7f]'))",
                    lambda v: f"'{v}' contains {describe_characters(v)}, which a code cannot hold (a look-alike "
                    "letter or an invisible character, often pasted in); type the code again.", (c,))]
 
 
 def _column_checks(col: Column, header: str, key: bool = False) -> list[_Check]:
-    c = quote_ident(col.name)
-    identity = _identity_checks(col, header) if col.kind == "code" or key else []
-    nul = [_Check(header, "error", f"strpos({c}, chr(0)) > 0",
-                  lambda: "a value holds a NUL (zero) byte, which is not text; save the file again as CSV.")]
-    return identity + nul + _value_checks(col, header)
+    """The checks of one column. Codes are checked against their format (whose message names any look-alike or
+    invisible character); text that is part of a key of several columns (a register code, a sex, an age band)
+    must be plain printable ASCII. A NUL byte anywhere in a CSV is found when it is read (base.stage_file)."""
+    identity = _identity_checks(col, header) if key and col.kind != "code" else []
+    return identity + _value_checks(col, header)
 
 
 def _value_checks(col: Column, header: str) -> list[_Check]:
@@ -113,7 +120,9 @@ def _value_checks(col: Column, header: str) -> list[_Check]:
             _Check(header, "error", f"{c} IS NULL OR {c} = ''",
                    lambda: f"the {col.description} is blank; every row needs one."),
             _Check(header, "error", f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}')",
-                   lambda v: f"'{v}' is not {words}.", (c,)),
+                   lambda v: f"'{v}' is not {words}." + (f" It contains {describe_characters(v)}, a look-alike "
+                                                         "letter or an invisible character, often pasted in."
+                                                         if describe_characters(v) else ""), (c,)),
         ]
     if col.kind in ("count", "number"):
         # A blank in an optional column is simply not given; in a required one it is a missing value.
@@ -135,18 +144,16 @@ def _value_checks(col: Column, header: str) -> list[_Check]:
             _Check(header, "error", f"{as_double} < 0",
                    lambda v: f"{v} is negative; the {col.description} cannot be negative.", (c,))]
         # Values that read as numbers but would change the figures silently.
+        too_large = f" OR abs({as_double}) >= 1e15" if col.kind == "count" else ""
         negative += [
-            _Check(header, "error", f"isinf({as_double}) OR isnan({as_double})",
-                   lambda v: f"'{v}' is not a finite number; the {col.description} must be {what}.", (c,)),
-            _Check(header, "error", f"contains({c}, ',') AND {as_double} IS NOT NULL AND NOT "
-                                    "regexp_full_match(" + c + ", '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?')",
+            _Check(header, "error", f"NOT isfinite({as_double}){too_large}",
+                   lambda v: f"{v} is too large to be a count of people." if _finite(v) else
+                   f"'{v}' is not a finite number; the {col.description} must be {what}.", (c,)),
+            _Check(header, "error", f"contains({c}, ',') AND NOT regexp_full_match(" + c +
+                                    ", '-?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?') AND " + f"{as_double} IS NOT NULL",
                    lambda v: f"'{v}' has its thousands separators in the wrong places; write the number without "
                    "commas (4563) or with one every three digits (4,563).", (c,)),
         ]
-        if col.kind == "count":
-            negative.append(_Check(header, "error", f"abs({as_double}) >= 1e15 AND NOT isinf({as_double}) "
-                                                    f"AND NOT isnan({as_double})",
-                                   lambda v: f"{v} is too large to be a count of people.", (c,)))
         if col.minimum is not None or col.maximum is not None:
             low = -1e308 if col.minimum is None else col.minimum
             high = 1e308 if col.maximum is None else col.maximum
@@ -177,15 +184,16 @@ def _value_checks(col: Column, header: str) -> list[_Check]:
 def _run_checks(con, report: Report, file: str, checks: list[_Check], key: str | None) -> int:
     """Count every rule's offending rows in one scan; fetch examples only for rules that found some. The same
     scan counts the rows whose ``key`` (SQL) hashes like an earlier row's: candidate duplicates (returned)."""
-    aggregates = [f"count(*) FILTER (WHERE {ch.where}), min(_row) FILTER (WHERE {ch.where})" for ch in checks]
+    aggregates = [f"count(*) FILTER (WHERE {ch.where})" for ch in checks]
     aggregates.append(f"count(*) - count(DISTINCT hash({key}))" if key else "0")
     found = con.execute(f"SELECT {', '.join(aggregates)} FROM raw").fetchall()[0]
     for i, ch in enumerate(checks):
-        total, first = found[2 * i], found[2 * i + 1]
+        total = found[i]
         if not total:
             continue
         add = getattr(report, ch.severity)
         if ch.summary:
+            first = con.execute(f"SELECT min(_row) FROM raw WHERE {ch.where}").fetchall()[0][0]
             add(file, first, ch.header, ch.message(total))
             continue
         shows = "".join(", " + s for s in ch.shows)
@@ -297,7 +305,7 @@ def stage_and_check(
         report.error(file, 2, None, "the file has headers but no data rows.")
         return False
     checks = [ch for col in spec.columns if col.name in found
-              for ch in _column_checks(col, found[col.name], key=col.name in spec.key)]
+              for ch in _column_checks(col, found[col.name], key=col.name in spec.key and len(spec.key) > 1)]
     # A required number column in which no row has a value: most often a workbook whose formulas were never
     # calculated and saved (no cached values), which would otherwise load as all missing.
     numbers = [col for col in spec.columns if col.name in found and col.required and col.kind in ("count", "number")]
