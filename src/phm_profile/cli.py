@@ -72,8 +72,13 @@ def cmd_fetch(args) -> int:
 def cmd_serve(args) -> int:
     """Start the app (``streamlit run app.py``) with the heavy libraries already imported in the server
     process, so the first person to open it does not wait for them."""
+    import logging
+
     from streamlit.web import cli as streamlit_cli
 
+    # The cached views are defined before Streamlit's runtime starts: its "No runtime found" notice, once per
+    # cached function, says nothing to a user starting the app.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     from . import charts, ui, views, workforce  # noqa: F401  (pandas, plotly, duckdb, scipy)
     from .config import PROJECT_DIR
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -61,6 +62,7 @@ def sidebar() -> Selection:
     if workshop:
         st.markdown(WORKSHOP_CSS, unsafe_allow_html=True)
     nav = st.sidebar.container()  # filled below, once the choices the links carry are known
+    ensure_database()
     db = views.database_key()  # the file's identity too: a rebuild is never shown from the cache
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
@@ -126,6 +128,25 @@ def keep_params(pool: float, step: float, floors: dict[str, float]) -> None:
         del st.query_params["floors"]
 
 
+def ensure_database() -> None:
+    """A first run (``streamlit run app.py`` on a fresh clone) builds the demo database, saying so; any other
+    missing database is named with the command that builds it, never a traceback."""
+    from . import config, demo, store
+
+    path = views.database_path()
+    if path.exists():
+        return
+    if path == config.DEMO_DB:
+        with st.spinner("First run: writing the synthetic demo extracts and building the demo database (about a "
+                        "minute) ..."):
+            demo.write_demo(config.DEMO_DATA_DIR, "icb")
+            store.build(config.DEMO_DATA_DIR, config.DEMO_DB)
+        return
+    st.error(f"There is no database at {path.name}. Build one with: python -m phm_profile build --data FOLDER "
+             f"--db {path} (or start ./scripts/run.sh for the demo).")
+    st.stop()
+
+
 def link_to_view() -> str:
     """This page's address with the current choices (ICB, PCN, year, indicator, workshop) as parameters."""
     from urllib.parse import urlencode
@@ -177,15 +198,17 @@ def table(frame, **kwargs) -> None:
     """A dataframe on screen, protected by small-number suppression when it is on."""
     config = {c: st.column_config.NumberColumn(COLUMN_LABELS[c], format="%.2f") if c in TWO_DECIMALS
               else COLUMN_LABELS[c] for c in frame.columns if c in COLUMN_LABELS}
-    st.dataframe(_safe(frame), hide_index=True, column_config=config | kwargs.pop("column_config", {}), **kwargs)
+    shown = _safe(frame).copy()
+    for column in shown.columns:  # a missing text reads "–", never "None" or "nan"
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "–")
+    st.dataframe(shown, hide_index=True, column_config=config | kwargs.pop("column_config", {}), **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _csv(frame, suppress: bool) -> bytes:
     """A frame as CSV bytes (protected when ``suppress``), made once per frame rather than on every rerun."""
-    from . import suppression
-
-    from . import exports
+    from . import exports, suppression
 
     return exports.csv_bytes(suppression.protect(frame) if suppress else frame)
 
