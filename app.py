@@ -1,13 +1,8 @@
 """phm-profile: the home page (ICB overview). Other pages live in pages/ (Streamlit's auto-discovery)."""
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
-
-import streamlit as st  # noqa: E402
-
-from phm_profile import charts, ui, views  # noqa: E402
+from phm_profile import charts, ui, views
 
 sel = ui.sidebar()
 ui.title("ICB overview", sel)

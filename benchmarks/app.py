@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import chromium, streamlit_server, wait_for_app  # noqa: E402
+from browser import chromium, streamlit_server, wait_for_app
 
 
 def switch_pcn_times(db: Path) -> list[float]:

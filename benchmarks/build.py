@@ -2,22 +2,19 @@
 ~10M referral records). Prints the median time of the load (of --repeat runs), the time of the whole build
 and the peak memory.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/build.py [--out benchmarks/out]
+    .venv/bin/python benchmarks/build.py [--out benchmarks/out]
 """
 
 import argparse
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+import duckdb
 
-import duckdb  # noqa: E402
-
-from phm_profile import demo, store  # noqa: E402
-from phm_profile.readers import Report  # noqa: E402
+from phm_profile import demo, store
+from phm_profile.readers import Report
 
 
 def main() -> None:

@@ -21,19 +21,17 @@ import argparse
 import multiprocessing as mp
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
 
-import duckdb  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import duckdb
+import numpy as np
+import pandas as pd
 
-from phm_profile import demo, models, profile, stats, store  # noqa: E402
+from phm_profile import demo, models, profile, stats, store
 
 #: The validated tables the profile is built from (what a build has loaded before its models run).
 INPUTS = ("practice_mapping", "qof_prevalence", "qof_list_size", "patients_age_sex", "patients_lsoa", "imd",

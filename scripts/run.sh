@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 if [ ! -f data/demo.duckdb ]; then
   .venv/bin/python -m phm_profile demo --out data/demo
   .venv/bin/python -m phm_profile build --data data/demo --db data/demo.duckdb

@@ -30,7 +30,7 @@ def free_port() -> int:
 def streamlit_server(db: Path, page: str = "app.py", **env_vars: str):
     """Start ``streamlit run`` on the database ``db``; yield its base URL; stop it."""
     port = free_port()
-    env = {**os.environ, "PHM_DB": str(db), "PYTHONPATH": str(ROOT / "src"), **env_vars}
+    env = {**os.environ, "PHM_DB": str(db), **env_vars}
     command = ([sys.executable, "-m", "phm_profile", "serve"] if page == "app.py"  # as scripts/run.sh starts it
                else [sys.executable, "-m", "streamlit", "run", str(ROOT / page)])
     process = subprocess.Popen(

@@ -1,13 +1,11 @@
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from phm_profile import demo, store
 
-from phm_profile import demo, store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 REAL = ROOT.parent / "shared" / "data" / "real"
 REFERENCE = ROOT.parent / "shared" / "data" / "reference" / "phe_indicator_methods"

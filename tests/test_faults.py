@@ -55,7 +55,7 @@ def test_overlapping_command_line_builds_wait_for_each_other(demo_dir, tmp_path)
     stale = tmp_path / ".target.duckdb.99999.deadbeef.building"  # what a killed build leaves behind
     stale.write_bytes(b"half a database")
     command = [sys.executable, "-m", "phm_profile", "build", "--data", str(demo_dir), "--db", str(db)]
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    env = {"PATH": "/usr/bin:/bin"}
     runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     outputs = [run.communicate(timeout=300) for run in runs]

@@ -129,7 +129,7 @@ def test_offline_says_which_dataset_and_where_to_get_it(tmp_path):
                         "imd,*,https://www.gov.uk/imd-page,http://127.0.0.1:9/File_7.csv,,OGL,\n")
     run = subprocess.run([sys.executable, "-m", "phm_profile", "fetch", "--year", "2023-24", "--out",
                           str(tmp_path / "out"), "--manifest", str(manifest)],
-                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
+                         capture_output=True, text=True, cwd=ROOT, env={
                                                                          "PATH": "/usr/bin:/bin"})
     assert run.returncode == 1
     assert "NOT FETCHED imd 2023-24: could not be downloaded (ConnectionError). Download it by hand from " \

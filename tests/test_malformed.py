@@ -30,7 +30,7 @@ def test_command_line_names_the_problem_and_keeps_the_database(case, demo_db, tm
     shutil.copy(demo_db, db)
     before = digest(db)
     run = subprocess.run([sys.executable, "-m", "phm_profile", "build", "--data", str(case), "--db", str(db)],
-                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
+                         capture_output=True, text=True, cwd=ROOT, env={
                                                                          "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0
     expected = (case / "EXPECTED.txt").read_text().strip()

@@ -101,13 +101,13 @@ def test_profile_and_export_commands(demo_db, tmp_path):
     env_python = [sys.executable, "-m", "phm_profile"]
     out = tmp_path / "profile.csv"
     subprocess.run(env_python + ["export", "pcn_profile", "--db", str(demo_db), "--out", str(out)],
-                   check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+                   check=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
     frame = pd.read_csv(out)
     assert list(frame.columns) == PROFILE_COLUMNS
     assert frame.pcn_code.nunique() >= 38 and set(frame.period) == {"2021-22", "2022-23", "2023-24"}
     assert set(frame.vs_england) <= {"higher", "similar", "lower", "not compared"}
     shown = subprocess.run(env_python + ["profile", "--db", str(demo_db), "--pcn", "U90001"], check=True,
-                           cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")}, capture_output=True, text=True).stdout
+                           cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True).stdout
     smi = frame[(frame.pcn_code == "U90001") & (frame.period == "2023-24") & (frame.indicator == "prev_mh")].iloc[0]
     label = duckdb.connect(str(demo_db), read_only=True).execute(
         "SELECT label FROM indicators WHERE indicator = 'prev_mh'").fetchall()[0][0]

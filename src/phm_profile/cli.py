@@ -1,4 +1,4 @@
-"""python -m phm_profile COMMAND ...: the command line mirrors the library."""
+"""phm-profile COMMAND ... (or python -m phm_profile): the command line mirrors the library."""
 
 from __future__ import annotations
 
@@ -86,8 +86,9 @@ def cmd_serve(args) -> int:
     return streamlit_cli.main()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m phm_profile", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option (tests/test_docs.py checks the README documents each)."""
+    parser = argparse.ArgumentParser(prog="phm-profile", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="write synthetic demo extracts in the published layouts")
@@ -116,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     _add_profile_commands(sub)
     p = sub.add_parser("serve", help="start the app; options after it go to streamlit (e.g. --server.port 8502)")
     p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args, extra = parser.parse_known_args(argv)  # serve passes what it does not know on to streamlit
     if extra and args.func is not cmd_serve:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

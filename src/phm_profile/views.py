@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from . import stats, suppression
-from .config import DEFAULT_DB
+from .config import DEFAULT_DB, DEMO_ICB_PREFIX
 
 
 def database_path() -> Path:
@@ -175,8 +175,8 @@ def expected_rates(db: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def is_demo(db: str) -> bool:
     """Synthetic demo data: every practice code starts with Z and every ICB with QZ."""
-    return bool(query("SELECT count(*) > 0 AND bool_and(icb_code LIKE 'QZ%') AS demo FROM practice_pcn "
-                      "WHERE icb_code IS NOT NULL", db=db).demo.iloc[0])
+    return bool(query("SELECT count(*) > 0 AND bool_and(starts_with(icb_code, ?)) AS demo FROM practice_pcn "
+                      "WHERE icb_code IS NOT NULL", [DEMO_ICB_PREFIX], db).demo.iloc[0])
 
 
 @st.cache_data(show_spinner=False)

@@ -23,7 +23,7 @@ SPEC = ExtractSpec(
     needs_period=False,
 )
 
-#: Practice-level measures from the records (rates per 1,000 patients or proportions; see data/measures.csv).
+#: Practice-level measures from the records (rates per 1,000 patients or proportions; see data/service_measures.csv).
 AGGREGATE_SQL = """
     WITH r AS (
         SELECT practice_code, {date} AS referral_date, service, outcome, {wait_days} AS wait_days FROM raw
