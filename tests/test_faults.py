@@ -231,3 +231,59 @@ def test_need_and_ranks_are_worked_from_the_counts_shown(tiny_db):
     assert need.loc["U90001", "adult_wte"] != 3 and need.loc["U90001", "need_wte"] % 5 == 0
     ranks = views.ltc_ranks(db, "U90001", "2023-24", True).set_index("group_code")
     assert pd.isna(ranks.loc["MH", "ltc_rank"]) and pd.isna(ranks.loc["MH", "prevalence"])
+
+
+def test_faults_found_by_an_adversarial_review(demo_copy, tmp_path):
+    """Each used to load silently with changed figures, or crash: a time-zone-aware Parquet date (read a day
+    early, in the wrong year), two headers for one column, headers with spaces, the same figures under another
+    year's name, 1_000, a year 0001 date, two sheets with the same columns, files of other kinds skipped unsaid."""
+    import openpyxl
+
+    from phm_profile.readers import Report, load_file
+    from phm_profile.config import SQL_DIR
+
+    ages = pd.read_csv(demo_copy / "gp-reg-pat-prac-quin-age-apr-2024.csv", dtype=str)
+    ages["EXTRACT_DATE"] = pd.Timestamp("2024-10-01", tz="Europe/London")
+    ages.to_parquet(tmp_path / "ages_oct.parquet")
+    con = duckdb.connect()
+    con.execute((SQL_DIR / "schema.sql").read_text())
+    assert load_file(con, tmp_path / "ages_oct.parquet", Report()) is not None
+    assert con.execute("SELECT DISTINCT extract_date::VARCHAR, period FROM patients_age_sex").fetchall() == \
+        [("2024-10-01", "2024-25")]
+
+    def refused(folder, *expected):
+        with pytest.raises(store.BuildFailed) as failed:
+            store.build(folder, tmp_path / "refused.duckdb")
+        said = "\n".join(str(e) for e in failed.value.report.errors)
+        assert all(e in said for e in expected), said
+
+    def folder_with(name, text):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "PREVALENCE_2324.csv").write_text(text)
+        return folder
+
+    refused(folder_with("dup", "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,REGISTER\nZ00001,MH,44,TOTAL,999\n"),
+            "PREVALENCE_2324.csv, row 1, column REGISTER: the columns 'REGISTER' and 'REGISTER' could both be")
+    refused(folder_with("underscore", "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE\nZ00001,MH,4_4,TOTAL\n"),
+            "row 2, column REGISTER: '4_4' is not a whole number")
+    spaced = folder_with("spaces", '" PRACTICE_CODE","GROUP_CODE ",REGISTER,PATIENT_LIST_TYPE\nZ00001,MH,44,TOTAL\n')
+    report = store.validate(spaced)
+    assert not [e for e in report.errors if "unexpected" in e.message]
+    (demo_copy / "PREVALENCE_2223.csv").write_text((demo_copy / "PREVALENCE_2324.csv").read_text().replace("\n", "\r\n"))
+    (demo_copy / "notes.txt").write_text("read me")
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(demo_copy, tmp_path / "again.duckdb")
+    assert any("holds exactly the same figures as PREVALENCE_2223.csv, under another year" in e.message
+               for e in failed.value.report.errors)
+    assert any(w.file == "notes.txt" and "was not read" in w.message for w in failed.value.report.warnings)
+    book = openpyxl.Workbook()
+    for title in ("Notes", "Data"):
+        sheet = book.create_sheet(title)
+        sheet.append(["PRACTICE_CODE", "TOTAL", "16OV", "17OV", "18OV", "30_74", "50OV", "0_64", "65OV"])
+        sheet.append(["Z00001", 100, 80, 79, 78, 50, 30, 90, 10])
+    del book["Sheet"]
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    book.save(sheets / "QOF_LIST_SIZE_2324.xlsx")
+    refused(sheets, "the sheets Notes, Data have the same columns")

@@ -27,6 +27,9 @@ def _print_report(report) -> None:
 
 
 def cmd_validate(args) -> int:
+    if not Path(args.data).is_dir():
+        print(f"{args.data} is not a folder; give the folder that holds the extracts.")
+        return 2
     report = store.validate(Path(args.data), _progress)
     _print_report(report)
     print(f"{len(report.errors)} errors, {len(report.warnings)} warnings.")

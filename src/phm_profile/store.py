@@ -137,7 +137,14 @@ def load_folder(
     _load_reference_tables(con)
     con.execute((SQL_DIR / "register_denominator.sql").read_text())
     loaded = []
+    if not Path(data_dir).is_dir():
+        report.error(str(data_dir), None, None, "this is not a folder; give the folder that holds the extracts.")
+        return loaded
     files = discover(data_dir)
+    for other in sorted(p for p in Path(data_dir).iterdir() if p.is_file() and not p.name.startswith(".")
+                        and p.suffix.lower() not in TABLE_FILES + geo.BOUNDARY_SUFFIXES + (".md", ".json")):
+        report.warning(other.name, None, None, "this file was not read: only CSV, XLSX, Parquet, GeoJSON and "
+                       "GeoParquet files are (unzip a .zip, save a .xls or .txt as CSV).")
     if not files:
         report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files.")
     for i, path in enumerate(files, 1):
@@ -223,6 +230,35 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         for file, other, period in rows:
             report.error(file, None, None, f"holds the same data as {other} for {period}; keep one of them "
                          "(loading both would count it twice).")
+
+    # The same figures under two years' names (a file saved again as another year): every row alike but the period.
+    for table, columns in (("qof_prevalence", "practice_code, group_code, register, list_size"),
+                           ("qof_list_size", "practice_code, list_type, list_size"),
+                           ("patients_age_sex", "practice_code, sex, age_band, patients"),
+                           ("patients_lsoa", "practice_code, lsoa_code, patients")):
+        for file, other in con.execute(f"""
+                WITH prints AS (SELECT source_file, count(*) AS n, bit_xor(hash({columns})) AS print FROM {table}
+                                GROUP BY source_file)
+                SELECT a.source_file, min(b.source_file) FROM prints a JOIN prints b USING (n, print)
+                WHERE a.source_file > b.source_file AND a.n > 20 GROUP BY a.source_file""").fetchall():
+            report.error(file, None, None, f"holds exactly the same figures as {other}, under another year; keep the "
+                         "file of the right year only.")
+
+    # One practice's list of one type written differently on two register rows, or in the list-size file.
+    rows, total = _first_examples(con, """
+        SELECT p.source_file, min(p.source_row), p.practice_code, p.list_type,
+               list(DISTINCT p.list_size ORDER BY p.list_size) AS sizes, any_value(l.list_size) AS listed
+        FROM qof_prevalence p LEFT JOIN qof_list_size l
+          ON l.period = p.period AND l.practice_code = p.practice_code AND l.list_type = p.list_type
+        WHERE p.list_size IS NOT NULL GROUP BY p.source_file, p.period, p.practice_code, p.list_type
+        HAVING count(DISTINCT p.list_size) > 1 OR bool_or(l.list_size IS NOT NULL AND l.list_size <> p.list_size)""")
+    for file, row, practice, list_type, sizes, listed in rows:
+        also = f" and {listed:,} in the list-size file" if listed is not None else ""
+        report.warning(file, row, "PRACTICE_LIST_SIZE", f"practice {practice}'s {list_type} list is written as "
+                       f"{', '.join(f'{s:,}' for s in sizes)}{also}; each register uses the list on its own row.")
+    if total > len(rows):
+        report.warning(rows[0][0], None, "PRACTICE_LIST_SIZE", f"... and {total - len(rows):,} more practices whose "
+                       "list of one type is written differently.")
 
     # A register larger than the list it is a share of: published so for some special practices (e.g. a
     # learning-disability home whose list is almost all on the register) and counted in England's figures, so
@@ -442,8 +478,12 @@ def build(data_dir: Path, db_path: Path, progress: Progress = lambda _: None,
     build writes a file of its own (``.<name>.<pid>.<random>.building``); holding the lock, a build removes
     what a killed build left behind."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     report = Report()
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        report.error(str(db_path), None, None, f"the database cannot be written there ({exc.strerror}).")
+        raise BuildFailed(report) from None
     lock = FileLock(db_path.parent / f".{db_path.name}.lock")
     try:
         if wait:

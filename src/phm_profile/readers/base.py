@@ -141,6 +141,17 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[^A-Z0-9%]+", "_", text).strip("_")
 
 
+def colliding_headers(spec: ExtractSpec, headers: list[str]) -> list[tuple[Column, list[str]]]:
+    """Columns of ``spec`` that two of the file's headers could both be (REGISTER twice, or REGISTER and
+    register, or REGISTER and REGISTER_COUNT): which one holds the figures is not for the tool to guess."""
+    out = []
+    for col in spec.columns:
+        hits = [h for h in headers if normalise_header(h) in col.aliases]
+        if len(hits) > 1:
+            out.append((col, hits))
+    return out
+
+
 def match_headers(spec: ExtractSpec, headers: list[str]) -> tuple[dict[str, str], list[Column]]:
     """Map canonical column -> the file's header; list the required columns that are missing."""
     by_norm = {normalise_header(h): h for h in headers}
@@ -269,11 +280,21 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, sheet_headers: list[s
     con.execute("DROP TABLE IF EXISTS raw_file")
     if suffix == ".parquet":
         rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
-        casts = ", ".join(f"trim(CAST({quote_ident(c)} AS VARCHAR)) AS {quote_ident(c)}" for c in rel.columns)
+        # A time-zone-aware timestamp (01 Oct 2024 00:00 Europe/London) is read on England's wall clock: cast to
+        # text in UTC it would be the day before, in another month or financial year.
+        casts = ", ".join(
+            (f"trim(CAST(timezone('Europe/London', {quote_ident(c)}) AS VARCHAR)) AS {quote_ident(c)}"
+             if str(t).upper().startswith("TIMESTAMP WITH TIME ZONE") else
+             f"trim(CAST({quote_ident(c)} AS VARCHAR)) AS {quote_ident(c)}")
+            for c, t in zip(rel.columns, rel.types))
         con.execute(f"CREATE TEMP TABLE raw_file AS SELECT {casts} FROM read_parquet(?)", [str(path)])
         return 1
     if suffix in (".xlsx", ".xlsm"):
         sheets = _xlsx_sheets(path)
+        same = [name for name, f in sheets.items() if sheet_headers is not None and list(f.columns) == sheet_headers]
+        if len(same) > 1:
+            raise UnreadableFile(f"the sheets {', '.join(same)} have the same columns, so this tool cannot tell which "
+                                 "holds the extract; keep one of them (or save it as CSV)")
         frame = next(
             (f for f in sheets.values() if sheet_headers is None or list(f.columns) == sheet_headers),
             next(iter(sheets.values())),

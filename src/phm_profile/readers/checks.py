@@ -20,6 +20,7 @@ from .base import (
     Column,
     ExtractSpec,
     Report,
+    colliding_headers,
     match_headers,
     quote_ident,
     rejected_rows,
@@ -172,9 +173,12 @@ def _value_checks(col: Column, header: str) -> list[_Check]:
                    lambda v: f"'{v}' is not {what}; the {col.description} must be {what}.", (c,)),
         ] + negative
     if col.kind == "date":
-        return [_Check(header, "error", f"{date_column(col.name)} IS NULL AND {c} IS NOT NULL AND {c} <> ''",
+        d = date_column(col.name)
+        return [_Check(header, "error", f"{d} IS NULL AND {c} IS NOT NULL AND {c} <> ''",
                        lambda v: f"'{v}' is not a date this tool can read (such as 01APR2020 or 2020-04-01).",
-                       (c,))]
+                       (c,)),
+                _Check(header, "error", f"year({d}) < 1948 OR year({d}) > 2100",
+                       lambda v: f"'{v}' is not a plausible date (before the NHS, or after 2100).", (c,))]
     if col.kind == "period":
         return [_Check(header, "error", f"{c} IS NULL OR NOT regexp_full_match({c}, '{PERIOD_PATTERN}')",
                        lambda v: f"'{v}' is not a financial year written like 2023-24.", (c,))]
@@ -235,9 +239,9 @@ def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: 
     )
     rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {MAX_EXAMPLES}").fetchall()
     total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-    headers = " / ".join(found.get(k, k) for k in spec.key)
+    headers = " / ".join(found[k] for k in spec.key if k in found)
     for row in rows:
-        values = ", ".join(str(v) for v in row[2:])
+        values = ", ".join(str(v) for v in row[2:] if v is not None)
         report.error(file, row[0], headers, f"{values} appears twice (first at row {row[1]}); each "
                      f"{' and '.join(k.replace('_', ' ') for k in spec.key)} may appear only once.")
     if total > len(rows):
@@ -257,9 +261,15 @@ def stage_and_check(
         report.error(file, 1, col.aliases[0],
                      f"the column {col.aliases[0]} ({col.description}) is missing. This file looks like "
                      f"{spec.title}, which needs it. The headers found were: {', '.join(map(str, headers))}.")
-    if missing:
+    for col, hits in colliding_headers(spec, headers):
+        report.error(file, 1, hits[1], f"the columns {' and '.join(repr(h) for h in hits)} could both be the "
+                     f"{col.description}; keep one of them so it is clear which holds the figures.")
+    if missing or len(report.errors) > before:
         return False
     first_row = stage_file(con, path, headers, headerless=tuple(headers) == spec.headerless)
+    # The staged columns in the file's order: DuckDB trims a header's spaces, so a header is found by position.
+    staged = [r[0] for r in con.execute("DESCRIBE raw_file").fetchall()]
+    at = dict(zip(headers, staged)) if len(staged) == len(headers) else {h: h for h in headers}
     rejected = rejected_rows(con)
     for row, problem in rejected[:MAX_EXAMPLES]:
         report.error(file, row, None, f"this row {problem} ({len(headers)} columns); each row must have one value "
@@ -272,7 +282,7 @@ def stage_and_check(
     selects = [f"(rowid + {int(first_row)})::BIGINT AS _row"]
     for col in spec.columns:
         if col.name in found:
-            value = quote_ident(found[col.name])  # VARCHAR, trimmed as staged
+            value = quote_ident(at.get(found[col.name], found[col.name]))  # VARCHAR, trimmed as staged
             if col.kind == "code":
                 value = f"upper({value})"
             elif col.canonical:
@@ -282,11 +292,15 @@ def stage_and_check(
             selects.append(f"NULL::VARCHAR AS {quote_ident(col.name)}")
         # Numbers and dates are read once per scan, for every check and the typed select.
         if col.kind in ("count", "number"):
-            number = f"try_cast(replace({quote_ident(found[col.name])}, ',', '') AS DOUBLE)" if col.name in found \
+            staged_name = quote_ident(at.get(found[col.name], found[col.name])) if col.name in found else None
+            # DuckDB reads 1_000 as 1000: an underscore is not a digit separator in published figures
+            number = (f"CASE WHEN contains({staged_name}, '_') THEN NULL "
+                      f"ELSE try_cast(replace({staged_name}, ',', '') AS DOUBLE) END") if col.name in found \
                 else "NULL::DOUBLE"
             selects.append(f"{number} AS {number_column(col.name)}")
         if col.kind == "date":
-            date = parse_date_sql(quote_ident(found[col.name])) if col.name in found else "NULL::DATE"
+            date = parse_date_sql(quote_ident(at.get(found[col.name], found[col.name]))) if col.name in found \
+                else "NULL::DATE"
             selects.append(f"{date} AS {date_column(col.name)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_all AS SELECT {', '.join(selects)} FROM raw_file")
     keep = "TRUE"
