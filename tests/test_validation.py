@@ -326,3 +326,23 @@ def test_warnings_for_figures_that_look_wrong(demo_copy, tmp_path):
     assert any("PREVALENCE_2324.csv, column REGISTER: the PAD register is 0 for every practice" in w for w in said)
     assert any(w.startswith("gp-reg-pat-prac-quin-age-apr-2019.csv, column EXTRACT_DATE: its name says 2019 but")
                for w in said)
+
+
+def test_a_mistyped_register_code_is_refused_but_a_new_register_is_kept(demo_copy, tmp_path):
+    prevalence = demo_copy / "PREVALENCE_2324.csv"
+    frame = pd.read_csv(prevalence, dtype=str)
+    typo = frame.index[(frame.PRACTICE_CODE == "Z00001") & (frame.GROUP_CODE == "MH")][0]
+    frame.loc[typo, "GROUP_CODE"] = "MHH"
+    frame.to_csv(prevalence, index=False)
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(demo_copy, tmp_path / "typo.duckdb")
+    [error] = failed.value.report.errors
+    assert (error.file, error.row, error.column) == ("PREVALENCE_2324.csv", typo + 2, "GROUP_CODE")
+    assert "register code MHH is not a QOF register" in error.message and "has no MH row" in error.message
+    # A register every practice has, new to this tool, is kept with a warning.
+    frame.loc[typo, "GROUP_CODE"] = "MH"
+    extra = frame[frame.GROUP_CODE == "MH"].assign(GROUP_CODE="NEWREG")
+    pd.concat([frame, extra]).to_csv(prevalence, index=False)
+    result = store.build(demo_copy, tmp_path / "new.duckdb")
+    assert any("register code NEWREG is not a QOF register this tool knows; it is kept" in w.message
+               for w in result.report.warnings)

@@ -281,12 +281,37 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         report.warning(file, None, "REGISTER", f"the {group} register is 0 for every practice in the file; check "
                        "that the extract is complete (its prevalence shows as 0%).")
 
-    # Registers the product does not know.
+    # Registers the product does not know: kept (a new register) unless a practice has one in place of a known
+    # register that nearly every other practice in the file has (a typo such as MHH for MH would take the practice
+    # out of that register's figures without a word).
+    rows, total = _first_examples(con, """
+        WITH practices AS (SELECT source_file, count(DISTINCT practice_code) AS n FROM qof_prevalence GROUP BY ALL),
+        common AS (
+            SELECT q.source_file, q.group_code FROM qof_prevalence q JOIN practices USING (source_file)
+            WHERE q.group_code IN (SELECT group_code FROM qof_registers)
+            GROUP BY q.source_file, q.group_code, practices.n HAVING count(DISTINCT q.practice_code) >= 0.9 * practices.n
+        )
+        SELECT u.source_file, u.source_row, u.group_code, u.practice_code,
+               list(c.group_code ORDER BY c.group_code) AS lacking
+        FROM qof_prevalence u JOIN common c USING (source_file)
+        WHERE u.group_code NOT IN (SELECT group_code FROM qof_registers)
+          AND NOT EXISTS (SELECT 1 FROM qof_prevalence k WHERE k.source_file = u.source_file
+                          AND k.practice_code = u.practice_code AND k.group_code = c.group_code)
+        GROUP BY ALL""")
+    for file, row, group, practice, lacking in rows:
+        report.error(file, row, "GROUP_CODE", f"register code {group[:20]} is not a QOF register this tool knows, and "
+                     f"practice {practice} has no {', '.join(lacking)} row, which nearly every other practice has: a "
+                     "mistyped code? Correct it so the practice counts in that register.")
+    if total > len(rows):
+        report.error(rows[0][0], None, "GROUP_CODE", f"... and {total - len(rows):,} more unknown register codes in "
+                     "place of known ones.")
+    typos = {(r[0], r[2]) for r in rows}
     for file, row, group in con.execute("""
             SELECT min(source_file), min(source_row), group_code FROM qof_prevalence
             WHERE group_code NOT IN (SELECT group_code FROM qof_registers) GROUP BY group_code""").fetchall():
-        report.warning(file, row, "GROUP_CODE", f"register code {group} is not a QOF register this tool knows; "
-                       "it is kept but not described.")
+        if (file, group) not in typos:
+            report.warning(file, row, "GROUP_CODE", f"register code {group[:20]} is not a QOF register this tool "
+                           "knows; it is kept but not described.")
 
     # Practice codes that are not in the mapping for that period.
     for table in ("qof_prevalence", "qof_list_size", "patients_age_sex", "patients_lsoa"):
