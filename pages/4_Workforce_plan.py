@@ -80,7 +80,8 @@ for tile, (label, column) in zip(tiles, (("Gross employment cost", "employment_c
                                          ("ARRS reimbursement", "arrs_reimbursement"),
                                          ("Net cost to the PCN", "net_pcn_cost"))):
     tile.metric(label, f"£{totals[column]:,.0f}")
-summary = workforce.plan_summary(totals, year, workforce.year_rule(year), envelope)
+summary = workforce.plan_summary(totals, year, workforce.year_rule(year), envelope,
+                                 this_year.envelope_money.iloc[0] or "")
 for sentence in summary:
     st.markdown(f"- {ui.plain(sentence)}")
 st.caption(f"One WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year. Money: "

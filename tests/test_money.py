@@ -67,9 +67,19 @@ def test_the_envelope_per_weighted_head():
     assert 62_000 * money.per_head("2025-26").value == pytest.approx(1_651_122)
 
 
-def test_every_figure_is_listed_with_its_status_and_source():
-    table = m.Money().figures(["2025-26", "2026-27"])
+def test_every_figure_of_the_plan_names_its_source_or_says_it_is_an_assumption():
+    from phm_profile import workforce
+
+    money = m.Money()
+    table = workforce.money_inputs(money, ["2024-25", "2026-27"], ["5", "7"])
     assert set(table.status) == {"published", "assumption (derived)"}
-    assert table.source.str.len().min() > 20
-    published = table[(table.year == "2025-26") & (table.band == "7")].set_index("figure")
-    assert published.loc["Agenda for Change pay (middle point)", "gbp"] == 50_273
+    assert table.source.str.contains("FACTS.md").all()
+    inputs = __import__("pandas").Series({"list_size": 50_000, "smi_register": 500, "depression_register": 5_000,
+                                          "expected_cmd": 7_000, "cmht_rejected": 0, "tt_long_waits": 0,
+                                          "under_18": 10_000, "imd_score": 20.0, "england_imd_score": 20.0})
+    plan = workforce.workforce_plan(inputs, ["2025-26", "2026-27"], {}, {"adult": "7", "cyp": "7"}, money)
+    assert list(plan.envelope_money) == ["published", "published", "assumption (derived)", "assumption (derived)"]
+    assert plan.money_source.str.contains("GBP a head").all()
+    _, totals = workforce.plan_year(plan, "2026-27")
+    assert "GBP a head, assumption (derived))" in workforce.plan_summary(
+        totals, "2026-27", "", plan.arrs_envelope.iloc[-1], plan.envelope_money.iloc[-1])[-1]

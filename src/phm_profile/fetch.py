@@ -13,7 +13,6 @@ could not be checked from where this was written: a user who finds one moved edi
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import sys
@@ -28,6 +27,7 @@ import requests
 from tqdm import tqdm
 
 from .config import DATA_DIR
+from .readers.base import sha256
 
 MANIFEST = DATA_DIR / "publications.csv"
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -170,14 +170,6 @@ def unpack(archive: Path, out_dir: Path) -> list[Path]:
     return written
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch_one(session: requests.Session, publication: Publication, period: str, out_dir: Path,
               progress: bool = True) -> list[Fetched]:
     """Download one dataset for ``period`` (finding its link on the publication page when the manifest gives
@@ -196,12 +188,12 @@ def fetch_one(session: requests.Session, publication: Publication, period: str, 
         fetched = []
         for url in urls:
             path = download(session, url, out_dir, progress)
-            fetched.append(Fetched(publication.dataset, url, path, path.stat().st_size, _sha256(path)))
+            fetched.append(Fetched(publication.dataset, url, path, path.stat().st_size, sha256(path)))
             if path.suffix.lower() == ".zip":
                 try:
                     for inner in unpack(path, out_dir):
                         fetched.append(Fetched(publication.dataset, f"{url}#{inner.name}", inner,
-                                               inner.stat().st_size, _sha256(inner)))
+                                               inner.stat().st_size, sha256(inner)))
                 except zipfile.BadZipFile as exc:
                     raise _by_hand(publication, period, f"{path.name} is not a readable zip ({exc})") from exc
                 path.unlink()

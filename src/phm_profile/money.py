@@ -195,19 +195,3 @@ class Money:
         n = year_start(year) - year_start(start)
         return Figure(self._uplifted(base.value, n), f"{start} {base.value:.3f} GBP a head plus {self.uplift:.1%} a "
                       "year (assumption)", False)
-
-    def figures(self, years: list[str], bands=("5", "6", "7", "8a"), point: str = "middle") -> pd.DataFrame:
-        """Every money figure the plan uses, for the page and exports: year, band, what, value, status, source."""
-        rows = []
-        for year in years:
-            for band in bands:
-                for what, figure in (("Agenda for Change pay (" + point + " point)", self.pay(year, band, point)),
-                                     ("Employment cost of one WTE", self.employment_cost(year, band, point)),
-                                     ("ARRS maximum reimbursable per WTE (year)", self.annual_cap(year, band))):
-                    rows.append({"year": year, "band": band, "figure": what, "gbp": round(figure.value, 2),
-                                 "status": figure.status, "source": figure.source})
-            head = self.per_head(year)
-            if head is not None:
-                rows.append({"year": year, "band": "all", "figure": "ARRS envelope per weighted head",
-                             "gbp": round(head.value, 3), "status": head.status, "source": head.source})
-        return pd.DataFrame(rows)

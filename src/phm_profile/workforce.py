@@ -237,7 +237,9 @@ def workforce_plan(inputs: pd.Series, years: list[str], current: dict[str, float
                 "arrs_envelope": envelope, "envelope_share": split.arrs_reimbursement / envelope if envelope else None,
                 "money": "edited on screen" if edited else
                          "published" if cost.published and cap.published else "assumption (derived)",
-                "money_source": f"cost: {cost.source}; cap: {cap.source}",
+                "envelope_money": head.status if head is not None else None,
+                "money_source": f"cost: {cost.source}; cap: {cap.source}"
+                                + (f"; envelope: {head.value:.3f} GBP a head, {head.source}" if head is not None else ""),
             })
     return pd.DataFrame(rows)
 
@@ -312,7 +314,8 @@ def need_range(inputs: pd.Series, a: Assumptions = Assumptions()) -> tuple[float
     return tuple(float(need(frame, x).need_wte.iloc[0]) for x in (low, a, high))
 
 
-def plan_summary(totals: pd.Series, year: str, rule: str = "", envelope: float | None = None) -> list[str]:
+def plan_summary(totals: pd.Series, year: str, rule: str = "", envelope: float | None = None,
+                 envelope_money: str = "") -> list[str]:
     """The plan in plain English (the page's and the printable plan's summary): need against entitlement,
     with the numbers, and the whole cost split."""
     if totals.need_wte < totals.entitlement_wte:
@@ -329,7 +332,7 @@ def plan_summary(totals: pd.Series, year: str, rule: str = "", envelope: float |
              "to the PCN."]
     if envelope:
         lines.append(f"The reimbursement is {totals.arrs_reimbursement / envelope:.1%} of the PCN's ARRS envelope "
-                     f"of £{envelope:,.0f} (weighted population x GBP a head).")
+                     f"of £{envelope:,.0f} (weighted population x GBP a head, {envelope_money or 'published'}).")
     return lines
 
 

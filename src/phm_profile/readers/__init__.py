@@ -24,7 +24,16 @@ from . import (
     service_usage,
 )
 from .base import (
-    ExtractSpec, Issue, Report, UnreadableFile, match_headers, read_headers, read_through, sha256, text_encoding,
+    CODE_FORMATS,
+    ExtractSpec,
+    Issue,
+    Report,
+    UnreadableFile,
+    match_headers,
+    read_headers,
+    read_through,
+    sha256,
+    text_encoding,
 )
 from .checks import date_column, financial_year_sql, numeric_sql, period_from_name, stage_and_check
 
@@ -82,14 +91,12 @@ def _typed_sql(spec: ExtractSpec, template: str) -> str:
 
 
 def _headerless(header_rows: list[list[str]]) -> list[tuple[ExtractSpec, list[str]]]:
-    """An extract published without a header row, recognised by its number of fields and its first value."""
-    from .base import CODE_FORMATS
-
+    """An extract published without a header row, recognised by its number of fields and a practice code as its
+    first value (epraccur's first row is a practice)."""
     found = []
     for spec in EXTRACTS:
-        first = spec.columns[0]
         for row in header_rows:
-            if (spec.headerless and len(row) == len(spec.headerless) and first.code
+            if (spec.headerless and len(row) == len(spec.headerless)
                     and re.fullmatch(CODE_FORMATS["practice"][0], str(row[0]).strip().upper())):
                 found.append((spec, list(spec.headerless)))
     return found

@@ -19,6 +19,23 @@ profile (the level is always named: none of them is a PCN figure). Three layouts
 from .base import Column, ExtractSpec
 
 _NUMBER = ("MEASURE_VALUE", "VALUE", "MEASURE_VALUE_SUPPRESSED")
+#: What the layouts share: the organisation level as written (England, ICB, SubICB, Sub-ICB, ...), the level it
+#: is stored as, a unit read from the measure's name, and the columns of rows that are not a breakdown.
+GROUP = "replace(replace(upper(group_type), '-', ''), ' ', '')"
+SHARED = {
+    "group": GROUP,
+    "level": f"CASE {GROUP} WHEN 'ENGLAND' THEN 'england' WHEN 'ICB' THEN 'icb' ELSE 'sub_icb' END",
+    "unit": "CASE WHEN measure_name ILIKE 'percentage%' OR measure_name ILIKE '%(%)%' THEN '%' "
+            "WHEN measure_name ILIKE '%mean%' OR measure_name ILIKE '%median%' THEN 'value' ELSE 'count' END",
+    "no_breakdown": "NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, "
+                    "_row AS source_row",
+}
+
+
+def _shared(select_sql: str) -> str:
+    """A layout's SELECT with the shared parts filled in (the {value} and {date_...} slots stay for the reader)."""
+    return select_sql.replace("{no_breakdown}", SHARED["no_breakdown"]).replace("{level}", SHARED["level"]) \
+        .replace("{unit}", SHARED["unit"]).replace("{group}", SHARED["group"])
 
 MHSDS = ExtractSpec(
     kind="mhsds_measures",
@@ -40,16 +57,16 @@ MHSDS = ExtractSpec(
     skip_where="NOT (upper(breakdown) = 'ENGLAND' OR upper(breakdown) LIKE 'ICB%') "
                "OR coalesce(upper(secondary), 'NONE') <> 'NONE'",
     skip_reason="they are provider or other breakdowns; England and ICB rows are shown as context.",
-    select_sql="""
+    select_sql=_shared("""
         SELECT 'MHSDS' AS source, CASE WHEN upper(breakdown) = 'ENGLAND' THEN 'england' ELSE 'icb' END AS level,
                CASE WHEN upper(breakdown) = 'ENGLAND' THEN 'ENGLAND' ELSE org_code END AS org_code, org_name,
                {date_period_start} AS period_start, {date_period_end} AS period_end, measure,
                coalesce(measure_name, measure) AS measure_name,
                CASE WHEN measure_name ILIKE 'proportion%' THEN '%' WHEN measure_name ILIKE '%time (days)%' THEN 'days'
                     ELSE 'count' END AS unit,
-               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+               {no_breakdown}
         FROM raw
-    """,
+    """),
 )
 
 TALKING_THERAPIES_ANNUAL = ExtractSpec(
@@ -105,7 +122,7 @@ TALKING_THERAPIES_SUB_ICB = ExtractSpec(
     ),
     key=("org_code", "period_start", "measure"),
     needs_period=False,
-    select_sql="""
+    select_sql=_shared("""
         SELECT 'NHS Talking Therapies (monthly)' AS source, 'sub_icb' AS level, upper(org_code) AS org_code,
                NULL AS org_name, {date_period_start} AS period_start,
                last_day({date_period_start}) AS period_end, measure,
@@ -113,9 +130,9 @@ TALKING_THERAPIES_SUB_ICB = ExtractSpec(
                        'Count_', '') || CASE WHEN measure LIKE 'Percentage%' THEN ' (%)' ELSE ' (count)' END
                    AS measure_name,
                CASE WHEN measure LIKE 'Percentage%' THEN '%' ELSE 'count' END AS unit,
-               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+               {no_breakdown}
         FROM raw
-    """,
+    """),
 )
 
 TALKING_THERAPIES_MONTHLY = ExtractSpec(
@@ -135,20 +152,17 @@ TALKING_THERAPIES_MONTHLY = ExtractSpec(
     ),
     key=("group_type", "org_code", "measure", "period_start"),
     needs_period=False,
-    skip_where="replace(replace(upper(group_type), '-', ''), ' ', '') NOT IN ('ENGLAND', 'ICB', 'SUBICB')",
+    skip_where=f"{GROUP} NOT IN ('ENGLAND', 'ICB', 'SUBICB')",
     skip_reason="they are providers or other levels; England, ICB and sub-ICB rows are shown as context.",
-    select_sql="""
+    select_sql=_shared("""
         SELECT 'NHS Talking Therapies (monthly)' AS source,
-               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'england'
-                    WHEN 'ICB' THEN 'icb' ELSE 'sub_icb' END AS level,
+               {level} AS level,
                CASE WHEN upper(group_type) = 'ENGLAND' THEN 'ENGLAND' ELSE upper(org_code) END AS org_code, org_name,
                {date_period_start} AS period_start, {date_period_end} AS period_end, measure,
                coalesce(measure_name, measure) AS measure_name,
-               CASE WHEN measure_name ILIKE 'percentage%' OR measure_name ILIKE '%(%)%' THEN '%'
-                    WHEN measure_name ILIKE '%mean%' OR measure_name ILIKE '%median%' THEN 'value' ELSE 'count' END AS unit,
-               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+               {unit} AS unit, {no_breakdown}
         FROM raw
-    """,
+    """),
 )
 
 TALKING_THERAPIES_QUARTERLY = ExtractSpec(
@@ -175,25 +189,19 @@ TALKING_THERAPIES_QUARTERLY = ExtractSpec(
     key=("group_type", "icb", "sub_icb", "provider", "variable_type", "variable_a", "variable_b", "measure",
          "period_start"),
     needs_period=False,
-    skip_where="replace(replace(upper(group_type), '-', ''), ' ', '') NOT IN ('ENGLAND', 'ICB', 'SUBICB') "
-               "OR upper(variable_type) <> 'TOTAL'",
+    skip_where=f"{GROUP} NOT IN ('ENGLAND', 'ICB', 'SUBICB') OR upper(variable_type) <> 'TOTAL'",
     skip_reason="they are providers or breakdowns (age, ethnicity ...); England, ICB and sub-ICB totals are shown "
                 "as context.",
-    select_sql="""
+    select_sql=_shared("""
         SELECT 'NHS Talking Therapies (quarterly)' AS source,
-               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'england'
-                    WHEN 'ICB' THEN 'icb' ELSE 'sub_icb' END AS level,
-               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ENGLAND' THEN 'ENGLAND'
-                    WHEN 'ICB' THEN upper(icb) ELSE upper(sub_icb) END AS org_code,
-               CASE replace(replace(upper(group_type), '-', ''), ' ', '') WHEN 'ICB' THEN icb_name
-                    ELSE sub_icb_name END AS org_name,
+               {level} AS level,
+               CASE {group} WHEN 'ENGLAND' THEN 'ENGLAND' WHEN 'ICB' THEN upper(icb) ELSE upper(sub_icb) END AS org_code,
+               CASE {group} WHEN 'ICB' THEN icb_name ELSE sub_icb_name END AS org_name,
                {date_period_start} AS period_start, {date_period_end} AS period_end, measure,
                coalesce(measure_name, measure) AS measure_name,
-               CASE WHEN measure_name ILIKE 'percentage%' OR measure_name ILIKE '%(%)%' THEN '%'
-                    WHEN measure_name ILIKE '%mean%' OR measure_name ILIKE '%median%' THEN 'value' ELSE 'count' END AS unit,
-               NULL AS breakdown, NULL::INTEGER AS imd_decile, {value} AS value, ? AS source_file, _row AS source_row
+               {unit} AS unit, {no_breakdown}
         FROM raw
-    """,
+    """),
 )
 
 SPECS = (MHSDS, TALKING_THERAPIES_ANNUAL, TALKING_THERAPIES_SUB_ICB, TALKING_THERAPIES_MONTHLY,

@@ -17,8 +17,7 @@ WITH data_periods AS (
 ), mapping_periods AS (SELECT DISTINCT period FROM practice_mapping),
 chosen AS (
     SELECT d.period,
-           arg_min(m.period, abs(left(d.period, 4)::INT - left(m.period, 4)::INT) * 2
-                             - (left(m.period, 4) > left(d.period, 4))::INT) AS mapping_period
+           arg_min(m.period, year_distance(d.period, m.period)) AS mapping_period
     FROM data_periods d CROSS JOIN mapping_periods m
     GROUP BY d.period
 )

@@ -9,8 +9,7 @@
 CREATE OR REPLACE TABLE population_source AS
 WITH candidates AS (
     SELECT d.period, x.dataset, x.period AS source_period, x.extract_date,
-           abs(left(d.period, 4)::INT - left(x.period, 4)::INT) * 2
-           - (left(x.period, 4) > left(d.period, 4))::INT AS distance
+           year_distance(d.period, x.period) AS distance
     FROM (SELECT DISTINCT period FROM practice_pcn) d
     CROSS JOIN extract_dates x WHERE x.dataset IN ('patients_age_sex', 'patients_lsoa')
 )
