@@ -48,10 +48,10 @@ def duckdb_engine(db: str):
     folder = tempfile.TemporaryDirectory(prefix="phm-profile-benchmark-")
     con = store.open_for_build(Path(folder.name) / "profile.duckdb")
     con.execute("ATTACH ? AS src (READ_ONLY)", [db])
-    for table in INPUTS:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
+    for table in (*INPUTS, "indicators"):
+        if table != "service_measures":  # a staging view over the indicators
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
     con.execute("DETACH src")
-    con.execute((store.SQL_DIR / "register_denominator.sql").read_text())
 
     def result():
         built = {table: con.execute(f"SELECT {', '.join(key + values + texts)} FROM {table}").df()
@@ -60,7 +60,7 @@ def duckdb_engine(db: str):
         folder.cleanup()
         return built
 
-    return lambda: models.run_all(con), result
+    return lambda: (models.run_staging(con), models.run_all(con)), result
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def test_faults_found_by_an_adversarial_review(demo_copy, tmp_path):
     ages["EXTRACT_DATE"] = pd.Timestamp("2024-10-01", tz="Europe/London")
     ages.to_parquet(tmp_path / "ages_oct.parquet")
     con = duckdb.connect()
-    con.execute((SQL_DIR / "schema.sql").read_text())
+    con.execute((SQL_DIR / "sources.sql").read_text())
     assert load_file(con, tmp_path / "ages_oct.parquet", Report()) is not None
     assert con.execute("SELECT DISTINCT extract_date::VARCHAR, period FROM patients_age_sex").fetchall() == \
         [("2024-10-01", "2024-25")]

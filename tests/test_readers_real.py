@@ -13,7 +13,7 @@ pytestmark = needs_real
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    con.execute((SQL_DIR / "schema.sql").read_text())
+    con.execute((SQL_DIR / "sources.sql").read_text())
     return con
 
 

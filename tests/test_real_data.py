@@ -211,7 +211,7 @@ def test_real_imd_file_1_parquet_loads_like_the_workbook(tmp_path):
     from phm_profile.readers import Report, load_file
 
     con = duckdb.connect()
-    con.execute((SQL_DIR / "schema.sql").read_text())
+    con.execute((SQL_DIR / "sources.sql").read_text())
     report = Report()
     loaded = load_file(con, REAL / "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation_IMD2019.parquet", report)
     assert loaded.kind == "imd" and loaded.rows == 32_844 and not report.errors

@@ -70,10 +70,10 @@ def test_rate_missing_inputs_give_missing_outputs():
 
 
 def sql_indicator(kind, numerator, denominator, multiplier, confidence):
-    """Value and limits from the SQL macros the profile is built with (sql/models/00_statistics.sql)."""
+    """Value and limits from the SQL macros the profile is built with (sql/macros/intervals.sql)."""
     con = duckdb.connect()
     models.write_statistics_tables(con)
-    con.execute((models.MODEL_DIR / "00_statistics.sql").read_text())
+    con.execute((models.SQL_DIR / "macros/intervals.sql").read_text())
     inputs = pd.DataFrame({"row": range(len(numerator)), "x": np.asarray(numerator, float),
                            "n": np.asarray(denominator, float)})
     level = "95" if confidence == 0.95 else "998"
@@ -108,7 +108,7 @@ def test_sql_macros_give_missing_outputs_for_missing_inputs(workbook, sheet, kin
 
 def test_sql_comparison_labels_match_stats():
     con = duckdb.connect()
-    con.execute((models.MODEL_DIR / "00_statistics.sql").read_text())
+    con.execute((models.SQL_DIR / "macros/intervals.sql").read_text())
     cases = [(1.0, 2.0, 0.5), (1.0, 2.0, 1.5), (1.0, 2.0, 2.5), (None, 2.0, 1.0), (1.0, 2.0, None), (1.0, 2.0, 1.0)]
     got = [con.execute("SELECT compare_with(?::DOUBLE, ?::DOUBLE, ?::DOUBLE)", list(c)).fetchone()[0] for c in cases]
     nan = np.nan

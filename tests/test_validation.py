@@ -282,7 +282,7 @@ def test_repeated_referral_ids_are_found_whatever_their_order(ids, repeated_at):
         lines += [f"{i},Z90001,2023-05-0{n + 1},CMHT,ACCEPTED,3" for n, i in enumerate(ids)]
         path.write_text("\n".join(lines) + "\n")
         con = duckdb.connect()
-        con.execute((store.SQL_DIR / "schema.sql").read_text())
+        con.execute((store.SQL_DIR / "sources.sql").read_text())
         report = Report()
         load_file(con, path, report)
     errors = [(e.row, e.column) for e in report.errors]

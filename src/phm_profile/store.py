@@ -18,8 +18,8 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from . import geo, models
-from .config import DATA_DIR, SQL_DIR
-from .readers import TABLE_FILES, LoadedFile, Report, load_file
+from .config import SQL_DIR
+from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, load_file
 from .readers.base import MAX_EXAMPLES
 
 Progress = Callable[[str], None]
@@ -54,88 +54,12 @@ def discover(data_dir: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Policy and catalogue tables kept as data files (registers, service measures, expected prevalence). The
-    expected-prevalence table has the columns of a loaded extract too: a table of the user's own, loaded with
-    the extracts, replaces the shipped one (use_supplied_expected_rates)."""
-    for table in ("qof_registers", "service_measures", "expected_prevalence"):
-        extra = ", NULL::VARCHAR AS source_file, NULL::BIGINT AS source_row" if table == "expected_prevalence" else ""
-        con.execute(f"CREATE TABLE {table} AS SELECT *{extra} FROM read_csv(?, header = true)",
-                    [str(DATA_DIR / f"{table}.csv")])
-
-
-#: What a supplied expected-prevalence table's rows must be: column, offending rows (SQL), value shown, message.
-EXPECTED_RATE_RULES = (
-    ("CONDITION", "condition NOT IN ('CMD', 'SMI')", "condition",
-     "'{}' is not a condition this tool compares with a register: CMD (common mental disorders, with the "
-     "depression register) or SMI (psychosis, with the SMI register)."),
-    ("SEX", "sex NOT IN ('MALE', 'FEMALE')", "sex", "'{}' is not MALE or FEMALE."),
-    ("EXPECTED_RATE", "expected_rate > 1", "expected_rate",
-     "{} is more than 1; the expected rate is a share between 0 and 1 (9.1% is 0.091)."),
-    ("AGE_TO", "age_to < age_from", "age_to", "the range ends at {} before it starts; AGE_TO must be at least AGE_FROM."),
-)
-
-
-def use_supplied_expected_rates(con: duckdb.DuckDBPyConnection, loaded: list[LoadedFile], report: Report) -> None:
-    """When the extracts include an expected-prevalence table, check it and use it instead of the shipped one
-    (APMS 2014). Registered lists come in five-year bands and each band takes the rate of the range it falls in,
-    so no two ranges of a condition and sex may share an age or split one band."""
-    supplied = [f.path.name for f in loaded if f.kind == "expected_prevalence"]
-    if not supplied:
-        return
-    con.execute("DELETE FROM expected_prevalence WHERE source_file IS NULL")
-    for file in supplied:
-        report.warning(file, None, None, "its expected rates are used instead of the shipped table "
-                       "(data/expected_prevalence.csv, APMS 2014 and 2007).")
-    for column, where, shown, message in EXPECTED_RATE_RULES:
-        for file, row, value in con.execute(f"SELECT source_file, source_row, {shown} FROM expected_prevalence "
-                                            f"WHERE {where} ORDER BY 1, 2").fetchall():
-            report.error(file, row, column, message.format(value))
-    for file, row, start, end, other_file, other_row, other_start, other_end, band in con.execute("""
-            SELECT b.source_file, b.source_row, b.age_from, b.age_to, a.source_file, a.source_row, a.age_from,
-                   a.age_to, band
-            FROM expected_prevalence a JOIN expected_prevalence b
-              ON a.condition = b.condition AND a.sex = b.sex AND (a.source_file, a.source_row) < (b.source_file, b.source_row)
-            CROSS JOIN range(0, 100, 5) AS bands(band)
-            WHERE a.age_from <= band + 4 AND band <= a.age_to AND b.age_from <= band + 4 AND band <= b.age_to
-            QUALIFY row_number() OVER (PARTITION BY a.source_file, a.source_row, b.source_file, b.source_row
-                                       ORDER BY band) = 1
-            ORDER BY 1, 2""").fetchall():
-        shared = "share ages" if start <= other_end and other_start <= end else f"split the band {band}-{band + 4}"
-        report.error(file, row, "AGE_FROM", f"ages {start}-{end} and ages {other_start}-{other_end} ({other_file} "
-                     f"row {other_row}) {shared}; lists come in five-year bands (0-4, 5-9, ...) and each band "
-                     "must fall in one range of a condition and sex, or its patients would be counted twice.")
-    # A gap between the ranges of a condition and sex: the ages in it would be expected to have no cases, which
-    # understates the expected count and inflates recorded-vs-expected. The ages a table covers are its
-    # declaration of whom the condition applies to (said in a warning).
-    for file, row, condition, sex, gap_from, gap_to in con.execute("""
-            SELECT source_file, source_row, condition, sex, previous_to + 1, age_from - 1 FROM (
-                SELECT *, lag(age_to) OVER (PARTITION BY condition, sex ORDER BY age_from) AS previous_to
-                FROM expected_prevalence WHERE age_to >= age_from)
-            WHERE age_from > previous_to + 1 ORDER BY 1, 2""").fetchall():
-        report.error(file, row, "AGE_FROM", f"the {condition} rates for {sex.lower()}s have no range for ages "
-                     f"{gap_from}-{gap_to}; give a rate for them (0 if none is expected) so the ages covered run "
-                     "without a gap.")
-    for condition, sex, first, last, file in con.execute("""
-            SELECT condition, sex, min(age_from), max(age_to), min(source_file) FROM expected_prevalence
-            GROUP BY ALL ORDER BY 1, 2 DESC""").fetchall():
-        report.warning(file, None, "AGE_FROM", f"{condition} rates for {sex.lower()}s cover ages {first}-{last}; "
-                       "patients outside them count as not expected to have it.")
-    given = {c for (c,) in con.execute("SELECT DISTINCT condition FROM expected_prevalence").fetchall()}
-    for condition, indicator in (("CMD", "recorded depression as % of expected"),
-                                 ("SMI", "recorded SMI as % of expected")):
-        if condition not in given:
-            report.warning(supplied[0], None, "CONDITION", f"no rates for {condition}: the indicator "
-                           f"'{indicator}' is left out of the profile.")
-
-
 def load_folder(
     con: duckdb.DuckDBPyConnection, data_dir: Path, report: Report, progress: Progress = lambda _: None
 ) -> list[LoadedFile]:
     """Load every extract in ``data_dir`` into the tables of ``con`` and run the cross-file checks."""
-    con.execute((SQL_DIR / "schema.sql").read_text())
-    _load_reference_tables(con)
-    con.execute((SQL_DIR / "register_denominator.sql").read_text())
+    con.execute((SQL_DIR / "sources.sql").read_text())
+    models.load_seeds(con)
     loaded = []
     if not Path(data_dir).is_dir():
         report.error(str(data_dir), None, None, "this is not a folder; give the folder that holds the extracts.")
@@ -169,7 +93,10 @@ def load_folder(
             report.error(f.path.name, None, None, f"is the same file as {seen[f.checksum]} (identical content); keep "
                          "one of them (loading both would count it twice).")
         seen.setdefault(f.checksum, f.path.name)
-    use_supplied_expected_rates(con, loaded, report)
+    models.run_staging(con)
+    for spec in EXTRACTS:
+        if spec.after_folder is not None:
+            spec.after_folder(con, [f.path.name for f in loaded if f.kind == spec.kind], report)
     if not report.errors:
         progress("checking the extracts against each other")
         cross_check(con, report)
@@ -193,7 +120,7 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         return
 
     # The same extract for the same period in two files; two kinds of mapping for one year are resolved by
-    # precedence (01_practice_pcn.sql), said here.
+    # precedence (sql/intermediate/practice_pcn.sql), said here.
     for file, other, period in con.execute("""
             SELECT a.source_file, min(b.source_file), any_value(a.period)
             FROM practice_mapping a JOIN practice_mapping b USING (period, practice_code)
@@ -375,7 +302,7 @@ def cross_check(con: duckdb.DuckDBPyConnection, report: Report) -> None:
     for file, row, measure in con.execute("""
             SELECT min(source_file), min(source_row), measure FROM service_usage
             WHERE measure NOT IN (SELECT measure FROM service_measures) GROUP BY measure""").fetchall():
-        report.warning(file, row, "MEASURE", f"measure '{measure}' is not in data/service_measures.csv; it is "
+        report.warning(file, row, "MEASURE", f"measure '{measure}' is not one of the svc_ indicators of data/indicators.csv; it is "
                        "kept but shown without a description.")
     rows, total = _first_examples(con, """
         SELECT source_file, source_row, numerator, denominator FROM service_usage
@@ -540,6 +467,10 @@ def _build_locked(data_dir: Path, db_path: Path, tmp: Path, report: Report, prog
             raise BuildFailed(report)
         progress("building the PCN profile")
         models.run_all(con)
+        for failure in models.test(con):
+            report.error("(build)", None, None, failure.message() + " Please report it with the files used.")
+        if report.errors:
+            raise BuildFailed(report)
         check_built_models(con, report)
         _record_sources(con, loaded, report)
         table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in models.table_names(con)}

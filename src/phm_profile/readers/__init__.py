@@ -82,9 +82,9 @@ def _closest(headers: list[str]) -> ExtractSpec:
 
 
 def _typed_sql(spec: ExtractSpec, template: str) -> str:
-    event = spec.kind == "mh_referrals"
+    event = bool(spec.event_date)
     dated = any(c.name == "extract_date" for c in spec.columns)
-    date = date_column("referral_date") if event else date_column("extract_date") if dated else "NULL::DATE"
+    date = date_column(spec.event_date) if event else date_column("extract_date") if dated else "NULL::DATE"
     values = {c.name: numeric_sql(c.name, c.kind) for c in spec.columns if c.kind in ("count", "number")}
     dates = {f"date_{c.name}": date_column(c.name) for c in spec.columns if c.kind == "date"}
     return template.format(**values, **dates, date=date, period=financial_year_sql(date, containing=event))
@@ -189,12 +189,8 @@ def load_file(
         spec.hook(con, file, report)
     if dated_rows:
         _check_year_in_name(con, file, report)
-    if spec.kind == "mh_referrals":
-        select, params = _typed_sql(spec, mh_referrals.AGGREGATE_SQL), [file]
-    elif spec.needs_period:
-        select, params = _typed_sql(spec, spec.select_sql), [period, file]
-    else:
-        select, params = _typed_sql(spec, spec.select_sql), [file]
+    select = _typed_sql(spec, spec.select_sql)
+    params = [period, file] if spec.needs_period else [file]
     con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {select}", params)
     rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
     has_period = "period" in con.sql("SELECT * FROM typed LIMIT 0").columns
@@ -202,17 +198,8 @@ def load_file(
         [r[0] for r in con.execute("SELECT DISTINCT period FROM typed ORDER BY 1").fetchall()]
         if has_period else []
     )
-    if spec.kind == "practice_mapping":
-        unallocated = con.execute("SELECT count(DISTINCT practice_code), min(source_row) FROM typed "
-                                  "WHERE pcn_code IS NULL").fetchall()[0]
-        if unallocated[0]:
-            report.warning(file, unallocated[1], "PCN code",
-                           f"{unallocated[0]:,} practices are in no PCN (code U); they count towards ICB and "
-                           "England figures but no PCN's.")
-        if not con.execute("SELECT count(icb_code) FROM typed").fetchall()[0][0]:
-            report.warning(file, None, None, "this mapping gives no ICB codes (the ePCN core partner sheet has "
-                           "none), so its PCNs have no ICB figures or ICB comparison; for those, load the QOF "
-                           "mapping file (MAPPING_NHS_GEOGRAPHIES) for the same year instead.")
+    if spec.check_typed is not None:
+        spec.check_typed(con, file, report)
     con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM typed")
     con.execute("DROP TABLE typed")
     con.execute("DROP VIEW raw")

@@ -125,6 +125,15 @@ class ExtractSpec:
     #: An extract-specific step run after the file is checked, before its typed rows are appended:
     #: ``hook(con, file, report)`` with the staged views ``raw_all`` (every row) and ``raw`` (the rows kept).
     hook: Callable[..., None] | None = None
+    #: An extract-specific check of the typed rows (temp table ``typed``) before they are appended:
+    #: ``check_typed(con, file, report)``.
+    check_typed: Callable[..., None] | None = None
+    #: An extract-specific step once every file of the folder is loaded: ``after_folder(con, files, report)`` with
+    #: the names of the files of this kind.
+    after_folder: Callable[..., None] | None = None
+    #: A date column that dates each row (a record-level extract): every row belongs to the financial year holding
+    #: its date.
+    event_date: str = ""
     #: A date column whose latest value dates the file when its name gives no financial year (e.g. ePCN).
     dated_by: str = ""
     #: The published column names of an extract published without a header row (ODS epraccur.csv): a file whose

@@ -3,12 +3,26 @@
 ePCN workbook's core partner sheet (Partner Organisation Code, PCN Code, ...; the other sheets are passed over).
 ePCN also lists memberships that have ended, with an end date: they are left out, so each practice keeps the
 PCN it belongs to now. The registrations' practice map (gp-reg-pat-prac-map) is a mapping too, its rows dated by
-EXTRACT_DATE (several months in one file); the models pick one month per financial year (01_extract_dates.sql).
+EXTRACT_DATE (several months in one file); the models pick one month per financial year (sql/staging/extract_dates.sql).
 A file whose name gives no financial year (ePCN.xlsx as published) is dated by its latest membership start,
 with a warning. When several mappings cover one year, the models use one (MAPPING_PRECEDENCE in
-01_practice_pcn.sql: the QOF mapping, the registrations' map, then ePCN) and the build says so."""
+sql/intermediate/practice_pcn.sql: the QOF mapping, the registrations' map, then ePCN) and the build says so."""
 
 from .base import Column, ExtractSpec
+
+def check_typed(con, file: str, report) -> None:
+    """Practices in no PCN (code U) and a mapping without ICB codes (ePCN): kept, said."""
+    unallocated = con.execute("SELECT count(DISTINCT practice_code), min(source_row) FROM typed "
+                              "WHERE pcn_code IS NULL").fetchall()[0]
+    if unallocated[0]:
+        report.warning(file, unallocated[1], "PCN code",
+                       f"{unallocated[0]:,} practices are in no PCN (code U); they count towards ICB and "
+                       "England figures but no PCN's.")
+    if not con.execute("SELECT count(icb_code) FROM typed").fetchall()[0][0]:
+        report.warning(file, None, None, "this mapping gives no ICB codes (the ePCN core partner sheet has "
+                       "none), so its PCNs have no ICB figures or ICB comparison; for those, load the QOF "
+                       "mapping file (MAPPING_NHS_GEOGRAPHIES) for the same year instead.")
+
 
 SPEC = ExtractSpec(
     kind="practice_mapping",
@@ -55,4 +69,5 @@ SPEC = ExtractSpec(
                ? AS source_file, _row AS source_row
         FROM raw
     """,
+    check_typed=check_typed,
 )

@@ -6,24 +6,7 @@ from .base import Column, ExtractSpec
 
 SERVICES = ("TALKING_THERAPIES", "CMHT", "MHP")
 
-SPEC = ExtractSpec(
-    kind="mh_referrals",
-    title="record-level mental-health referrals",
-    table="service_usage",
-    columns=(
-        Column("referral_id", ("REFERRAL_ID", "CONTACT_ID", "RECORD_ID"), label="referral identifier"),
-        Column("practice_code", ("PRACTICE_CODE", "GP_PRACTICE_CODE"), "code", code="practice",
-               label="practice code"),
-        Column("referral_date", ("REFERRAL_DATE", "CONTACT_DATE"), "date", label="referral date"),
-        Column("service", ("SERVICE", "SERVICE_TYPE"), label="service"),
-        Column("outcome", ("OUTCOME", "REFERRAL_OUTCOME"), required=False, label="outcome"),
-        Column("wait_days", ("WAIT_DAYS", "DAYS_WAITED"), "count", required=False, label="wait in days"),
-    ),
-    key=("referral_id",),
-    needs_period=False,
-)
-
-#: Practice-level measures from the records (rates per 1,000 patients or proportions; see data/service_measures.csv).
+#: Practice-level measures from the records (rates per 1,000 patients or proportions; the svc_ rows of data/indicators.csv).
 AGGREGATE_SQL = """
     WITH r AS (
         SELECT practice_code, {date} AS referral_date, service, outcome, {wait_days} AS wait_days FROM raw
@@ -62,3 +45,22 @@ AGGREGATE_SQL = """
            ? AS source_file, NULL::BIGINT AS source_row
     FROM long
 """
+
+SPEC = ExtractSpec(
+    kind="mh_referrals",
+    title="record-level mental-health referrals",
+    table="service_usage",
+    columns=(
+        Column("referral_id", ("REFERRAL_ID", "CONTACT_ID", "RECORD_ID"), label="referral identifier"),
+        Column("practice_code", ("PRACTICE_CODE", "GP_PRACTICE_CODE"), "code", code="practice",
+               label="practice code"),
+        Column("referral_date", ("REFERRAL_DATE", "CONTACT_DATE"), "date", label="referral date"),
+        Column("service", ("SERVICE", "SERVICE_TYPE"), label="service"),
+        Column("outcome", ("OUTCOME", "REFERRAL_OUTCOME"), required=False, label="outcome"),
+        Column("wait_days", ("WAIT_DAYS", "DAYS_WAITED"), "count", required=False, label="wait in days"),
+    ),
+    key=("referral_id",),
+    needs_period=False,
+    select_sql=AGGREGATE_SQL,
+    event_date="referral_date",
+)

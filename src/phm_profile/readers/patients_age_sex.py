@@ -5,7 +5,7 @@ ONS code, ORG_CODE, POSTCODE, SEX, AGE_GROUP_5, NUMBER_OF_PATIENTS.
 The publisher puts several organisation levels in one file (GP, PCN, SUB_ICB_LOCATION_CODE, ICB, Comm Region)
 and a file may hold several months. The practice rows are used; the other levels are kept in
 ``published_registrations`` and checked against the sums of the practice rows (store.py). Which month stands
-for which financial year is decided by the models (sql/models/01_extract_dates.sql)."""
+for which financial year is decided by the models (sql/staging/extract_dates.sql)."""
 
 from .base import Column, ExtractSpec
 from .checks import date_column, financial_year_sql, number_column

@@ -1,4 +1,4 @@
--- Macros the models share: the OHID interval methods (stats.py holds the same formulas for numpy; tests check both
+-- Macros for the OHID interval methods (stats.py holds the same formulas for numpy; tests check both
 -- against PHEindicatormethods' vectors). z is the normal quantile of the confidence level and the exact
 -- Poisson limits of counts below 10 come from the tables confidence_z and exact_poisson_limits, which
 -- models.py writes from stats.py before these files run: SQL has no inverse normal or gamma function.
@@ -41,14 +41,3 @@ CREATE OR REPLACE MACRO compare_with(lower, upper, benchmark) AS
          WHEN benchmark < lower THEN 'higher'
          WHEN benchmark > upper THEN 'lower'
          ELSE 'similar' END;
-
--- The level and code of a row of a roll-up by GROUPING SETS ((..., pcn_code), (..., icb_code), (...)):
--- grouping(pcn_code, icb_code) is 1 for the PCN rows, 2 for the ICB rows and 3 for England. Practices without a
--- PCN (or ICB) count only above it: their PCN rows have no code and are dropped.
--- How far ``other``'s financial year is from ``period``'s, for "the nearest year, the later on a tie" (a mapping or
--- a population lent to a year that has none of its own).
-CREATE OR REPLACE MACRO year_distance(period, other) AS
-    abs(left(period, 4)::INT - left(other, 4)::INT) * 2 - (left(other, 4) > left(period, 4))::INT;
-CREATE OR REPLACE MACRO rollup_level(g) AS CASE g WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END;
-CREATE OR REPLACE MACRO rollup_code(g, pcn_code, icb_code) AS
-    CASE g WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END;

@@ -24,13 +24,10 @@ WITH practice_rows AS (
     SELECT 'pcn' AS level, s.org_code AS area_code, s.period, s.measure, c.kind, s.numerator,
            CASE WHEN c.kind = 'rate' THEN l.list_size ELSE s.denominator END AS denominator
     FROM service_usage s JOIN service_measures c USING (measure)
-    LEFT JOIN pcn_list_size l ON l.period = s.period AND l.pcn_code = s.org_code AND l.list_type = 'TOTAL'
+    LEFT JOIN area_list_size l ON l.level = 'pcn' AND l.period = s.period AND l.area_code = s.org_code AND l.list_type = 'TOTAL'
     WHERE s.org_type = 'pcn'
 )
 SELECT * FROM summed
 UNION ALL SELECT * FROM pcn_reported
 WHERE NOT EXISTS (SELECT 1 FROM summed x WHERE x.level = 'pcn' AND x.area_code = pcn_reported.area_code
                   AND x.period = pcn_reported.period AND x.measure = pcn_reported.measure);
-
-CREATE OR REPLACE VIEW pcn_service_usage AS
-SELECT period, area_code AS pcn_code, measure, kind, numerator, denominator FROM area_service_usage WHERE level = 'pcn';

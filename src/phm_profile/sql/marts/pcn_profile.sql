@@ -1,5 +1,5 @@
 -- pcn_profile: one row per PCN, period and indicator with its value, 95% and 99.8% intervals (the OHID
--- method of its kind, 00_statistics.sql), the ICB and England values, and the Fingertips comparison of the
+-- method of its kind, macros/intervals.sql), the ICB and England values, and the Fingertips comparison of the
 -- 95% interval with each.
 CREATE OR REPLACE TABLE pcn_profile AS
 WITH inputs AS (

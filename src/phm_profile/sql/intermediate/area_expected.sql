@@ -4,10 +4,7 @@
 -- table's age range.
 CREATE OR REPLACE TABLE area_expected AS
 WITH bands AS (
-    SELECT DISTINCT sex, age_band,
-           CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT
-                ELSE split_part(age_band, '_', 1)::INT END AS age_lower
-    FROM area_population
+    SELECT DISTINCT sex, age_band, age_band_lower(age_band) AS age_lower FROM area_population
 ), band_rates AS (
     SELECT b.sex, b.age_band, e.condition, sum(e.expected_rate) AS expected_rate
     FROM bands b JOIN expected_prevalence e

@@ -1,24 +1,8 @@
--- area_indicator: every indicator of the profile for every PCN, ICB and England, as numerator and
--- denominator (a view read once, by 08_pcn_profile.sql, which adds the values and intervals).
--- kind: proportion (Wilson), rate (Byar's / exact Poisson), ratio (observed / expected, count interval),
--- score (IMD score, no interval), count (list size, no interval).
-CREATE OR REPLACE TABLE indicators AS
-SELECT 'list_size' AS indicator, 'Registered patients (list size)' AS label, 'count' AS kind, 1 AS multiplier,
-       'people' AS unit, 'Population' AS domain, 0 AS sort_order
-UNION ALL SELECT 'age_65_plus', 'Patients aged 65 and over (%)', 'proportion', 100, '%', 'Population', 1
-UNION ALL SELECT 'imd_score', 'IMD 2019 score, population-weighted', 'score', 1, 'score', 'Deprivation', 2
-UNION ALL SELECT 'imd_rank', 'IMD 2019 rank, population-weighted (1 = most deprived of 32,844)', 'score', 1, 'rank', 'Deprivation', 2
-UNION ALL SELECT 'imd_q1_share', 'Patients living in the most deprived national quintile (%)', 'proportion', 100, '%', 'Deprivation', 3
-UNION ALL SELECT 'prev_' || lower(group_code), register_name || ' prevalence (%)', 'proportion', 100, '%',
-       CASE WHEN mental_health THEN 'Mental health registers' ELSE 'Other long-term conditions' END,
-       CASE WHEN mental_health THEN 10 ELSE 40 END
-FROM qof_registers
-UNION ALL SELECT 'cmd_recorded_vs_expected', 'Recorded depression as % of expected common mental disorders', 'ratio', 100, '%', 'Case finding', 20
-UNION ALL SELECT 'smi_recorded_vs_expected', 'Recorded SMI as % of expected psychosis', 'ratio', 100, '%', 'Case finding', 21
-UNION ALL SELECT 'svc_' || measure, label, kind, multiplier, CASE WHEN kind = 'rate' THEN 'per 1,000' ELSE '%' END,
-       'Service usage', 30
-FROM service_measures;
-
+-- area_indicator: every indicator of the profile (data/indicators.csv, seeded as ``indicators``) for every
+-- PCN, ICB and England, as numerator and denominator (a view read once, by marts/pcn_profile.sql, which adds
+-- the values and intervals). kind: proportion (Wilson), rate (Byar's / exact Poisson), ratio (observed /
+-- expected, count interval), score (IMD score, no interval), count (list size, no interval).
+-- A new indicator is a row in data/indicators.csv and a branch of this union.
 CREATE OR REPLACE VIEW area_indicator AS
 WITH lists AS (SELECT level, area_code, period, list_type, list_size FROM area_list_size), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
 SELECT level, area_code, period, 'list_size' AS indicator, list_size::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM total

@@ -1,0 +1,15 @@
+-- The level and code of a row of a roll-up by GROUPING SETS ((..., pcn_code), (..., icb_code), (...)):
+-- grouping(pcn_code, icb_code) is 1 for the PCN rows, 2 for the ICB rows and 3 for England. Practices without a
+-- PCN (or ICB) count only above it: their PCN rows have no code and are dropped.
+CREATE OR REPLACE MACRO rollup_level(g) AS CASE g WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END;
+CREATE OR REPLACE MACRO rollup_code(g, pcn_code, icb_code) AS
+    CASE g WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END;
+
+-- How far ``other``'s financial year is from ``period``'s, for "the nearest year, the later on a tie" (a mapping or
+-- a population lent to a year that has none of its own).
+CREATE OR REPLACE MACRO year_distance(period, other) AS
+    abs(left(period, 4)::INT - left(other, 4)::INT) * 2 - (left(other, 4) > left(period, 4))::INT;
+
+-- The lower age of a registrations age band ('0_4', '85_89', '95+', as the publisher writes them).
+CREATE OR REPLACE MACRO age_band_lower(age_band) AS
+    CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT ELSE split_part(age_band, '_', 1)::INT END;
