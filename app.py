@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from phm_profile import charts, ui, views
+from phm_profile import charts, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("ICB overview", sel)
 st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
 indicator = ui.choose_indicator(sel.db, sel.period)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
-headline = views.overview_headline(table)
+headline = wording.overview_headline(table)
 cols = st.columns(4)
 cols[0].metric("PCNs", headline["pcns"])
 if headline["pcns"]:
@@ -18,7 +18,7 @@ if headline["pcns"]:
     cols[3].metric("PCNs higher than England", headline["higher"])
 geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = views.indicator_labels(sel.db)[indicator]
-method = views.map_method(sel.db, sel.period)
+method = wording.map_caption(views.map_method(sel.db, sel.period))
 if geojson["features"]:
     ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
              f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map")

@@ -23,10 +23,10 @@ from browser import chromium, streamlit_server, wait_for_app
 
 
 def switch_pcn_times(db: Path) -> list[float]:
-    import phm_profile.views as views
+    import phm_profile.ui as ui
     from streamlit.testing.v1 import AppTest
 
-    views.database_path = lambda: db
+    ui.database_path = lambda: db
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/1_PCN_profile.py").run()

@@ -1,16 +1,16 @@
 import streamlit as st
 
-from phm_profile import charts, exports, ui, views
+from phm_profile import charts, exports, queries, ui, views, wording
 
 sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
 ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
 st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
-tiles = views.headline(profile)
+tiles = wording.headline(profile)
 for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
     col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off", help=row.help)
 st.subheader("Summary")
-for sentence in views.summary_sentences(profile):
+for sentence in wording.summary_sentences(profile):
     st.markdown(f"- {ui.plain(sentence)}")
 
 st.subheader("Spine chart")
@@ -18,7 +18,8 @@ st.caption("Each dot is the PCN's value within the range of all PCNs in England 
            "the line marks the ICB. Colour: higher / similar / lower than England at 95%. Recorded SMI as % of "
            "expected runs near 200% where recording is complete: the register counts everyone ever diagnosed, the "
            "survey past-year psychosis (Data & methods).")
-ui.chart(charts.spine_chart(profile, views.england_range(sel.db, sel.period, sel.suppress)), profile,
+england = views.england_range(sel.db, sel.period, sel.suppress)
+ui.chart(charts.spine_chart(profile, england), profile,
          f"profile_{sel.pcn_code}_{sel.period}.csv", "spine")
 
 left, right = st.columns(2)
@@ -38,10 +39,10 @@ with right:
              empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the practices' "
                    "locations and the LSOA boundaries.")
     if not quintiles.empty:
-        st.caption(views.deprivation_method(sel.db, sel.period))
+        st.caption(wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
 
 st.subheader("Service usage")
-usage = views.service_usage(profile)
+usage = queries.service_usage(profile)
 ui.chart(charts.interval_chart(usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
          empty="No PCN-level service-usage measures are loaded for this year.")
 
@@ -79,7 +80,10 @@ if st.button("Make the slide pack (PPTX)", key="make_pack",
              help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
     with st.spinner("Drawing the slides ..."):
         made_for = (sel, ui.current_assumptions())
-        st.session_state["_slide_pack"] = (made_for, exports.pcn_slide_pack(sel, ui.current_assumptions()))
+        league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
+        inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
+        st.session_state["_slide_pack"] = (made_for, exports.pcn_slide_pack(
+            sel, profile, england, league, inputs.loc[sel.pcn_code], ui.current_assumptions()))
 made_for, pack = st.session_state.get("_slide_pack", (None, None))
 if made_for == (sel, ui.current_assumptions()):  # a pack made for another PCN, year or plan is not offered
     st.download_button("Download the slide pack", pack,

@@ -47,7 +47,7 @@ if report is not None:
         st.error(f"Nothing was changed: {len(report.errors)} problem(s) stop the build. Each names the file, "
                  "the row (the header is row 1) and the column.")
     st.code(report.text() or "No problems.", language=None, wrap_lines=True)
-if views.database_path() != views.DEFAULT_DB:
+if ui.database_path() != ui.DEFAULT_DB:
     st.info("Showing your own data (uploaded in this browser session).")
     if st.button("Switch back to the demo data", key="own_back"):
         st.session_state.pop("_database", None)
@@ -66,7 +66,9 @@ warnings = views.build_warnings(sel.db)
 st.subheader(f"Warnings from the last build ({len(warnings)})")
 ui.table(warnings)
 st.subheader("Indicators")
-ui.table(views.indicator_choices(sel.db))
+st.caption("Every indicator as defined in data/indicators.csv: what is counted, the method of its value "
+           "and intervals, and its source. Polarity says how the charts colour a difference from the comparator.")
+ui.table(views.indicator_definitions(sel.db))
 st.subheader("Expected prevalence (recorded vs expected)")
 st.caption("The share of people expected to have a common mental disorder (CMD, compared with the depression "
            "register) or a psychotic disorder (SMI, compared with the SMI register), by sex and age, applied to "

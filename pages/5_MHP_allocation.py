@@ -54,7 +54,7 @@ st.download_button("Allocation (XLSX, with the assumptions)",
                    exports.allocation_xlsx(workforce.allocation_view(table), assumptions, pool, step),
                    f"mhp_allocation_{sel.icb_code}_{sel.period}.xlsx", key="alloc_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size")
+geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
 mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
 ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,
          f"mhp_allocation_map_{sel.icb_code}_{sel.period}.csv", "allocation_map")

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", demo_db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: demo_db)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", demo_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["_suppress"] = False  # these tests compare exact figures; tests/test_privacy.py turns it on
     return at
@@ -217,20 +217,20 @@ def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, k
 
 def test_a_first_run_builds_the_demo_and_says_so(tmp_path, monkeypatch):
     """`streamlit run app.py` on a fresh clone: no database yet. The app builds the demo instead of a traceback."""
-    from phm_profile import config, views
+    from phm_profile import config, ui
 
     monkeypatch.setattr(config, "DEMO_DB", tmp_path / "demo.duckdb")
     monkeypatch.setattr(config, "DEMO_DATA_DIR", tmp_path / "demo")
-    monkeypatch.setattr(views, "DEFAULT_DB", tmp_path / "demo.duckdb")
+    monkeypatch.setattr(ui, "DEFAULT_DB", tmp_path / "demo.duckdb")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
     assert not at.exception and (tmp_path / "demo.duckdb").exists()
     assert at.metric and any("Synthetic demo data" in w.value for w in at.warning)
 
 
 def test_a_missing_database_is_named_with_the_command_that_builds_it(tmp_path, monkeypatch):
-    from phm_profile import views
+    from phm_profile import ui
 
-    monkeypatch.setattr(views, "DEFAULT_DB", tmp_path / "nowhere.duckdb")
+    monkeypatch.setattr(ui, "DEFAULT_DB", tmp_path / "nowhere.duckdb")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "python -m phm_profile build --data FOLDER" in at.error[0].value

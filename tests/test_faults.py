@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import store
+from phm_profile import database, store
 
 
 def smi_register(db, period, pcn):
@@ -25,8 +25,8 @@ def test_a_rebuild_under_a_running_app_is_shown_at_once(demo_dir, tmp_path, monk
     (it showed the first build's figures until the server restarted)."""
     db = tmp_path / "shown.duckdb"
     store.build(demo_dir, db)
-    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: db)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
     at = AppTest.from_file(str(ROOT / "pages" / "1_PCN_profile.py"), default_timeout=60)
     at.session_state["_suppress"] = False
     at.run()
@@ -107,7 +107,7 @@ def test_exports_never_carry_a_live_formula(hostile_db, tmp_path):
 
     from phm_profile import exports, views, workforce
 
-    key = views.database_key(hostile_db)
+    key = database.database_key(hostile_db)
     table = views.indicator_across_pcns(key, "QZB", "2023-24", "prev_mh", True)
     assert HOSTILE_NAME in set(table.pcn_name)
     text = exports.csv_bytes(table).decode()
@@ -121,8 +121,8 @@ def test_exports_never_carry_a_live_formula(hostile_db, tmp_path):
 
 
 def test_names_from_files_are_shown_as_plain_text(hostile_db, monkeypatch):
-    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", hostile_db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: hostile_db)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", hostile_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: hostile_db)
     at = AppTest.from_file(str(ROOT / "pages" / "1_PCN_profile.py"), default_timeout=60)
     at.query_params["pcn"] = "U90001"
     at.query_params["icb"] = "QZB"
@@ -159,7 +159,7 @@ def tiny_db(demo_dir, tmp_path_factory):
 def views_key(db):
     from phm_profile import views
 
-    return views.database_key(db)
+    return database.database_key(db)
 
 
 def test_no_rate_is_finer_than_the_counts_shown(tiny_db):

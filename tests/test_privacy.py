@@ -18,7 +18,7 @@ import streamlit
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import own_data, store, suppression, views
+from phm_profile import database, own_data, store, suppression, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
          "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py"]
@@ -83,7 +83,7 @@ def small_counts(frame: pd.DataFrame) -> list:
 
 def test_no_count_from_1_to_7_on_any_page_or_export(small_db, monkeypatch):
     pcn, icb = small_pcn(small_db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: small_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: small_db)
     exported = []
     original = streamlit.download_button
 
@@ -133,7 +133,7 @@ def test_hostile_strings_in_every_input_change_nothing(hostile, demo_db, monkeyp
     db = tmp_path / "copy.duckdb"
     db.write_bytes(demo_db.read_bytes())
     before = digest(db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.query_params.update({name: hostile for name in ("period", "icb", "pcn", "indicator", "x", "y")})
@@ -143,13 +143,13 @@ def test_hostile_strings_in_every_input_change_nothing(hostile, demo_db, monkeyp
         assert not at.exception, (page, at.exception)
     # Every view taking a user choice binds it: a hostile value simply matches nothing.
     d = str(db)
-    assert views.pcn_profile(d, hostile, hostile).empty
-    assert views.indicator_across_pcns(d, hostile, hostile, hostile).empty
-    assert views.age_pyramid(d, hostile, hostile).empty
-    assert views.trends(d, hostile, (hostile,)).empty
-    assert views.two_indicators(d, hostile, hostile, hostile, hostile).empty
-    assert views.workforce_inputs(d, hostile, hostile).empty
-    views.query("SELECT 1")  # the connection still works
+    assert views.pcn_profile(d, hostile, hostile, True).empty
+    assert views.indicator_across_pcns(d, hostile, hostile, hostile, True).empty
+    assert views.age_pyramid(d, hostile, hostile, True).empty
+    assert views.trends(d, hostile, (hostile,), True).empty
+    assert views.two_indicators(d, hostile, hostile, hostile, hostile, True).empty
+    assert views.workforce_inputs(d, hostile, hostile, True).empty
+    assert database.connection(d).execute("SELECT 1").fetchall() == [(1,)]  # the connection still works
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM pcn_profile").fetchall()[0][0] > 0
     con.close()
@@ -161,9 +161,9 @@ def _session(db: str, pcn: str, icb: str) -> tuple[str, bool, str, str]:
     """One user's session, in its own process (AppTest keeps one Streamlit runtime per process)."""
     from pathlib import Path
 
-    import phm_profile.views
+    import phm_profile.ui
 
-    phm_profile.views.database_path = lambda: Path(db)
+    phm_profile.ui.database_path = lambda: Path(db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.session_state["_suppress"] = False
     at.query_params.update({"period": "2023-24", "icb": icb, "pcn": pcn})

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import REAL, needs_real
 
-from phm_profile import store
+from phm_profile import database, store
 
 pytestmark = needs_real
 
@@ -248,8 +248,8 @@ def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     db, _ = real_db
-    monkeypatch.setattr("phm_profile.views.DEFAULT_DB", db)
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: db)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
     con = duckdb.connect(str(db), read_only=True)
     for page in (None, *PAGES):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -404,7 +404,7 @@ def test_a_pcn_in_two_icbs_is_shown_under_the_one_with_most_of_its_list(real_db)
     said = [w.message for w in result.report.warnings]
     assert any(m.startswith("PCN U41591 has practices in 2 ICBs in 2022-23 (QJK: ") and "shown under QJK" in m
                for m in said)
-    key = views.database_key(db)
+    key = database.database_key(db)
     assert "U41591" in set(views.pcns(key, "2022-23", "QJK").pcn_code)
     assert "U41591" not in set(views.pcns(key, "2022-23", "QT6").pcn_code)
     con = duckdb.connect(str(db), read_only=True)

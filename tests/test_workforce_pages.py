@@ -13,7 +13,7 @@ from phm_profile import exports, money, views, workforce
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: demo_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["_suppress"] = False  # these tests compare exact figures; tests/test_privacy.py turns it on
     at.query_params.update({"period": "2023-24", "icb": "QZA", "pcn": "U90003"})

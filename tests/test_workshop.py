@@ -17,7 +17,7 @@ PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setattr("phm_profile.views.database_path", lambda: demo_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"period": "2022-23", "icb": "QZB", "pcn": "U90001", "workshop": "1"})
     return at
@@ -58,8 +58,8 @@ def test_slide_pack_opens_with_the_pcns_slides(app):
 
 
 def test_chart_png_is_drawn_offline(demo_db):
-    profile = views.pcn_profile(str(demo_db), "U90001", "2022-23")
-    png = exports.figure_png(charts.spine_chart(profile, views.england_range(str(demo_db), "2022-23")))
+    profile = views.pcn_profile(str(demo_db), "U90001", "2022-23", True)
+    png = exports.figure_png(charts.spine_chart(profile, views.england_range(str(demo_db), "2022-23", True)))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 

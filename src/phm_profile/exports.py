@@ -166,19 +166,18 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
     return out.getvalue()
 
 
-def pcn_slide_pack(sel, assumptions: Assumptions) -> bytes:
-    """The slide pack of the selected PCN (a ui.Selection): summary, spine chart, the ICB's league table of
-    SMI prevalence and the MHP workforce plan (band 7 posts) under ``assumptions``."""
-    from . import charts, views, workforce
-
-    profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
+def pcn_slide_pack(sel, profile: pd.DataFrame, england_range: pd.DataFrame, league: pd.DataFrame,
+                   inputs: pd.Series, assumptions: Assumptions) -> bytes:
+    """The slide pack of the selected PCN (a ui.Selection) from the frames the page shows (queries.pcn_profile,
+    england_range, the ICB's indicator_across_pcns of SMI prevalence and the PCN's workforce_inputs row, all
+    suppressed as the page's are): summary, spine chart, league table and the MHP workforce plan (band 7 posts)
+    under ``assumptions``."""
+    from . import charts, workforce, wording
     from .money import current_year
 
-    inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code").loc[sel.pcn_code]
     plan = workforce.workforce_plan(inputs, [current_year()], {}, {"adult": "7", "cyp": "7"}, None, assumptions)
     return slide_pack(
         f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
-        views.summary_sentences(profile),
-        [("Spine chart: the PCN against England", charts.spine_chart(profile, views.england_range(sel.db, sel.period, sel.suppress))),
+        wording.summary_sentences(profile),
+        [("Spine chart: the PCN against England", charts.spine_chart(profile, england_range)),
          ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)

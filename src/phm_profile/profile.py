@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import exports
+from . import exports, queries, suppression
 
 PROFILE_COLUMNS = [
     "pcn_code", "pcn_name", "icb_code", "period", "indicator", "numerator", "denominator", "value",
@@ -16,16 +16,11 @@ PROFILE_COLUMNS = [
 ]
 
 
-def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | None = None) -> pd.DataFrame:
-    """One PCN's profile for ``period`` (default: its latest), with each indicator's label and domain, in the
-    order the app shows them."""
+def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | None, suppress: bool) -> pd.DataFrame:
+    """One PCN's profile for ``period`` (default: its latest), as the app shows it (queries.pcn_profile)."""
     if period is None:
         period = con.execute("SELECT max(period) FROM pcn_profile WHERE pcn_code = ?", [pcn_code]).fetchall()[0][0]
-    columns = ", ".join(f"p.{c}" for c in PROFILE_COLUMNS)
-    return con.execute(
-        f"""SELECT {columns}, i.label, i.kind, i.domain FROM pcn_profile p JOIN indicators i USING (indicator)
-            WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order, i.label""",
-        [pcn_code, period]).df()
+    return queries.pcn_profile(con, pcn_code, period, suppress)
 
 
 def _number(value: float, whole: bool = False) -> str:
@@ -60,7 +55,7 @@ def readable(frame: pd.DataFrame) -> str:
 
 def cmd_profile(args) -> int:
     con = duckdb.connect(args.db, read_only=True)
-    frame = pcn_profile(con, args.pcn.upper(), args.period)
+    frame = pcn_profile(con, args.pcn.upper(), args.period, args.suppress)
     if frame.empty:
         print(f"No profile for PCN {args.pcn} {args.period or ''}".strip() + ".", file=sys.stderr)
         return 1
@@ -73,7 +68,9 @@ def cmd_profile(args) -> int:
 
 def cmd_export(args) -> int:
     con = duckdb.connect(args.db, read_only=True)
-    frame = con.execute(f"SELECT {', '.join(PROFILE_COLUMNS)} FROM pcn_profile ORDER BY pcn_code, period, indicator").df()
+    frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)}, i.kind FROM pcn_profile p JOIN indicators i "
+                        "USING (indicator) ORDER BY pcn_code, period, indicator").df()
+    frame = (suppression.protect(frame) if args.suppress else frame).drop(columns="kind")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_bytes(exports.csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {args.out}.")

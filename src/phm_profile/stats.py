@@ -332,3 +332,39 @@ def funnel_significance_rate(numerator, denominator, rate, multiplier: float, ra
     if rate_type == "dsr":
         labels = np.where(x < 10, "Not applicable for events less than 10 for dsrs", labels).astype(object)
     return labels
+
+
+#: The indicator kinds a funnel plot can show, and the funnel's lines (95% and 99.8% limits, the baseline).
+FUNNEL_KINDS = ("proportion", "rate", "ratio")
+FUNNEL_LINES = ("lower_2s", "upper_2s", "lower_3s", "upper_3s", "baseline")
+
+
+def funnel_significance(kind: str, numerator, denominator, multiplier: float):
+    """Each area's place on the funnel of an indicator of ``kind`` built from all the areas given: proportions
+    by Wilson-based limits, rates and recorded-vs-expected ratios by exact Poisson limits."""
+    x, n = _arrays(numerator, denominator)
+    if kind == "proportion":
+        return funnel_significance_proportion(x, n)
+    if kind == "rate":
+        return funnel_significance_rate(x, n, multiplier * x / n, multiplier, "crude")
+    return funnel_significance_ratio(x, n)
+
+
+def funnel_lines(kind: str, numerator, denominator, multiplier: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The funnel's control lines around the areas' pooled value: line -> (x, y), x in patients (expected cases
+    for a ratio) and y in the indicator's units; FUNNEL_LINES in order."""
+    x, n = _arrays(numerator, denominator)
+    if kind == "proportion":
+        limits = funnel_limits_proportion(x, n, multiplier)
+        xs = {line: limits["population"] for line in FUNNEL_LINES}
+    elif kind == "rate":
+        limits = funnel_limits_rate(x, denominator=n, multiplier=multiplier, rate_type="crude")
+        xs = {line: limits[f"{line}_population_1_year"] for line in FUNNEL_LINES[:-1]}
+    else:
+        limits = funnel_limits_ratio(x, n, "isr")
+        xs = {line: limits[f"{line}_exp_events"] for line in FUNNEL_LINES[:-1]}
+        limits["baseline"] = np.full(len(limits["observed_events"]), 100.0)
+    if "baseline" not in xs:  # a flat line across the range the limits cover
+        xs["baseline"] = np.geomspace(min(v.min() for v in xs.values()), max(v.max() for v in xs.values()),
+                                      len(limits["baseline"]))
+    return {line: (xs[line], limits[line]) for line in FUNNEL_LINES}

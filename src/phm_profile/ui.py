@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from . import views
+from . import database, views
+from .config import DEFAULT_DB
 
 if TYPE_CHECKING:
     from . import workforce
@@ -50,6 +52,12 @@ h1 { font-size: 2.6rem !important; }
 </style>"""
 
 
+def database_path() -> Path:
+    """The database this session shows: the user's own when they have built one (Data page), else the
+    default (the demo, or PHM_DB)."""
+    return Path(st.session_state.get("_database", DEFAULT_DB))
+
+
 def workshop_on() -> bool:
     """Workshop (presentation) mode: in the link, so a shared screen can be reopened as it was."""
     return st.query_params.get("workshop") == "1"
@@ -63,7 +71,7 @@ def sidebar() -> Selection:
         st.markdown(WORKSHOP_CSS, unsafe_allow_html=True)
     nav = st.sidebar.container()  # filled below, once the choices the links carry are known
     ensure_database()
-    db = views.database_key()  # the file's identity too: a rebuild is never shown from the cache
+    db = database.database_key(database_path())  # the file's identity too: a rebuild is never shown from the cache
     if views.is_demo(db):
         st.warning("Synthetic demo data: every practice, PCN, ICB and figure here is made up.", icon="⚠️")
     period = _choose("Financial year", views.periods(db), "period")
@@ -133,7 +141,7 @@ def ensure_database() -> None:
     missing database is named with the command that builds it, never a traceback."""
     from . import config, demo, store
 
-    path = views.database_path()
+    path = database_path()
     if path.exists():
         return
     if path == config.DEMO_DB:
@@ -174,12 +182,6 @@ def suppression_on() -> bool:
     return bool(st.session_state.get("_suppress", True))
 
 
-def _safe(frame):
-    from . import suppression
-
-    return suppression.protect(frame) if suppression_on() else frame
-
-
 #: Readable headers for the columns the profile tables share; values and limits shown to 2 decimals.
 COLUMN_LABELS = {
     "pcn_code": "PCN code", "pcn_name": "PCN", "label": "Indicator", "kind": "Kind", "numerator": "Numerator",
@@ -189,16 +191,18 @@ COLUMN_LABELS = {
     "file_name": "File", "period": "Period", "row_count": "Rows", "warnings": "Warnings", "loaded_at": "Loaded",
     "checksum_sha256": "Checksum (SHA-256)", "severity": "Severity", "file": "File", "row": "Row",
     "column": "Column", "message": "Message", "condition": "Condition", "sex": "Sex", "age_from": "From age",
-    "age_to": "To age", "expected_percent": "Expected (%)", "source": "Source",
+    "age_to": "To age", "expected_percent": "Expected (%)", "source": "Source", "domain": "Domain", "unit": "Unit",
+    "polarity": "Polarity", "numerator_definition": "Numerator", "denominator_definition": "Denominator",
+    "method": "Method",
 }
 TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
 
 
 def table(frame, **kwargs) -> None:
-    """A dataframe on screen, protected by small-number suppression when it is on."""
+    """A dataframe on screen, as the query layer returned it (suppressed there when suppression is on)."""
     config = {c: st.column_config.NumberColumn(COLUMN_LABELS[c], format="%.2f") if c in TWO_DECIMALS
               else COLUMN_LABELS[c] for c in frame.columns if c in COLUMN_LABELS}
-    shown = _safe(frame).copy()
+    shown = frame.copy()
     for column in shown.columns:  # a missing text reads "–", never "None" or "nan"
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "–")
@@ -206,16 +210,16 @@ def table(frame, **kwargs) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
-def _csv(frame, suppress: bool) -> bytes:
-    """A frame as CSV bytes (protected when ``suppress``), made once per frame rather than on every rerun."""
-    from . import exports, suppression
+def _csv(frame) -> bytes:
+    """A frame as CSV bytes, made once per frame rather than on every rerun."""
+    from . import exports
 
-    return exports.csv_bytes(suppression.protect(frame) if suppress else frame)
+    return exports.csv_bytes(frame)
 
 
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
-    """The frame as a CSV file (protected by small-number suppression when it is on)."""
-    where.download_button(label, _csv(frame, suppression_on()), file_name=name, mime="text/csv", key=key)
+    """The frame as a CSV file, as the query layer returned it (suppressed there when suppression is on)."""
+    where.download_button(label, _csv(frame), file_name=name, mime="text/csv", key=key)
 
 
 def choose_indicator(db: str, period: str, label: str = "Indicator",

@@ -1,0 +1,320 @@
+"""The query layer: what the pages, the command line and the exports read from a built database. Functions of a
+DuckDB connection (database.connection) returning frames, parameters always bound, no Streamlit. Small-number
+suppression is applied here and only here, by the ``suppress`` flag every query of counts takes (views.py caches
+these for the app; wording.py turns their frames into sentences)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+
+from . import stats, suppression
+from .config import DEMO_ICB_PREFIX
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def _shown(frame: pd.DataFrame, suppress: bool, **secondary) -> pd.DataFrame:
+    return suppression.protect(frame, **secondary) if suppress else frame
+
+
+def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The profile's years: those with QOF registers (a year with only registrations, such as the months after
+    the latest QOF year, lends its population to the nearest QOF year instead)."""
+    return _frame(con, "SELECT DISTINCT period FROM pcn_profile WHERE indicator LIKE 'prev_%' ORDER BY period DESC").period.tolist()
+
+
+def icbs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    return _frame(con, "SELECT DISTINCT icb_code, icb_name FROM practice_pcn WHERE period = ? AND icb_code IS NOT NULL "
+                 "ORDER BY icb_code", [period])
+
+
+def pcns(con: duckdb.DuckDBPyConnection, period: str, icb_code: str) -> pd.DataFrame:
+    return _frame(con, "SELECT pcn_code, any_value(pcn_name) AS pcn_name FROM practice_pcn JOIN pcn_icb USING (period, pcn_code) "
+                 "WHERE period = ? AND pcn_icb.icb_code = ? "
+                 "AND pcn_code IS NOT NULL GROUP BY pcn_code ORDER BY pcn_code", [period, icb_code])
+
+
+def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """The PCN's profile with indicator labels, in display order."""
+    return _shown(_frame(con, """
+        SELECT p.*, i.label, i.short_label, i.kind, i.unit, i.domain, i.sort_order, i.multiplier, i.decimals, i.polarity
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order""", [pcn_code, period]),
+        suppress)
+
+
+def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool) -> pd.DataFrame:
+    """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
+    against the ICB's pooled value."""
+    frame = _frame(con, """
+        SELECT p.pcn_code, p.pcn_name, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
+               p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.kind, i.multiplier
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.icb_code = ? AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""",
+                  [icb_code, period, indicator])
+    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
+        frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
+                                                            frame.denominator[ok], float(frame.multiplier.iloc[0]))
+    return _shown(frame, suppress)
+
+
+def indicator_choices(con: duckdb.DuckDBPyConnection, period: str | None = None) -> pd.DataFrame:
+    """Every indicator defined; given a period, only those with a value for some PCN in it (an indicator with no
+    data that year, such as CVDPP after 2019-20, is not offered)."""
+    if period is None:
+        return _frame(con, "SELECT indicator, label, kind FROM indicators ORDER BY sort_order")
+    return _frame(con, """
+        SELECT indicator, label, kind FROM indicators
+        WHERE indicator IN (SELECT indicator FROM pcn_profile WHERE period = ? AND value IS NOT NULL)
+        ORDER BY sort_order""", [period])
+
+
+def indicator_definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every indicator's definition (data/indicators.csv as the build seeded it), in display order."""
+    return _frame(con, """
+        SELECT indicator, label, domain, kind, unit, polarity, numerator_definition, denominator_definition, method,
+               source
+        FROM indicators ORDER BY sort_order""")
+
+
+def indicator_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    choices = indicator_choices(con)
+    return dict(zip(choices.indicator, choices.label))
+
+
+def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(con, "SELECT file_name, kind, period, row_count, warnings, loaded_at, checksum_sha256 FROM sources "
+                 "ORDER BY kind, file_name")
+
+
+def build_warnings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(con, "SELECT severity, file, row, \"column\", message FROM build_issues ORDER BY file, row")
+
+
+def expected_rates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The expected-prevalence table the build used (the shipped APMS table or one loaded with the extracts),
+    each rate said to be a published figure or an assumption."""
+    return _frame(con, """
+        SELECT condition, sex, age_from, age_to, 100 * expected_rate AS expected_percent,
+               CASE published WHEN 'yes' THEN 'published' WHEN 'no' THEN 'assumption' ELSE 'supplied' END AS status,
+               source, coalesce(source_file, 'data/expected_prevalence.csv (shipped)') AS file
+        FROM expected_prevalence ORDER BY condition, sex DESC, age_from""")
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Synthetic demo data: every practice code starts with Z and every ICB with QZ."""
+    return bool(_frame(con, "SELECT count(*) > 0 AND bool_and(starts_with(icb_code, ?)) AS demo FROM practice_pcn "
+                      "WHERE icb_code IS NOT NULL", [DEMO_ICB_PREFIX]).demo.iloc[0])
+
+
+def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str) -> pd.DataFrame:
+    """The funnel's control lines around the ICB's pooled value, one row per point: ``line`` (lower_2s,
+    upper_2s, lower_3s, upper_3s: 95% and 99.8% limits; baseline), ``x`` (patients, or expected cases for a
+    ratio) and ``y`` (in the indicator's units). Proportions by Wilson-based limits, rates and
+    recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods."""
+    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress=False)
+    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
+    if frame.empty:
+        return pd.DataFrame(columns=["line", "x", "y"])
+    lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
+    return pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
+                     ignore_index=True)
+
+
+def england_range(con: duckdb.DuckDBPyConnection, period: str, suppress: bool) -> pd.DataFrame:
+    """Lowest and highest PCN value of each indicator in England (the spine chart's bar). With suppression on,
+    over the PCNs whose counts are shown (a tiny PCN's extreme rate would give its suppressed count back) and to
+    two decimals."""
+    small = (f"AND NOT (numerator >= 1 AND numerator < {suppression.SMALLEST_SHOWN}) "
+             f"AND NOT (kind = 'proportion' AND denominator - numerator >= 1 "
+             f"AND denominator - numerator < {suppression.SMALLEST_SHOWN})" if suppress else "")
+    frame = _frame(con, f"SELECT indicator, min(value) AS lo, max(value) AS hi FROM pcn_profile JOIN indicators "
+                  f"USING (indicator) WHERE period = ? {small} GROUP BY indicator", [period])
+    return frame.round({"lo": suppression.DECIMALS, "hi": suppression.DECIMALS}) if suppress else frame
+
+
+def pcn_map(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool) -> tuple[dict, pd.DataFrame]:
+    """PCN shapes of an ICB (LSOA polygons dissolved by the PCN most of their patients are registered with)
+    as GeoJSON, and the indicator for each PCN. The latest boundaries up to ``period`` are used when that
+    year has no practice-by-LSOA extract."""
+    from . import geo  # geopandas: imported only where a map is drawn
+
+    years = [r[0] for r in con.execute(
+        "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
+        [period, period]).fetchall()]
+    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress)
+    if not years:
+        return {"type": "FeatureCollection", "features": []}, frame
+    shapes = geo.pcn_boundaries(con, years[0])
+    shapes = shapes[shapes.pcn_code.isin(frame.pcn_code)]
+    return json.loads(shapes.to_json()), frame
+
+
+def period_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """For each year of the profile: which registrations extract gives its populations (and from which year),
+    and how deprivation and the map's PCN areas were found."""
+    return _frame(con, """
+        WITH periods AS (SELECT DISTINCT period FROM pcn_profile WHERE indicator LIKE 'prev_%'),
+        population AS (
+            SELECT period, strftime(extract_date, '%d %b %Y') || CASE WHEN source_period <> period
+                   THEN ' (nearest year, ' || source_period || ')' ELSE '' END AS extract_used
+            FROM population_source WHERE dataset = 'patients_age_sex'
+        ), deprivation AS (
+            SELECT d.period, string_agg(DISTINCT d.method, ', ') AS method,
+                   CASE WHEN bool_or(d.scored_patients > 0) THEN 'IMD score' WHEN bool_or(d.ranked_patients > 0)
+                        THEN 'IMD rank (no scores in the file)' ELSE 'IMD decile only' END AS measure
+            FROM practice_deprivation d GROUP BY d.period
+        ), maps AS (SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period)
+        SELECT p.period AS "Year", coalesce(pop.extract_used, 'none loaded') AS "Registrations by age and sex used",
+               coalesce(d.method, 'none') AS "Deprivation by", coalesce(d.measure, '') AS "Deprivation measure",
+               coalesce(m.method, 'no map') AS "Map areas by"
+        FROM periods p LEFT JOIN population pop USING (period) LEFT JOIN deprivation d USING (period)
+        LEFT JOIN maps m USING (period)
+        ORDER BY 1 DESC""")
+
+
+def context_measures(con: duckdb.DuckDBPyConnection, icb_code: str, pcn_code: str | None, period: str, suppress: bool) -> pd.DataFrame:
+    """Published service measures (MHSDS, NHS Talking Therapies) for the ICB and, given a PCN, the sub-ICB
+    locations of its practices: the latest period of each measure, with England's value for the same period.
+    Context only: the level is named in every row."""
+    frame = _frame(con, """
+        WITH areas AS (
+            SELECT 'icb' AS level, ? AS org_code
+            UNION SELECT DISTINCT 'sub_icb', unnest([sub_icb_ons_code, sub_icb_code]) FROM practice_pcn
+            WHERE period = ? AND pcn_code = ?
+        )
+        SELECT CASE c.level WHEN 'icb' THEN 'ICB ' ELSE 'Sub-ICB location ' END || c.org_code AS "Level",
+               c.source AS "Source", c.measure_name AS "Measure", c.unit AS "Unit",
+               CASE WHEN c.period_end - c.period_start < 32 THEN strftime(c.period_start, '%b %Y')
+                    ELSE strftime(c.period_start, '%b %Y') || ' to ' || strftime(c.period_end, '%b %Y') END AS "Period",
+               c.value AS "Value", e.value AS "England"
+        FROM context_measures c JOIN areas a USING (level, org_code)
+        LEFT JOIN context_measures e ON e.level = 'england' AND e.source = c.source AND e.measure = c.measure
+             AND e.period_start = c.period_start AND e.period_end = c.period_end AND e.breakdown IS NULL
+        WHERE c.value IS NOT NULL AND c.breakdown IS NULL
+        QUALIFY row_number() OVER (PARTITION BY c.source, c.level, c.org_code, c.measure
+                                   ORDER BY c.period_end DESC, c.period_start DESC) = 1
+        ORDER BY 1, 2, 3""", [icb_code, period, pcn_code])
+    if suppress and not frame.empty:
+        counts = frame["Unit"] == "count"
+        for column in ("Value", "England"):
+            frame.loc[counts, column] = suppression.round_count(frame.loc[counts, column])
+    return frame
+
+
+def talking_therapies_by_deprivation(con: duckdb.DuckDBPyConnection, icb_code: str) -> pd.DataFrame:
+    """NHS Talking Therapies recovery (%) by IMD decile of where patients live (1 = most deprived), for the ICB
+    and England, in the latest year the ICB has: the publisher's percentages, as published."""
+    return _frame(con, """
+        WITH latest AS (
+            SELECT max(period_end) AS period_end FROM context_measures
+            WHERE breakdown = 'IMD decile' AND level = 'icb' AND org_code = ? AND measure = 'recovery percentage'
+        )
+        SELECT CASE level WHEN 'icb' THEN 'ICB ' || org_code ELSE 'England' END AS area, imd_decile, value AS recovery,
+               strftime(period_start, '%b %Y') || ' to ' || strftime(c.period_end, '%b %Y') AS period
+        FROM context_measures c JOIN latest USING (period_end)
+        WHERE breakdown = 'IMD decile' AND measure = 'recovery percentage' AND value IS NOT NULL
+          AND (level = 'england' OR (level = 'icb' AND org_code = ?))
+        ORDER BY level DESC, imd_decile""", [icb_code, icb_code])
+
+
+def deprivation_method(con: duckdb.DuckDBPyConnection, period: str) -> tuple[str | None, bool]:
+    """How the deprivation of ``period`` was found (the methods of practice_deprivation, or None) and whether the
+    IMD file had scores (wording.deprivation_caption says it in a sentence)."""
+    method, scored = con.execute(
+        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored_patients > 0), false) "
+        "FROM practice_deprivation WHERE period = ?", [period]).fetchall()[0]
+    return method, bool(scored)
+
+
+def map_method(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
+    """How the map's PCN areas were drawn for ``period`` (the latest year with areas up to it), or None without a
+    map (wording.map_caption says it in a sentence)."""
+    rows = con.execute("SELECT any_value(method) FROM pcn_lsoa_assignment GROUP BY period "
+                       "ORDER BY period = ? DESC, period <= ? DESC, period DESC LIMIT 1", [period, period]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def age_pyramid(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """Registered patients by sex and five-year age band, in age order."""
+    return _shown(_frame(con, """
+        SELECT sex, age_band, patients, age_from FROM pcn_population WHERE pcn_code = ? AND period = ? AND sex IN ('MALE', 'FEMALE')
+        ORDER BY age_from, sex""", [pcn_code, period]), suppress, groups=["sex"], parts="patients")
+
+
+def imd_quintiles(con: duckdb.DuckDBPyConnection, pcn_code: str, icb_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """Share of registered patients living in each national IMD quintile (1 = most deprived), for the PCN,
+    its ICB and England."""
+    frame = _frame(con, """
+        SELECT level, q1_patients, q2_patients, q3_patients, q4_patients, q5_patients, patients
+        FROM area_deprivation
+        WHERE period = ? AND ((level = 'pcn' AND area_code = ?) OR (level = 'icb' AND area_code = ?)
+                              OR level = 'england')""", [period, pcn_code, icb_code])
+    rows = []
+    for r in frame.itertuples():
+        for q in range(1, 6):
+            count = getattr(r, f"q{q}_patients")
+            count = 0 if pd.isna(count) else count
+            rows.append({"area": {"pcn": "PCN", "icb": "ICB", "england": "England"}[r.level], "quintile": q,
+                         "patients": count, "share": 100 * count / r.patients if r.patients else None})
+    shown = _shown(pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"]), suppress,
+                   groups=["area"], parts="patients")
+    if suppress:  # shares of the area's total, both as rounded: an exact share would give a rounded count back
+        totals = frame.set_index(frame.level.map({"pcn": "PCN", "icb": "ICB", "england": "England"})).patients
+        rounded = pd.Series(suppression.round_count(totals.to_numpy()), index=totals.index)
+        shown["share"] = (100 * shown.patients / shown.area.map(rounded)).round(suppression.DECIMALS)
+    return shown
+
+
+def ltc_ranks(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """Every QOF register of the PCN ranked by prevalence, mental-health registers flagged."""
+    return _shown(_frame(con, """
+        SELECT p.ltc_rank, r.register_name, p.group_code, r.mental_health, p.register, p.denominator,
+               100 * p.prevalence AS prevalence, 100 * p.england_prevalence AS england_prevalence
+        FROM pcn_prevalence p JOIN qof_registers r USING (group_code)
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY p.ltc_rank, r.register_name""",
+                  [pcn_code, period]), suppress)
+
+
+def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str, ...], suppress: bool) -> pd.DataFrame:
+    """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
+    marks = ", ".join("?" for _ in indicators)
+    return _frame(con, f"""
+        SELECT p.period, p.indicator, i.label, i.kind, i.multiplier, p.numerator, p.denominator, p.value, p.lower_95,
+               p.upper_95, p.icb_value, p.england_value
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
+                 [pcn_code, *indicators]).pipe(_shown, suppress)
+
+
+def two_indicators(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, x: str, y: str, suppress: bool) -> pd.DataFrame:
+    """Each PCN of the ICB with the values of two indicators (scatter); a value from a suppressed count is
+    left out."""
+    rows = _frame(con, """
+        SELECT p.pcn_code, p.pcn_name, p.indicator, i.kind, p.numerator, p.denominator, p.value
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.icb_code = ? AND p.period = ? AND p.indicator IN (?, ?)""", [icb_code, period, x, y])
+    rows = _shown(rows, suppress)
+    pairs = rows[rows.indicator == x][["pcn_code", "pcn_name", "value"]].rename(columns={"value": "x"}).merge(
+        rows[rows.indicator == y][["pcn_code", "value"]].rename(columns={"value": "y"}), on="pcn_code")
+    return pairs.dropna(subset=["x", "y"]).sort_values("pcn_code").reset_index(drop=True)
+
+
+def workforce_inputs(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """What the need model reads for every PCN of an ICB (marts/pcn_need_inputs.sql). With suppression on, the
+    counts as shown (1-7 hidden, others rounded to 5): a need worked from exact registers could give a suppressed
+    one back under extreme assumptions."""
+    return _shown(_frame(con, """
+        SELECT * EXCLUDE (icb_code, period) FROM pcn_need_inputs WHERE icb_code = ? AND period = ? ORDER BY pcn_code""",
+                         [icb_code, period]), suppress)
+
+
+def service_usage(profile: pd.DataFrame) -> pd.DataFrame:
+    """The service-usage rows of a PCN's profile."""
+    return profile[profile.domain == "Service usage"]

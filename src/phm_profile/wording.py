@@ -1,0 +1,91 @@
+"""The words around the figures: headline tiles, summary sentences and captions, from the frames queries.py
+returns. Labels, units and decimals come from the indicator definitions (data/indicators.csv)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: The PCN profile's headline tiles, in order (each labelled by its indicator's short label).
+HEADLINE = ("list_size", "prev_mh", "prev_dep", "prev_dem", "prev_ld", "imd_score")
+
+#: The mental-health registers the summary compares with England.
+SUMMARY_REGISTERS = ("prev_mh", "prev_dep", "prev_dem", "prev_ld")
+
+
+def number(value, decimals: int = 2) -> str:
+    """A figure as written on screen: thousands separated, to ``decimals`` places; "not available" if missing."""
+    return "not available" if pd.isna(value) else f"{value:,.{int(decimals)}f}"
+
+
+def overview_headline(table: pd.DataFrame) -> dict:
+    """The ICB overview's headline figures from queries.indicator_across_pcns: PCNs, the ICB's and England's
+    value (None without PCNs) and how many PCNs are higher than England at 95%."""
+    first = table.iloc[0] if len(table) else None
+    return {"pcns": len(table), "icb_value": None if first is None else first.icb_value,
+            "england_value": None if first is None else first.england_value,
+            "higher": int((table.vs_england == "higher").sum()) if len(table) else 0}
+
+
+def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    """The headline indicators' rows, each with ``short`` (the tile's label), ``shown`` (the value as
+    written on the tile), ``comparison`` (England's value and how the PCN compares at 95%; none for
+    counts) and ``help`` (the full label with the ICB and England values)."""
+    rows = profile.set_index("indicator").reindex(list(indicators)).dropna(subset=["value"]).reset_index()
+    rows["short"] = rows.short_label
+    count = rows.kind == "count"
+    rows["shown"] = [number(v, d) for v, d in zip(rows.value, rows.decimals)]
+    rows["help"] = [f"{label}. ICB {number(i, d)}; England {number(e, d)}."
+                    for label, i, e, d in zip(rows.label, rows.icb_value, rows.england_value, rows.decimals)]
+    rows["comparison"] = pd.Series([  # object: None stays None (a tile with no comparison), not "nan"
+        None if pd.isna(e) or c  # England's list size says nothing about a PCN's
+        else f"England {number(e, d)}: {vs}" if vs in ("higher", "lower", "similar") else f"England {number(e, d)}"
+        for e, vs, c, d in zip(rows.england_value, rows.vs_england, count, rows.decimals)
+    ], index=rows.index, dtype=object)
+    return rows
+
+
+def summary_sentences(profile: pd.DataFrame) -> list[str]:
+    """A plain-English summary built from the figures: where the PCN differs from England."""
+    rows = profile.set_index("indicator")
+    out = []
+    if "list_size" in rows.index and pd.notna(rows.loc["list_size", "value"]):
+        out.append(f"{rows.loc['list_size', 'pcn_name']} has {rows.loc['list_size', 'value']:,.0f} registered patients.")
+    for ind in SUMMARY_REGISTERS:
+        if ind in rows.index and rows.loc[ind, "vs_england"] in ("higher", "lower"):
+            r = rows.loc[ind]
+            out.append(f"{r.label.replace(' (%)', '')} is {r.value:.2f}%, {r.vs_england} than England ({r.england_value:.2f}%).")
+    prev = profile[profile.indicator.str.startswith("prev_")].sort_values("value", ascending=False)
+    if len(prev):
+        mh = prev.reset_index(drop=True)
+        rank = mh.index[mh.domain == "Mental health registers"]
+        if len(rank):
+            out.append(f"The highest-ranked mental-health register is {mh.loc[rank[0], 'label'].replace(' prevalence (%)', '')}, "
+                       f"number {rank[0] + 1} of {len(mh)} long-term-condition registers by prevalence.")
+    return out
+
+
+def deprivation_caption(method: str | None, scored: bool) -> str:
+    """How a year's deprivation was found (queries.deprivation_method), in a sentence for under its chart."""
+    if method is None:
+        return ""
+    measure = "" if scored else " The IMD file loaded has ranks and deciles but no scores."
+    if method == "practice location":
+        return ("Approximate: no registrations by LSOA are loaded for this year, so each practice's patients are "
+                "placed in the LSOA of the practice itself (from its location)." + measure)
+    return "From where the practices' registered patients live (registrations by LSOA)." + measure
+
+
+#: What each way of drawing PCN areas means, for the caption under a map.
+MAP_METHODS = {
+    "registered patients by LSOA": "Each LSOA is drawn in the PCN registering most of its patients.",
+    "nearest practice": "No registrations by LSOA are loaded for this year: each LSOA is drawn in the PCN of the "
+                        "practice nearest to it (from the practices' locations), an approximation of where the "
+                        "PCN's patients live.",
+}
+NO_MAP = ("No map: it needs LSOA boundaries (GeoJSON or GeoParquet) with either registrations by LSOA "
+          "(gp-reg-pat-prac-lsoa-all) or the practices' locations (practice code, latitude, longitude).")
+
+
+def map_caption(method: str | None) -> str:
+    """How the map's PCN areas were drawn (queries.map_method), or why there is no map."""
+    return NO_MAP if method is None else MAP_METHODS[method]
