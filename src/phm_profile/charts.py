@@ -61,7 +61,7 @@ def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
 
 def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None, label: str) -> go.Figure:
     """Each PCN against its denominator (patients, or expected cases for a ratio) within the control lines
-    of views.funnel_limits; points coloured by their funnel label."""
+    of queries.funnel_limits; points coloured by their funnel label."""
     ratio = len(frame) > 0 and frame.kind.iloc[0] == "ratio"
     fig = go.Figure()
     for line, dash, name in (("lower_2s", "dash", "95% limits"), ("upper_2s", "dash", None),

@@ -2,9 +2,9 @@
 across PCNs. Pure functions of the profile's numbers and of the assumptions, so every figure can be
 recomputed live when an assumption moves.
 
-Rules: PCN Network, "Recruiting mental health practitioners through the ARRS" (seeds/003) and the Network
-Contract DES. Demand and capacity: DOMAIN.md "From need to workforce"; each default below says where it
-comes from and every one can be changed on screen.
+Rules: PCN Network, "Recruiting mental health practitioners through the ARRS" (2021) and the Network Contract
+DES; later changes and money in data/money/ (each row with its published source). Each default below says where
+it comes from and every one can be changed on screen.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ one row per practice and one column per list type, as published alongside QOF pr
 House of Commons Library's gp-by-age.csv)."""
 
 from .base import Column, ExtractSpec
+from .qof_prevalence import PRACTICE_CODE
 
 LIST_TYPES = ("TOTAL", "16OV", "17OV", "18OV", "30_74", "50OV", "0_64", "65OV")
 
@@ -14,8 +15,7 @@ SPEC = ExtractSpec(
     title="QOF list sizes by list type",
     table="qof_list_size",
     columns=(
-        Column("practice_code", ("PRACTICE_CODE", "PRAC_CODE", "ORG_CODE"), "code", code="practice",
-               label="practice code"),
+        PRACTICE_CODE,
         *(
             Column(f"lt_{t.lower()}", (t, f"LIST_SIZE_{t}", f"{t}_LIST_SIZE"), "count",
                    required=t in ("TOTAL", "18OV"), label=f"{t} list size")

@@ -3,13 +3,16 @@ register with the register count and the patient list type its denominator uses 
 
 from .base import Column, ExtractSpec
 
+#: The practice code column of the QOF raw data files.
+PRACTICE_CODE = Column("practice_code", ("PRACTICE_CODE", "PRAC_CODE", "ORG_CODE"), "code", code="practice",
+                       label="practice code")
+
 SPEC = ExtractSpec(
     kind="qof_prevalence",
     title="QOF prevalence by practice (PREVALENCE_YYYY)",
     table="qof_prevalence",
     columns=(
-        Column("practice_code", ("PRACTICE_CODE", "PRAC_CODE", "ORG_CODE"), "code", code="practice",
-               label="practice code"),
+        PRACTICE_CODE,
         Column("group_code", ("GROUP_CODE", "INDICATOR_GROUP_CODE", "REGISTER_CODE"), label="register code",
                canonical="upper({})"),
         Column("register", ("REGISTER", "REGISTER_COUNT", "REGISTER_SIZE"), "count", label="register count"),
