@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import own_data, store, ui, views
+from phm_profile import own_data, store, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Data & methods", sel)
@@ -67,8 +67,11 @@ st.subheader(f"Warnings from the last build ({len(warnings)})")
 ui.table(warnings)
 st.subheader("Indicators")
 st.caption("Every indicator as defined in data/indicators.csv: what is counted, the method of its value "
-           "and intervals, and its source. Polarity says how the charts colour a difference from the comparator.")
-ui.table(views.indicator_definitions(sel.db))
+           "and intervals, and its source. Polarity: whether a higher value is better, worse or neither (as Fingertips colours them).")
+for domain, paragraphs in wording.definitions(views.indicator_definitions(sel.db)).items():
+    with st.expander(f"{domain} ({len(paragraphs)})"):
+        for paragraph in paragraphs:
+            st.markdown(f"- {ui.plain(paragraph)}")
 st.subheader("Expected prevalence (recorded vs expected)")
 st.caption("The share of people expected to have a common mental disorder (CMD, compared with the depression "
            "register) or a psychotic disorder (SMI, compared with the SMI register), by sex and age, applied to "

@@ -5,6 +5,7 @@ import json
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -118,6 +119,18 @@ def test_data_page_shows_the_expected_rates_in_use(app, demo_db):
         "SELECT condition, sex, age_from, 100 * expected_rate FROM expected_prevalence ORDER BY ALL").fetchall()
     assert sorted(map(tuple, shown[["condition", "sex", "age_from", "expected_percent"]].values.tolist())) == used
     assert set(shown.file) == {"data/expected_prevalence.csv (shipped)"}
+
+
+def test_data_page_shows_every_indicator_definition(app):
+    at = app.run()
+    at.switch_page("pages/3_Data_and_methods.py").run()
+    definitions = pd.read_csv(ROOT / "data" / "indicators.csv")
+    labels = {e.label for e in at.expander}
+    for domain, rows in definitions.groupby("domain"):
+        assert f"{domain} ({len(rows)})" in labels
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # ui.plain escapes markdown
+    smi = definitions.set_index("indicator").loc["smi_recorded_vs_expected"]
+    assert f"Denominator: {smi.denominator_definition}." in shown and f"Source: {smi.source}." in shown
 
 
 def _decoded(value):

@@ -89,3 +89,15 @@ NO_MAP = ("No map: it needs LSOA boundaries (GeoJSON or GeoParquet) with either 
 def map_caption(method: str | None) -> str:
     """How the map's PCN areas were drawn (queries.map_method), or why there is no map."""
     return NO_MAP if method is None else MAP_METHODS[method]
+
+
+def definitions(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Each domain's indicator definitions (queries.indicator_definitions) as plain-text paragraphs, in order."""
+    out: dict[str, list[str]] = {}
+    for r in frame.itertuples():
+        parts = [f"{r.label} ({r.indicator}; {r.unit}; {r.polarity}).", f"Numerator: {r.numerator_definition}."]
+        if isinstance(r.denominator_definition, str) and r.denominator_definition:
+            parts.append(f"Denominator: {r.denominator_definition}.")
+        parts += [f"Method: {r.method}.", f"Source: {r.source}."]
+        out.setdefault(r.domain, []).append(" ".join(parts))
+    return out
