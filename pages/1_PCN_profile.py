@@ -13,14 +13,15 @@ st.subheader("Summary")
 for sentence in wording.summary_sentences(profile):
     st.markdown(f"- {ui.plain(sentence)}")
 
-st.subheader("Spine chart")
-st.caption("Each dot is the PCN's value within the range of all PCNs in England (grey bar), centred on England; "
-           "the line marks the ICB. Colour: higher / similar / lower than England at 95%. Recorded SMI as % of "
-           "expected runs near 200% where recording is complete: the register counts everyone ever diagnosed, the "
-           "survey past-year psychosis (Data & methods).")
+st.subheader("Spine chart: the PCN against England")
+st.caption("Each dot is the PCN's value within the range of all PCNs in England (light bar: lowest to highest; "
+           "darker bar: 25th to 75th percentile), centred on England (black line); the dark tick marks the ICB. "
+           "Colour: the comparison with England at 95%, green / red where higher is better or worse, orange / blue "
+           "where there is no judgement. Recorded SMI as % of expected runs near 200% where recording is complete: "
+           "the register counts everyone ever diagnosed, the survey past-year psychosis (Data & methods).")
 england = views.england_range(sel.db, sel.period, sel.suppress)
-ui.chart(charts.spine_chart(profile, england), profile,
-         f"profile_{sel.pcn_code}_{sel.period}.csv", "spine")
+ui.chart(charts.spine_chart(profile, england, compact=ui.workshop_on()), profile,
+         f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
 
 left, right = st.columns(2)
 with left:
@@ -70,9 +71,8 @@ ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends
 
 st.subheader("All indicators")
 # On request: the table's grid is the heaviest thing the browser loads, and the page opens faster without it.
-if st.toggle("Show every indicator as a table", key="show_indicator_table"):
-    ui.table(profile[["label", "kind", "numerator", "denominator", "value", "lower_95", "upper_95", "icb_value",
-                      "england_value", "vs_icb", "vs_england"]])
+if st.toggle("Show every indicator as a table (the values behind the spine chart)", key="show_indicator_table"):
+    ui.table(wording.spine_table(profile, england))
 ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 
 st.subheader("Slide pack")

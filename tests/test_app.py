@@ -99,8 +99,11 @@ def test_pcn_profile_table_of_every_indicator_on_request(app, demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     expected = con.execute("SELECT count(*) FROM pcn_profile WHERE pcn_code = ? AND period = ?", [pcn, period]).fetchall()
     assert len(table) == expected[0][0]
-    smi = table[table.label.str.startswith("Schizophrenia")].iloc[0]
-    assert smi.value == pytest.approx(profile_value(demo_db, pcn, period, "prev_mh"))
+    smi = table[table.Indicator.str.startswith("Schizophrenia")].iloc[0]
+    assert smi.Value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
+    assert list(table.columns) == ["Domain", "Indicator", "Count", "Value", "Unit", "95% interval", "ICB", "England",
+                                   "England lowest", "25th percentile", "75th percentile", "England highest",
+                                   "Compared with England"]
 
 
 @pytest.mark.parametrize("page", ["pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py"])
@@ -163,7 +166,8 @@ def test_pcn_profile_charts_hold_the_pcns_figures(app, demo_db):
     row = con.execute("SELECT 100.0 * q1_patients / patients FROM pcn_deprivation WHERE pcn_code='U90003' "
                       "AND period='2023-24'").fetchall()[0][0]
     assert q1["y"][0] == pytest.approx(row)
-    trend = next(t for t in traces if t.get("name", "").startswith("Schizophrenia") and t["name"].endswith("PCN"))
+    trend = next(t for t in traces if t.get("name") == "PCN (95% interval)"
+                 and t.get("hovertemplate", "").startswith("SMI prevalence (%)"))
     assert trend["x"] == ["2021-22", "2022-23", "2023-24"]
     assert trend["y"][-1] == pytest.approx(profile_value(demo_db, "U90003", "2023-24", "prev_mh"))
 
@@ -202,7 +206,7 @@ def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, k
     at.switch_page("pages/2_Compare_PCNs.py").run()
     assert not at.exception
     traces = chart_traces(at)
-    points = next(t for t in traces if t.get("name") == "PCNs")
+    legend = {label.replace("(", "(p < "): label for label in stats.FUNNEL_LABELS}  # one trace per colour
     con = duckdb.connect(str(demo_db), read_only=True)
     rows = con.execute("SELECT pcn_code, numerator, denominator FROM pcn_profile WHERE icb_code='QZB' "
                        "AND period='2023-24' AND indicator=? ORDER BY pcn_code", [indicator]).df()
@@ -210,7 +214,7 @@ def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, k
     expected = {"proportion": lambda: stats.funnel_significance_proportion(x, n),
                 "rate": lambda: stats.funnel_significance_rate(x, n, 1000 * x / n, 1000),
                 "ratio": lambda: stats.funnel_significance_ratio(x, n)}[kind]()
-    shown = {name: label for name, label in points["customdata"]}
+    shown = {row[0]: legend[t["name"]] for t in traces if t.get("name") in legend for row in t["customdata"]}
     names = dict(con.execute("SELECT DISTINCT pcn_code, pcn_name FROM pcn_profile WHERE icb_code='QZB'").fetchall())
     assert shown == {names[c]: label for c, label in zip(rows.pcn_code, expected)}
     # the 99.8% upper line: at each drawn point, the limit from stats for that kind

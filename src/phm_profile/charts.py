@@ -6,9 +6,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-COMPARISON_COLOURS = {  # Fingertips: better/worse are not judged here, only higher/lower
-    "higher": "#ED8B00",   # NHS warm yellow/orange
-    "similar": "#FFB81C",
+#: Fingertips' colours of a comparison: red / amber / green where higher is better or worse, orange and blue where
+#: there is no judgement (stats.judgement reads a comparison through the indicator's polarity).
+COMPARISON_COLOURS = {
+    "better": "#009639",   # NHS green
+    "worse": "#DA291C",    # NHS red
+    "similar": "#FFB81C",  # NHS warm yellow
+    "higher": "#ED8B00",   # NHS orange
     "lower": "#41B6E6",    # NHS light blue
     "not compared": "#AEB7BD",
     "suppressed": "#FFFFFF",
@@ -17,70 +21,144 @@ NHS_BLUE = "#005EB8"
 NHS_DARK = "#003087"
 FUNNEL_COLOURS = {"High (0.001)": "#ED8B00", "High (0.025)": "#FFB81C", "Not significant": "#AEB7BD",
                   "Low (0.025)": "#41B6E6", "Low (0.001)": "#005EB8"}
+#: A legend above the plot, left-aligned, in rows (clear of axis titles and of a phone's width).
+TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left")
+#: The domains a compact spine (workshop mode) keeps.
+MENTAL_HEALTH_DOMAINS = ("Deprivation", "Mental health registers", "Case finding", "Service usage")
 
 
-def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame) -> go.Figure:
-    """Fingertips-style spine: each indicator's PCN value placed within the range across all PCNs in
-    England, centred on England's value; the ICB marked."""
-    data = profile.merge(england_range, on="indicator", how="inner")
-    data = data[data.value.notna() & data.england_value.notna()]
+def legend_name(category: str, comparator: str) -> str:
+    """'Higher than England', 'Similar to the ICB', 'Not compared', ..."""
+    if category in ("not compared",):
+        return "Not compared"
+    if category == "suppressed":
+        return "Suppressed (count 1-7)"
+    return f"{category.capitalize()} {'to' if category == 'similar' else 'than'} {comparator}"
+
+
+def _judged(frame: pd.DataFrame, column: str) -> list[str]:
+    from .stats import judgement
+
+    polarity = frame["polarity"] if "polarity" in frame else pd.Series("no judgement", index=frame.index)
+    return [judgement(v if isinstance(v, str) else "not compared", p) for v, p in zip(frame[column], polarity)]
+
+
+def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: bool = False) -> go.Figure:
+    """Fingertips-style spine, grouped by domain: each indicator's PCN value within the range of all PCNs in
+    England (light bar: lowest to highest; darker bar: 25th to 75th percentile), centred on England's value (the
+    black line); the ICB marked; the dot coloured by the comparison with England read through the indicator's
+    polarity. Counts (the list size) are left out; a suppressed value is written as such. ``compact``: the
+    mental-health domains only."""
+    data = profile[profile.kind != "count"].merge(england_range, on="indicator", how="inner")
+    data = data[data.england_value.notna()]
+    if compact:
+        data = data[data.domain.isin(MENTAL_HEALTH_DOMAINS)]
     span = (data[["hi", "lo"]].sub(data.england_value, axis=0).abs().max(axis=1)).replace(0, 1)
-    pos = (data.value - data.england_value) / span
-    icb = (data.icb_value - data.england_value) / span
+
+    def place(column):
+        return (data[column] - data.england_value) / span
+
+    y = [data.domain.tolist(), data.short_label.tolist()]
     fig = go.Figure()
-    fig.add_bar(y=data.label, x=(data.hi - data.lo) / span, base=(data.lo - data.england_value) / span,
-                orientation="h", marker_color="#E8EDEE", name="England range (PCNs)", hoverinfo="skip")
-    fig.add_scatter(y=data.label, x=icb, mode="markers", marker=dict(symbol="line-ns-open", size=14, color=NHS_DARK),
-                    name="ICB", customdata=data.icb_value, hovertemplate="ICB %{customdata:.2f}<extra></extra>")
-    fig.add_scatter(y=data.label, x=pos, mode="markers", name="PCN",
-                    marker=dict(size=12, color=[COMPARISON_COLOURS[v] for v in data.vs_england],
-                                line=dict(color="black", width=1)),
-                    customdata=data[["value", "lower_95", "upper_95", "vs_england"]],
-                    hovertemplate="%{y}: %{customdata[0]:.2f} (95% CI %{customdata[1]:.2f}-%{customdata[2]:.2f}), "
-                                  "%{customdata[3]} than England<extra></extra>")
-    fig.add_vline(x=0, line_color="black")
-    fig.update_layout(height=28 * len(data) + 120, xaxis=dict(visible=False, range=[-1.1, 1.1]),
-                      yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=30, b=10), legend_orientation="h",
-                      plot_bgcolor="white")
+    fig.add_bar(y=y, x=place("hi") - place("lo"), base=place("lo"), orientation="h", marker_color="#E8EDEE",
+                name="England: lowest to highest PCN", hoverinfo="skip")
+    fig.add_bar(y=y, x=place("q75") - place("q25"), base=place("q25"), orientation="h", marker_color="#C1C9CD",
+                name="England: 25th to 75th percentile", hoverinfo="skip")
+    fig.add_scatter(y=y, x=place("icb_value"), mode="markers", name="ICB",
+                    marker=dict(symbol="line-ns-open", size=14, color=NHS_DARK, line_width=2),
+                    customdata=data.icb_value, hovertemplate="ICB %{customdata:,.2f}<extra></extra>")
+    judged = pd.Series(["suppressed" if pd.isna(v) else j for v, j in zip(data.value, _judged(data, "vs_england"))],
+                       index=data.index)
+    for category in COMPARISON_COLOURS:
+        rows = judged == category
+        if not rows.any():
+            continue
+        part = data[rows]
+        fig.add_scatter(
+            y=[part.domain.tolist(), part.short_label.tolist()],
+            x=place("value")[rows].fillna(0), mode="markers", name=legend_name(category, "England"),
+            marker=dict(size=12, color=COMPARISON_COLOURS[category], line=dict(color="black", width=1),
+                        symbol="circle-open" if category == "suppressed" else "circle"),
+            customdata=part[["label", "value", "lower_95", "upper_95", "unit", "england_value"]],
+            hovertemplate="%{customdata[0]}: %{customdata[1]:,.2f} (95% interval %{customdata[2]:,.2f} to "
+                          "%{customdata[3]:,.2f}); England %{customdata[5]:,.2f}<extra></extra>"
+            if category != "suppressed" else "%{customdata[0]}: suppressed (a count of 1 to 7)<extra></extra>")
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="black", width=2), name="England value")
+    fig.add_vline(x=0, line_color="black", line_width=2)
+    fig.update_layout(height=26 * len(data) + 170, barmode="overlay",
+                      xaxis=dict(visible=False, range=[-1.1, 1.1]),
+                      yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", yanchor="top", y=-0.01, x=0), plot_bgcolor="white")
     return fig
 
 
+def _axis_title(frame: pd.DataFrame) -> str:
+    """An indicator's label as an axis title: it carries the unit ('... (%)', '... per 1,000 ...')."""
+    return str(frame.label.iloc[0]) if len(frame) else ""
+
+
 def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
-    frame = frame.sort_values("value")
-    colours = [NHS_DARK if c == selected else COMPARISON_COLOURS[v] for c, v in zip(frame.pcn_code, frame.vs_icb)]
-    fig = go.Figure(go.Bar(
-        y=frame.pcn_name, x=frame.value, orientation="h", marker_color=colours,
-        error_x=dict(type="data", symmetric=False, array=frame.upper_95 - frame.value,
-                     arrayminus=frame.value - frame.lower_95, color="#425563"),
-        hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
-    if len(frame):
-        fig.add_vline(x=frame.icb_value.iloc[0], line_dash="dash", annotation_text="ICB")
-    fig.update_layout(height=22 * len(frame) + 120, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white")
+    """Every PCN of the ICB with its 95% interval, coloured by its comparison with the ICB (read through the
+    indicator's polarity); the selected PCN outlined and in bold, the ICB's value as a dashed line."""
+    frame = frame.sort_values("value").assign(judged=lambda f: _judged(f, "vs_icb"))
+    frame.loc[frame.value.isna(), "judged"] = "suppressed"
+    names = [f"<b>{n}</b>" if c == selected else str(n) for c, n in zip(frame.pcn_code, frame.pcn_name)]
+    frame = frame.assign(name=names)
+    fig = go.Figure()
+    for category in COMPARISON_COLOURS:
+        part = frame[frame.judged == category]
+        if part.empty:
+            continue
+        fig.add_bar(y=part.name, x=part.value.fillna(0), orientation="h", name=legend_name(category, "the ICB"),
+                    marker=dict(color=COMPARISON_COLOURS[category],
+                                line=dict(color=[NHS_DARK if c == selected else "#425563" for c in part.pcn_code],
+                                          width=[3 if c == selected else 0.5 for c in part.pcn_code])),
+                    error_x=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
+                                 arrayminus=part.value - part.lower_95, color="#425563"),
+                    customdata=part[["lower_95", "upper_95"]],
+                    hovertemplate="%{y}: %{x:,.2f} (95% interval %{customdata[0]:,.2f} to %{customdata[1]:,.2f})"
+                                  "<extra></extra>")
+    if len(frame) and pd.notna(frame.icb_value.iloc[0]):
+        fig.add_vline(x=frame.icb_value.iloc[0], line_dash="dash", line_color=NHS_DARK,
+                      annotation_text=f"ICB {frame.icb_value.iloc[0]:,.2f}", annotation_position="top")
+    fig.update_layout(height=24 * len(frame) + 170, barmode="overlay", xaxis_title=_axis_title(frame),
+                      yaxis=dict(categoryorder="array", categoryarray=names, automargin=True),
+                      legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
     return fig
 
 
 def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None, label: str) -> go.Figure:
-    """Each PCN against its denominator (patients, or expected cases for a ratio) within the control lines
-    of queries.funnel_limits; points coloured by their funnel label."""
+    """Each PCN against its denominator (its definition on the axis; expected cases for a ratio) within the
+    control lines of queries.funnel_limits; points coloured by their funnel label, one legend entry each."""
     ratio = len(frame) > 0 and frame.kind.iloc[0] == "ratio"
     fig = go.Figure()
     for line, dash, name in (("lower_2s", "dash", "95% limits"), ("upper_2s", "dash", None),
                              ("lower_3s", "solid", "99.8% limits"), ("upper_3s", "solid", None)):
         points = limits[limits.line == line]
         fig.add_scatter(x=points.x, y=points.y, mode="lines", line=dict(color="#425563", dash=dash),
-                        name=name or line, showlegend=name is not None, hoverinfo="skip")
+                        name=name or line, legendgroup=line[-2:], showlegend=name is not None, hoverinfo="skip")
     baseline = limits[limits.line == "baseline"]
     fig.add_scatter(x=baseline.x, y=baseline.y, mode="lines", line=dict(color=NHS_DARK),
-                    name="Expected (100%)" if ratio else "ICB pooled")
-    fig.add_scatter(x=frame.denominator, y=frame.value, mode="markers", name="PCNs",
-                    marker=dict(size=[14 if c == selected else 9 for c in frame.pcn_code],
-                                color=[FUNNEL_COLOURS.get(f, "#AEB7BD") for f in frame.get("funnel", [])],
-                                line=dict(color="black", width=1)),
-                    customdata=frame[["pcn_name", "funnel"]] if "funnel" in frame else None,
-                    hovertemplate="%{customdata[0]}: %{y:.2f} (" + ("expected %{x:,.0f}" if ratio else "denominator %{x:,}")
-                    + ") %{customdata[1]}<extra></extra>")
-    fig.update_layout(xaxis_title="Expected cases" if ratio else "Denominator (patients)", yaxis_title=label,
-                      plot_bgcolor="white", margin=dict(l=10, r=10, t=30, b=10))
+                    name="Expected (100%)" if ratio else "ICB pooled value")
+    labelled = frame.assign(funnel=frame["funnel"] if "funnel" in frame else None)
+    for name, colour in {**FUNNEL_COLOURS, "not labelled": "#FFFFFF"}.items():
+        part = labelled[labelled.funnel == name] if name != "not labelled" else labelled[labelled.funnel.isna()]
+        part = part[part.value.notna()]
+        if part.empty:
+            continue
+        fig.add_scatter(x=part.denominator, y=part.value, mode="markers", name=name.replace("(", "(p < "),
+                        marker=dict(size=[15 if c == selected else 9 for c in part.pcn_code], color=colour,
+                                    symbol=["star" if c == selected else "circle" for c in part.pcn_code],
+                                    line=dict(color="black", width=1)),
+                        customdata=part[["pcn_name", "lower_95", "upper_95"]],
+                        hovertemplate="%{customdata[0]}: %{y:,.2f} (95% interval %{customdata[1]:,.2f} to "
+                                      "%{customdata[2]:,.2f}); " + ("expected %{x:,.0f}" if ratio else "%{x:,}")
+                                      + "<extra></extra>")
+    denominator = "Expected cases" if ratio else (
+        str(frame.denominator_definition.iloc[0]) if len(frame) and "denominator_definition" in frame else "Denominator")
+    fig.update_layout(xaxis=dict(title=denominator, tickformat=",d", automargin=True),
+                      yaxis=dict(title=label, automargin=True), plot_bgcolor="white",
+                      legend=TOP_LEGEND, height=560, margin=dict(l=10, r=10, t=80, b=10))
     if frame.denominator.notna().any():  # frame the PCNs: the limits run far off at tiny denominators
         lo, hi = 0.5 * frame.denominator.min(), 1.1 * frame.denominator.max()
         seen = pd.concat([limits.y[limits.x.between(lo, hi)], frame.value]).dropna()
@@ -91,12 +169,15 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
 
 
 def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None) -> go.Figure:
-    """Choropleth of PCN shapes coloured by the indicator; offline ('white-bg', no tiles)."""
+    """Choropleth of PCN shapes coloured by the indicator (its short label on the colour bar); offline
+    ('white-bg', no tiles)."""
+    if "short_label" in frame and len(frame):
+        label = str(frame.short_label.iloc[0])
     fig = go.Figure(go.Choroplethmap(
         geojson=geojson, featureidkey="properties.pcn_code", locations=frame.pcn_code, z=frame.value,
         colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in frame.pcn_code],
         marker_line_color="#231F20", customdata=frame[["pcn_name", "vs_icb"]],
-        colorbar_title=dict(text=label[:30]),
+        colorbar=dict(title=dict(text=label, side="right")),
         hovertemplate="%{customdata[0]} (%{location}): %{z:.2f}, %{customdata[1]} than the ICB<extra></extra>"))
     centre, zoom = _view(geojson)
     fig.update_layout(map=dict(style="white-bg", center=centre, zoom=zoom), height=520,
@@ -129,11 +210,11 @@ def age_pyramid(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for sex, sign, colour in (("MALE", -1, NHS_BLUE), ("FEMALE", 1, "#ED8B00")):
         part = frame[frame.sex == sex]
-        fig.add_bar(y=part.age_band, x=sign * part.patients, orientation="h", name=sex.title(),
+        fig.add_bar(y=part.age_band.str.replace("_", "-"), x=sign * part.patients, orientation="h", name=sex.title(),
                     marker_color=colour, customdata=part.patients,
                     hovertemplate="%{y}: %{customdata:,} " + sex.lower() + " patients<extra></extra>")
-    fig.update_layout(barmode="overlay", bargap=0.05, xaxis=dict(title="Registered patients", tickformat=",d"),
-                      yaxis=dict(title="Age band"), plot_bgcolor="white", height=460,
+    fig.update_layout(barmode="overlay", bargap=0.05, xaxis=dict(title="Registered patients (men left, women right)", tickformat=",d"),
+                      yaxis=dict(title="Age band (years)"), plot_bgcolor="white", height=460,
                       margin=dict(l=10, r=10, t=30, b=10))
     limit = frame.patients.max() if len(frame) else 1
     values = [-limit, -limit / 2, 0, limit / 2, limit]
@@ -170,35 +251,69 @@ def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
 
 
 def interval_chart(frame: pd.DataFrame) -> go.Figure:
-    """Each indicator's PCN value with its 95% interval, and the ICB and England values."""
-    fig = go.Figure()
-    fig.add_scatter(y=frame.label, x=frame.value, mode="markers", name="PCN (95% interval)",
-                    marker=dict(size=12, color=[COMPARISON_COLOURS[v] for v in frame.vs_england],
-                                line=dict(color="black", width=1)),
-                    error_x=dict(type="data", symmetric=False, array=frame.upper_95 - frame.value,
-                                 arrayminus=frame.value - frame.lower_95, color="#425563"),
-                    hovertemplate="%{y}: %{x:.2f}<extra></extra>")
-    fig.add_scatter(y=frame.label, x=frame.icb_value, mode="markers", name="ICB",
-                    marker=dict(symbol="line-ns-open", size=16, color=NHS_DARK))
-    fig.add_scatter(y=frame.label, x=frame.england_value, mode="markers", name="England",
-                    marker=dict(symbol="diamond-open", size=12, color="#231F20"))
-    fig.update_layout(height=70 * len(frame) + 120, plot_bgcolor="white", legend_orientation="h",
-                      margin=dict(l=10, r=10, t=30, b=10))
+    """Each indicator's PCN value with its 95% interval, and the ICB and England values: one panel per unit (%
+    and per 1,000 are not drawn on one axis), each panel's axis titled with its unit."""
+    from plotly.subplots import make_subplots
+
+    units = list(dict.fromkeys(frame.unit))
+    sizes = [int((frame.unit == u).sum()) for u in units]
+    fig = make_subplots(rows=len(units) or 1, cols=1, row_heights=sizes or None, vertical_spacing=0.12)
+    judged = pd.Series(_judged(frame, "vs_england"), index=frame.index)
+    shown = set()
+    for row, unit in enumerate(units, 1):
+        part = frame[frame.unit == unit]
+        for category in COMPARISON_COLOURS:
+            rows = part[judged[part.index] == category]
+            if rows.empty:
+                continue
+            name = f"PCN (95% interval): {legend_name(category, 'England')}"
+            fig.add_scatter(y=rows.short_label, x=rows.value, mode="markers", name=name, legendgroup=category,
+                            showlegend=name not in shown, row=row, col=1,
+                            marker=dict(size=12, color=COMPARISON_COLOURS[category], line=dict(color="black", width=1)),
+                            error_x=dict(type="data", symmetric=False, array=rows.upper_95 - rows.value,
+                                         arrayminus=rows.value - rows.lower_95, color="#425563"),
+                            customdata=rows[["label", "lower_95", "upper_95"]],
+                            hovertemplate="%{customdata[0]}: %{x:,.2f} (95% interval %{customdata[1]:,.2f} to "
+                                          "%{customdata[2]:,.2f})<extra></extra>")
+            shown.add(name)
+        for column, name, marker in (("icb_value", "ICB", dict(symbol="line-ns-open", size=16, color=NHS_DARK, line_width=2)),
+                                     ("england_value", "England", dict(symbol="diamond-open", size=12, color="#231F20"))):
+            fig.add_scatter(y=part.short_label, x=part[column], mode="markers", name=name, legendgroup=name,
+                            showlegend=name not in shown, marker=marker, row=row, col=1,
+                            hovertemplate=name + " %{x:,.2f}<extra></extra>")
+            shown.add(name)
+        fig.update_xaxes(title_text=unit if unit != "%" else "% (percentage)", row=row, col=1)
+        fig.update_yaxes(automargin=True, row=row, col=1)
+    fig.update_layout(height=48 * len(frame) + 130 * len(units) + 90, plot_bgcolor="white",
+                      legend=TOP_LEGEND, margin=dict(l=10, r=10, t=60, b=10))
     return fig
 
 
 def trend_chart(frame: pd.DataFrame) -> go.Figure:
-    """Each indicator over the years: PCN with its interval band, ICB and England lines."""
-    fig = go.Figure()
-    for label, part in frame.groupby("label", sort=False):
-        fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name=f"{label[:40]}: PCN",
+    """Small multiples: one panel per indicator, each on its own scale, with the PCN's value and 95% interval,
+    the ICB and England over the years."""
+    from plotly.subplots import make_subplots
+
+    labels = list(dict.fromkeys(frame.short_label))
+    columns = 2 if len(labels) > 1 else 1
+    rows = -(-len(labels) // columns) or 1
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=labels, vertical_spacing=0.16, horizontal_spacing=0.1)
+    for i, label in enumerate(labels):
+        part = frame[frame.short_label == label]
+        row, col = i // columns + 1, i % columns + 1
+        fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name="PCN (95% interval)",
+                        line=dict(color=NHS_BLUE, width=3), legendgroup="pcn", showlegend=i == 0, row=row, col=col,
                         error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
-                                     arrayminus=part.value - part.lower_95),
-                        legendgroup=label)
-        fig.add_scatter(x=part.period, y=part.england_value, mode="lines", line=dict(dash="dot"),
-                        name=f"{label[:40]}: England", legendgroup=label)
-    fig.update_layout(xaxis_title="Financial year", yaxis_title="%", plot_bgcolor="white", height=420,
-                      margin=dict(l=10, r=10, t=30, b=10))
+                                     arrayminus=part.value - part.lower_95, color=NHS_BLUE),
+                        hovertemplate=label + " %{x}: %{y:,.2f}<extra></extra>")
+        for column, name, style in (("icb_value", "ICB", dict(color=NHS_DARK, dash="dash")),
+                                    ("england_value", "England", dict(color="#231F20", dash="dot"))):
+            fig.add_scatter(x=part.period, y=part[column], mode="lines", name=name, line=style, legendgroup=name,
+                            showlegend=i == 0, row=row, col=col, hovertemplate=name + " %{x}: %{y:,.2f}<extra></extra>")
+        fig.update_yaxes(title_text=part.unit.iloc[0], row=row, col=col)
+    fig.update_xaxes(type="category")
+    fig.update_layout(height=300 * rows + 110, plot_bgcolor="white", legend=dict(TOP_LEGEND, y=1.0 + 40 / (300 * rows)),
+                      margin=dict(l=10, r=10, t=90, b=10))
     return fig
 
 
@@ -219,14 +334,20 @@ def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str
 
 
 def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
-    """The PCN's registers by prevalence, mental-health registers in NHS blue."""
+    """The PCN's registers by prevalence, each bar labelled with its value; mental-health registers in NHS blue."""
     frame = frame.sort_values("ltc_rank", ascending=False)
+    names = [f"{r:.0f}. {n}" if pd.notna(r) else str(n) for r, n in zip(frame.ltc_rank, frame.register_name)]
+    names = [n if len(n) <= 34 else n[:32] + "…" for n in names]
     fig = go.Figure(go.Bar(
-        y=[f"{r}. {n}" for r, n in zip(frame.ltc_rank, frame.register_name)], x=frame.prevalence, orientation="h",
+        y=names, x=frame.prevalence, orientation="h",
         marker_color=[NHS_BLUE if m else "#AEB7BD" for m in frame.mental_health],
-        customdata=frame.england_prevalence, hovertemplate="%{y}: %{x:.2f}% (England %{customdata:.2f}%)<extra></extra>"))
-    fig.update_layout(height=22 * len(frame) + 100, xaxis_title="Prevalence (%)", plot_bgcolor="white",
-                      margin=dict(l=10, r=10, t=30, b=10))
+        text=[f"{v:.2f}%" if pd.notna(v) else "suppressed" for v in frame.prevalence], textposition="outside",
+        cliponaxis=False, customdata=frame[["register_name", "england_prevalence"]],
+        hovertemplate="%{customdata[0]}: %{x:.2f}% (England %{customdata[1]:.2f}%)<extra></extra>"))
+    top = frame.prevalence.max() if frame.prevalence.notna().any() else 1
+    fig.update_layout(height=24 * len(frame) + 110, xaxis=dict(title="Prevalence (% of the register's list)",
+                                                               range=[0, 1.3 * top]),
+                      yaxis_automargin=True, plot_bgcolor="white", margin=dict(l=10, r=30, t=30, b=10))
     return fig
 
 

@@ -53,7 +53,8 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
     against the ICB's pooled value."""
     frame = _frame(con, """
         SELECT p.pcn_code, p.pcn_name, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
-               p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.kind, i.multiplier
+               p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.short_label, i.kind, i.unit,
+               i.multiplier, i.decimals, i.polarity, i.denominator_definition
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.icb_code = ? AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""",
                   [icb_code, period, indicator])
@@ -128,15 +129,17 @@ def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, in
 
 
 def england_range(con: duckdb.DuckDBPyConnection, period: str, suppress: bool) -> pd.DataFrame:
-    """Lowest and highest PCN value of each indicator in England (the spine chart's bar). With suppression on,
-    over the PCNs whose counts are shown (a tiny PCN's extreme rate would give its suppressed count back) and to
-    two decimals."""
+    """Lowest, 25th percentile, 75th percentile and highest PCN value of each indicator in England (the spine
+    chart's bars and value table). With suppression on, over the PCNs whose counts are shown (a tiny PCN's extreme
+    rate would give its suppressed count back) and to two decimals."""
     small = (f"AND NOT (numerator >= 1 AND numerator < {suppression.SMALLEST_SHOWN}) "
              f"AND NOT (kind = 'proportion' AND denominator - numerator >= 1 "
              f"AND denominator - numerator < {suppression.SMALLEST_SHOWN})" if suppress else "")
-    frame = _frame(con, f"SELECT indicator, min(value) AS lo, max(value) AS hi FROM pcn_profile JOIN indicators "
-                  f"USING (indicator) WHERE period = ? {small} GROUP BY indicator", [period])
-    return frame.round({"lo": suppression.DECIMALS, "hi": suppression.DECIMALS}) if suppress else frame
+    frame = _frame(con, f"""
+        SELECT indicator, min(value) AS lo, quantile_cont(value, 0.25) AS q25, quantile_cont(value, 0.75) AS q75,
+               max(value) AS hi
+        FROM pcn_profile JOIN indicators USING (indicator) WHERE period = ? {small} GROUP BY indicator""", [period])
+    return frame.round(dict.fromkeys(("lo", "q25", "q75", "hi"), suppression.DECIMALS)) if suppress else frame
 
 
 def pcn_map(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool) -> tuple[dict, pd.DataFrame]:
@@ -286,8 +289,8 @@ def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str,
     """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
     marks = ", ".join("?" for _ in indicators)
     return _frame(con, f"""
-        SELECT p.period, p.indicator, i.label, i.kind, i.multiplier, p.numerator, p.denominator, p.value, p.lower_95,
-               p.upper_95, p.icb_value, p.england_value
+        SELECT p.period, p.indicator, i.label, i.short_label, i.kind, i.unit, i.multiplier, i.decimals, p.numerator,
+               p.denominator, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
                  [pcn_code, *indicators]).pipe(_shown, suppress)

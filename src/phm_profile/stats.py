@@ -10,6 +10,18 @@ import numpy as np
 from scipy.special import gammainc, gammaincinv, gammaln, ndtri, pdtr, pdtrc, xlogy
 
 COMPARISONS = ("higher", "similar", "lower", "not compared")
+
+#: Polarity of an indicator (data/indicators.csv): whether a higher value is better, worse or neither.
+POLARITIES = ("higher is better", "higher is worse", "no judgement")
+
+
+def judgement(comparison: str, polarity: str) -> str:
+    """A comparison (higher / similar / lower, or not compared / suppressed) read through the indicator's
+    polarity, as Fingertips colours it: better / similar / worse where higher is better or worse, higher / similar
+    / lower where there is no judgement."""
+    if polarity == "no judgement" or comparison not in ("higher", "lower"):
+        return comparison
+    return "better" if (comparison == "higher") == (polarity == "higher is better") else "worse"
 FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)")
 
 

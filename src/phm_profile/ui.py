@@ -218,7 +218,10 @@ def _csv(frame) -> bytes:
 
 
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
-    """The frame as a CSV file, as the query layer returned it (suppressed there when suppression is on)."""
+    """The frame as a CSV file, as the query layer returned it (suppressed there when suppression is on); none in
+    workshop mode (a shared screen is for looking, not downloading)."""
+    if workshop_on():
+        return
     where.download_button(label, _csv(frame), file_name=name, mime="text/csv", key=key)
 
 
@@ -240,16 +243,23 @@ def choose_indicator(db: str, period: str, label: str = "Indicator",
     return value
 
 
-def chart(figure, frame, name: str, key: str, empty: str = "") -> None:
-    """A figure with its data downloadable as CSV beneath it; without data, a sentence saying why instead of
-    empty axes."""
+#: Chart text in pixels: at least 11 px for reading at a desk, at least 16 px on a shared screen (workshop mode).
+CHART_FONT_PX = 13
+WORKSHOP_CHART_FONT_PX = 18
+
+
+def chart(figure, frame, name: str, key: str, empty: str = "", download: bool = True) -> None:
+    """A figure with its data downloadable as CSV beneath it (unless ``download`` is off, or in workshop mode);
+    without data, a sentence saying why instead of empty axes."""
     if frame is None or frame.empty:
         st.info(empty or "No data for this chart in the loaded extracts.")
         return
+    figure.update_layout(font_size=WORKSHOP_CHART_FONT_PX if workshop_on() else CHART_FONT_PX)
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name.rsplit(".", 1)[0],
                                                             "scale": 2}}
     st.plotly_chart(figure, key=f"chart_{key}", config=config)
-    csv_download(frame, name, f"csv_{key}")
+    if download:
+        csv_download(frame, name, f"csv_{key}")
 
 
 def assumptions_form() -> workforce.Assumptions:
