@@ -7,7 +7,7 @@ ui.title("Compare PCNs", sel)
 st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
 indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate", "ratio"))
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
-label = frame.label.iloc[0] if len(frame) else indicator
+label = frame.short_label.iloc[0] if len(frame) else indicator
 
 st.subheader("League table")
 ui.chart(charts.league_chart(frame, sel.pcn_code), frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv",
@@ -27,7 +27,7 @@ with x_col:
 with y_col:
     y = ui.choose_indicator(sel.db, sel.period, "Up (y)", name="y", default=("prev_mh",))
 pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
-labels = views.indicator_labels(sel.db)
+labels = views.indicator_labels(sel.db, short=True)
 ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
          f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
 

@@ -58,7 +58,11 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
     def place(column):
         return (data[column] - data.england_value) / span
 
-    y = [data.domain.tolist(), data.short_label.tolist()]
+    # Each domain opens with a heading row of its own (a tick label in bold), so the labels fit a phone's width.
+    order = []
+    for domain, part in data.groupby("domain", sort=False):
+        order += [f"<b>{domain}</b>", *part.short_label]
+    y = data.short_label
     fig = go.Figure()
     fig.add_bar(y=y, x=place("hi") - place("lo"), base=place("lo"), orientation="h", marker_color="#E8EDEE",
                 name="England: lowest to highest PCN", hoverinfo="skip")
@@ -75,8 +79,7 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
             continue
         part = data[rows]
         fig.add_scatter(
-            y=[part.domain.tolist(), part.short_label.tolist()],
-            x=place("value")[rows].fillna(0), mode="markers", name=legend_name(category, "England"),
+            y=part.short_label, x=place("value")[rows].fillna(0), mode="markers", name=legend_name(category, "England"),
             marker=dict(size=12, color=COMPARISON_COLOURS[category], line=dict(color="black", width=1),
                         symbol="circle-open" if category == "suppressed" else "circle"),
             customdata=part[["label", "value", "lower_95", "upper_95", "unit", "england_value"]],
@@ -85,16 +88,17 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
             if category != "suppressed" else "%{customdata[0]}: suppressed (a count of 1 to 7)<extra></extra>")
     fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="black", width=2), name="England value")
     fig.add_vline(x=0, line_color="black", line_width=2)
-    fig.update_layout(height=26 * len(data) + 170, barmode="overlay",
-                      xaxis=dict(visible=False, range=[-1.1, 1.1]),
-                      yaxis=dict(autorange="reversed"), margin=dict(l=10, r=10, t=10, b=10),
+    fig.update_layout(height=24 * len(order) + 170, barmode="overlay",
+                      xaxis=dict(visible=False, range=[-1.2, 1.2]),
+                      yaxis=dict(categoryorder="array", categoryarray=order, range=[len(order) - 0.5, -0.5],
+                                 automargin=True), margin=dict(l=10, r=10, t=10, b=10),
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0), plot_bgcolor="white")
     return fig
 
 
 def _axis_title(frame: pd.DataFrame) -> str:
-    """An indicator's label as an axis title: it carries the unit ('... (%)', '... per 1,000 ...')."""
-    return str(frame.label.iloc[0]) if len(frame) else ""
+    """An indicator's short label as an axis title: it carries the unit ('... (%)', '... per 1,000')."""
+    return str(frame.short_label.iloc[0]) if len(frame) else ""
 
 
 def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
@@ -229,7 +233,7 @@ def quintile_chart(frame: pd.DataFrame) -> go.Figure:
     for area, part in frame.groupby("area", sort=False):
         fig.add_bar(x=[f"Q{q}" for q in part.quintile], y=part.share, name=area, marker_color=colours[area],
                     hovertemplate=area + " %{x}: %{y:.1f}%<extra></extra>")
-    fig.update_layout(barmode="group", xaxis_title="National IMD 2019 quintile (Q1 = most deprived)",
+    fig.update_layout(barmode="group", xaxis_title="IMD 2019 quintile (Q1 most deprived)",
                       yaxis_title="% of registered patients", plot_bgcolor="white", height=380,
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
@@ -243,8 +247,8 @@ def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
         fig.add_scatter(x=part.imd_decile, y=part.recovery, mode="lines+markers", name=area,
                         line=dict(color=colours.get(area, NHS_BLUE), width=3),
                         hovertemplate=area + ", IMD decile %{x}: %{y:.0f}% recovered<extra></extra>")
-    fig.update_layout(xaxis=dict(title="IMD 2019 decile of residence (1 = most deprived)", dtick=1),
-                      yaxis=dict(title="Recovery (% of those finishing a course)", ticksuffix="%"),
+    fig.update_layout(xaxis=dict(title="IMD 2019 decile (1 most deprived)", dtick=1),
+                      yaxis=dict(title="Recovery (%)", ticksuffix="%"),
                       plot_bgcolor="white", height=360, legend_orientation="h", legend_y=-0.3,
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
@@ -325,7 +329,7 @@ def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str
                     marker=dict(size=10, color="#41B6E6", line=dict(color="#231F20", width=1)),
                     customdata=frame.pcn_name[~chosen], hovertemplate="%{customdata}: %{x:.2f}, %{y:.2f}<extra></extra>")
     fig.add_scatter(x=frame.x[chosen], y=frame.y[chosen], mode="markers+text", name="Selected PCN",
-                    text=frame.pcn_name[chosen], textposition="top center",
+                    text=frame.pcn_name[chosen], textposition="top center", cliponaxis=False,
                     marker=dict(size=16, color=NHS_DARK, symbol="star"),
                     hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>")
     fig.update_layout(xaxis_title=x_label, yaxis_title=y_label, plot_bgcolor="white", height=480,
@@ -345,7 +349,7 @@ def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
         cliponaxis=False, customdata=frame[["register_name", "england_prevalence"]],
         hovertemplate="%{customdata[0]}: %{x:.2f}% (England %{customdata[1]:.2f}%)<extra></extra>"))
     top = frame.prevalence.max() if frame.prevalence.notna().any() else 1
-    fig.update_layout(height=24 * len(frame) + 110, xaxis=dict(title="Prevalence (% of the register's list)",
+    fig.update_layout(height=24 * len(frame) + 110, xaxis=dict(title="Prevalence (%)",
                                                                range=[0, 1.3 * top]),
                       yaxis_automargin=True, plot_bgcolor="white", margin=dict(l=10, r=30, t=30, b=10))
     return fig

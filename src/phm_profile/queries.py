@@ -84,9 +84,10 @@ def indicator_definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM indicators ORDER BY sort_order""")
 
 
-def indicator_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    choices = indicator_choices(con)
-    return dict(zip(choices.indicator, choices.label))
+def indicator_labels(con: duckdb.DuckDBPyConnection, short: bool = False) -> dict[str, str]:
+    """Each indicator's label (``short``: its short label, for an axis or a tile)."""
+    column = "short_label" if short else "label"
+    return dict(con.execute(f"SELECT indicator, {column} FROM indicators").fetchall())
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -254,10 +254,13 @@ def chart(figure, frame, name: str, key: str, empty: str = "", download: bool = 
     if frame is None or frame.empty:
         st.info(empty or "No data for this chart in the loaded extracts.")
         return
-    figure.update_layout(font_size=WORKSHOP_CHART_FONT_PX if workshop_on() else CHART_FONT_PX)
+    # Plotly's own white template, not Streamlit's theme (which rescales the fonts set here).
+    figure.update_layout(template="plotly_white", font=dict(family="Source Sans Pro, Arial, sans-serif",
+                                                            size=WORKSHOP_CHART_FONT_PX if workshop_on() else CHART_FONT_PX,
+                                                            color="#231F20"))
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name.rsplit(".", 1)[0],
                                                             "scale": 2}}
-    st.plotly_chart(figure, key=f"chart_{key}", config=config)
+    st.plotly_chart(figure, key=f"chart_{key}", config=config, theme=None)
     if download:
         csv_download(frame, name, f"csv_{key}")
 
