@@ -21,7 +21,7 @@ label = views.indicator_labels(sel.db)[indicator]
 method = wording.map_caption(views.map_method(sel.db, sel.period))
 if geojson["features"]:
     ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
-             f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map")
+             f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "overview_map", download=False)
     st.caption(method)
 else:
     st.info(method)

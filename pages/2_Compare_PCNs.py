@@ -34,4 +34,4 @@ ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
 st.subheader("Map")
 geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
-         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map")
+         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map", download=False)

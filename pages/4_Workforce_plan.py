@@ -92,7 +92,8 @@ st.subheader("The plan, year by year")
 ui.table(workforce.plan_table(plan))
 downloads = st.columns(3)
 ui.csv_download(plan, f"mhp_plan_{sel.pcn_code}.csv", "plan_csv", "Plan (CSV)", downloads[0])
-downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, edited, sel.suppress),
+downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, edited, sel.suppress,
+                             f"MHP workforce plan, {sel.pcn_name} ({sel.pcn_code})"),
                              f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 downloads[2].download_button("Printable one-page plan (HTML)",

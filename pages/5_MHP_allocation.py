@@ -51,7 +51,8 @@ if sel.pcn_code in set(table.pcn_code):
     st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
 ui.table(workforce.allocation_view(table))
 st.download_button("Allocation (XLSX, with the assumptions)",
-                   exports.allocation_xlsx(workforce.allocation_view(table), assumptions, pool, step),
+                   exports.allocation_xlsx(workforce.allocation_view(table), assumptions, pool, step,
+                                          f"MHP allocation across the PCNs of {sel.icb_code}, {sel.period}", sel.suppress),
                    f"mhp_allocation_{sel.icb_code}_{sel.period}.xlsx", key="alloc_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)

@@ -82,7 +82,9 @@ def test_workforce_plan_xlsx_downloads_and_opens(server, page, tmp_path):
         page.get_by_role("button", name="Plan (XLSX)").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    book = pd.read_excel(path, sheet_name=None)
+    from phm_profile.exports import XLSX_HEADER_ROW
+
+    book = pd.read_excel(path, sheet_name=None, header=XLSX_HEADER_ROW)
     assert {"Plan", "Assumptions", "Inputs", "Money"} <= set(book)
     assert book["Plan"]["Suggested (WTE)"].notna().all()
     assert book["Plan"]["Source of the money"].notna().all()

@@ -89,7 +89,7 @@ def test_plan_exports_open(demo_db):
     cash = money.Money()
     plan = workforce.workforce_plan(row, ["2025-26", "2026-27"], {"adult": 1}, {"adult": "6", "cyp": "7"}, cash)
     figures = workforce.money_inputs(cash, ["2024-25", "2026-27"], ["6", "7"])
-    book = pd.read_excel(io.BytesIO(exports.plan_xlsx(plan, workforce.Assumptions(), row, figures)), sheet_name=None,
+    book = pd.read_excel(io.BytesIO(exports.plan_xlsx(plan, workforce.Assumptions(), row, figures)), sheet_name=None, header=exports.XLSX_HEADER_ROW,
                          dtype={"AfC band": str, "band": str})
     assert set(book) == {"Plan", "Assumptions", "Inputs", "Money"}
     assert list(book["Plan"].columns[:4]) == ["Year", "Limit that year", "Role", "AfC band"]
@@ -135,7 +135,7 @@ def test_a_shared_allocation_link_reopens_the_same_what_if(app, demo_db):
     inputs = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False)
     shared = workforce.allocation_table(inputs, "2023-24", 30.0, floors={"U90003": 4}, step=0.1)
     xlsx = exports.allocation_xlsx(workforce.allocation_view(shared), workforce.Assumptions(), 30.0, 0.1)
-    book = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
+    book = pd.read_excel(io.BytesIO(xlsx), sheet_name=None, header=exports.XLSX_HEADER_ROW)
     assert set(book) == {"Allocation", "Assumptions", "Method"}
     assert book["Allocation"]["Allocated (WTE)"].sum() == pytest.approx(30)
     assert book["Assumptions"].set_index("assumption").loc["appointments_per_wte", "meaning and source"].count("Lord")

@@ -13,7 +13,62 @@ from . import suppression
 from .workforce import Assumptions
 
 MONEY = ["employment_cost", "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share",
-         "cost_per_wte", "cap_per_wte"]
+         "cost_per_wte", "cap_per_wte", "arrs_envelope"]
+
+#: Readable headers (with units where a column has one) for the columns the product's frames share; a column not
+#: listed is written with its words spaced ("need_wte" -> "Need (WTE)").
+HEADERS = {
+    "pcn_code": "PCN code", "pcn_name": "PCN", "icb_code": "ICB code", "period": "Year", "label": "Indicator",
+    "kind": "Kind", "numerator": "Numerator", "denominator": "Denominator", "value": "Value",
+    "lower_95": "Lower 95%", "upper_95": "Upper 95%", "lower_998": "Lower 99.8%", "upper_998": "Upper 99.8%",
+    "icb_value": "ICB", "england_value": "England", "vs_icb": "Compared with ICB",
+    "vs_england": "Compared with England", "indicator": "Indicator code", "funnel": "Funnel (ICB)",
+    "file_name": "File", "row_count": "Rows", "warnings": "Warnings", "loaded_at": "Loaded",
+    "checksum_sha256": "Checksum (SHA-256)", "severity": "Severity", "file": "File", "row": "Row",
+    "column": "Column", "message": "Message", "condition": "Condition", "sex": "Sex", "age_from": "From age",
+    "age_to": "To age", "age_band": "Age band", "expected_percent": "Expected (%)", "source": "Source",
+    "domain": "Domain", "unit": "Unit", "polarity": "Polarity", "numerator_definition": "Numerator definition",
+    "denominator_definition": "Denominator definition", "method": "Method", "patients": "Patients", "share": "Share (%)",
+    "quintile": "IMD quintile (1 = most deprived)", "area": "Area", "register_name": "Register",
+    "group_code": "Register code", "register": "Register (patients)", "prevalence": "Prevalence (%)",
+    "england_prevalence": "England prevalence (%)", "ltc_rank": "Rank", "mental_health": "Mental-health register",
+    "x": "Across (x)", "y": "Up (y)", "line": "Line", "imd_decile": "IMD decile (1 = most deprived)",
+    "recovery": "Recovery (%)", "role": "Role", "band": "AfC band", "year": "Year", "rule": "Rule",
+}
+#: Columns that are the product's own workings, not figures a reader needs.
+INTERNAL = ("multiplier", "sort_order", "decimals", "short_label", "age_from_band")
+#: Indicator figures written to their indicator's decimals (the ``decimals`` column of the frame).
+INDICATOR_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
+
+
+def header(column: str) -> str:
+    if column in HEADERS:
+        return HEADERS[column]
+    if column in MONEY:
+        return column.replace("_per_wte", " per WTE").replace("_", " ").capitalize() + " (£)"
+    if column.endswith("_wte"):
+        return column[:-4].replace("_", " ").capitalize() + " (WTE)"
+    return column.replace("_", " ").capitalize()
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as a person reads it in a file: readable headers with units, codes kept beside labels, the
+    product's workings left out, indicator figures to their indicator's decimals, WTE to 1 decimal, money in
+    whole pounds and other fractions to 2 decimals (no 15-decimal floats)."""
+    out = frame.drop(columns=[c for c in INTERNAL if c in frame])
+    if "decimals" in frame:
+        for column in INDICATOR_FIGURES:
+            if column in out:
+                out[column] = [round(v, int(d)) if pd.notna(v) and pd.notna(d) else v
+                               for v, d in zip(out[column], frame["decimals"])]
+    for column in out.columns:
+        if column in INDICATOR_FIGURES and "decimals" in frame or not pd.api.types.is_float_dtype(out[column]):
+            continue
+        out[column] = out[column].round(0 if column in MONEY else 1 if column.endswith("_wte") else 2)
+        whole = out[column].dropna()
+        if column in (*suppression.COUNTS, *MONEY) and len(whole) and (whole == whole.round()).all():
+            out[column] = out[column].astype("Int64")  # counts and pounds as whole numbers, not 660.0
+    return out.rename(columns=header)
 
 #: A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +92,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise(frame).to_csv(index=False).encode()
 
 
+def tidy_csv(frame: pd.DataFrame) -> bytes:
+    """A frame as the CSV a page offers: tidy (readable headers, sensible decimals) and safe to open."""
+    return csv_bytes(tidy(frame))
+
+
 def _text_only(book) -> None:
     """No cell of a workbook written from data is a formula: openpyxl writes any text starting with '=' as one."""
     for sheet in book.worksheets:
@@ -46,8 +106,43 @@ def _text_only(book) -> None:
                     cell.data_type = "s"
 
 
+#: Rows above a sheet's table: its title, the source and suppression note, a blank row. Read a sheet back with
+#: ``pd.read_excel(..., header=XLSX_HEADER_ROW)``.
+XLSX_HEADER_ROW = 3
+
+
+def _sheet(writer, name: str, frame: pd.DataFrame, title: str, note: str) -> None:
+    """One sheet: a title row, a source and suppression note, then the table with a bold, frozen header, number
+    formats by column (£, WTE to 1 decimal, whole counts with separators) and widths that fit."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    neutralise(frame).to_excel(writer, sheet_name=name, index=False, startrow=XLSX_HEADER_ROW)
+    sheet = writer.sheets[name]
+    sheet["A1"], sheet["A2"] = title, note
+    sheet["A1"].font, sheet["A2"].font = Font(bold=True, size=14), Font(italic=True, color="425563")
+    sheet.freeze_panes = sheet.cell(row=XLSX_HEADER_ROW + 2, column=1)
+    for i, column in enumerate(frame.columns, 1):
+        sheet.cell(row=XLSX_HEADER_ROW + 1, column=i).font = Font(bold=True)
+        values = frame[column]
+        number = ("£#,##0" if "(£)" in str(column) else "0.0" if "(WTE)" in str(column)
+                  else "#,##0" if pd.api.types.is_integer_dtype(values)
+                  else "#,##0.00" if pd.api.types.is_float_dtype(values) else None)
+        if number:
+            for row in range(XLSX_HEADER_ROW + 2, XLSX_HEADER_ROW + 2 + len(frame)):
+                sheet.cell(row=row, column=i).number_format = number
+        longest = max([len(str(column)), *(len(str(v)) for v in values.head(200))])
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+
+
+def _note(suppress: bool) -> str:
+    return ("Source: phm-profile from NHS England / NHS Digital extracts and the published figures named in each "
+            "row. " + ("Small-number suppression on: counts of 1-7 hidden, others rounded to the nearest 5."
+                       if suppress else "Small-number suppression OFF: exact counts, not for publication."))
+
+
 def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame,
-              suppress: bool = True) -> bytes:
+              suppress: bool = True, title: str = "MHP workforce plan") -> bytes:
     """Sheets: Plan (per year and role, with the source of its money), Assumptions (value and meaning), Inputs
     (the PCN's figures, small numbers suppressed when ``suppress``), Money (``rates``: each figure per WTE with
     whether it is published and its source)."""
@@ -60,18 +155,22 @@ def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, r
     described = Assumptions.descriptions()
     table = pd.DataFrame([{"assumption": k, "value": v, "meaning": described.get(k, "")}
                           for k, v in asdict(assumptions).items()])
+    note = _note(suppress)
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        plan.to_excel(writer, sheet_name="Plan", index=False)
-        table.to_excel(writer, sheet_name="Assumptions", index=False)
-        inputs.rename("value").to_frame().rename_axis("input").reset_index().to_excel(
-            writer, sheet_name="Inputs", index=False)
-        rates.to_excel(writer, sheet_name="Money", index=False)
+        _sheet(writer, "Plan", plan, title, note)
+        _sheet(writer, "Assumptions", table, f"{title}: assumptions", "Each can be changed on screen; its meaning "
+               "and source beside it.")
+        _sheet(writer, "Inputs", inputs.rename("value").to_frame().rename_axis("input").reset_index(),
+               f"{title}: the PCN's figures it is worked from", note)
+        _sheet(writer, "Money", rates, f"{title}: money per WTE", "Each figure published (with its source) or "
+               "derived from published figures (an assumption, so marked).")
         _text_only(writer.book)
     return out.getvalue()
 
 
-def allocation_xlsx(table: pd.DataFrame, assumptions: Assumptions, pool: float, step: float) -> bytes:
+def allocation_xlsx(table: pd.DataFrame, assumptions: Assumptions, pool: float, step: float,
+                    title: str = "MHP allocation across the ICB's PCNs", suppress: bool = True) -> bytes:
     """Sheets: Allocation (readable headers), Assumptions (value, meaning and source), Method (pool, step, rule)."""
     described = Assumptions.descriptions()
     assumed = pd.DataFrame([{"assumption": k, "value": v, "meaning and source": " ".join(described.get(k, "").split())}
@@ -82,9 +181,9 @@ def allocation_xlsx(table: pd.DataFrame, assumptions: Assumptions, pool: float, 
                                                  "its floor."]})
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        neutralise(table).to_excel(writer, sheet_name="Allocation", index=False)
-        assumed.to_excel(writer, sheet_name="Assumptions", index=False)
-        method.to_excel(writer, sheet_name="Method", index=False)
+        _sheet(writer, "Allocation", table, title, _note(suppress))
+        _sheet(writer, "Assumptions", assumed, f"{title}: need assumptions", "Each can be changed on screen.")
+        _sheet(writer, "Method", method, f"{title}: method", "How the pool is shared.")
         _text_only(writer.book)
     return out.getvalue()
 

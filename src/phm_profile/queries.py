@@ -52,7 +52,7 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
     """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
     against the ICB's pooled value."""
     frame = _frame(con, """
-        SELECT p.pcn_code, p.pcn_name, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
+        SELECT p.pcn_code, p.pcn_name, p.indicator, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
                p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.short_label, i.kind, i.unit,
                i.multiplier, i.decimals, i.polarity, i.denominator_definition
         FROM pcn_profile p JOIN indicators i USING (indicator)

@@ -182,26 +182,16 @@ def suppression_on() -> bool:
     return bool(st.session_state.get("_suppress", True))
 
 
-#: Readable headers for the columns the profile tables share; values and limits shown to 2 decimals.
-COLUMN_LABELS = {
-    "pcn_code": "PCN code", "pcn_name": "PCN", "label": "Indicator", "kind": "Kind", "numerator": "Numerator",
-    "denominator": "Denominator", "value": "Value", "lower_95": "Lower 95%", "upper_95": "Upper 95%",
-    "lower_998": "Lower 99.8%", "upper_998": "Upper 99.8%", "icb_value": "ICB", "england_value": "England",
-    "vs_icb": "Compared with ICB", "vs_england": "Compared with England", "indicator": "Indicator code",
-    "file_name": "File", "period": "Period", "row_count": "Rows", "warnings": "Warnings", "loaded_at": "Loaded",
-    "checksum_sha256": "Checksum (SHA-256)", "severity": "Severity", "file": "File", "row": "Row",
-    "column": "Column", "message": "Message", "condition": "Condition", "sex": "Sex", "age_from": "From age",
-    "age_to": "To age", "expected_percent": "Expected (%)", "source": "Source", "domain": "Domain", "unit": "Unit",
-    "polarity": "Polarity", "numerator_definition": "Numerator", "denominator_definition": "Denominator",
-    "method": "Method",
-}
+#: Indicator figures shown to 2 decimals on screen.
 TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
 
 
 def table(frame, **kwargs) -> None:
     """A dataframe on screen, as the query layer returned it (suppressed there when suppression is on)."""
-    config = {c: st.column_config.NumberColumn(COLUMN_LABELS[c], format="%.2f") if c in TWO_DECIMALS
-              else COLUMN_LABELS[c] for c in frame.columns if c in COLUMN_LABELS}
+    from .exports import HEADERS
+
+    config = {c: st.column_config.NumberColumn(HEADERS[c], format="%.2f") if c in TWO_DECIMALS
+              else HEADERS[c] for c in frame.columns if c in HEADERS}
     shown = frame.copy()
     for column in shown.columns:  # a missing text reads "–", never "None" or "nan"
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
@@ -211,10 +201,10 @@ def table(frame, **kwargs) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _csv(frame) -> bytes:
-    """A frame as CSV bytes, made once per frame rather than on every rerun."""
+    """A frame as tidy CSV bytes (exports.tidy), made once per frame rather than on every rerun."""
     from . import exports
 
-    return exports.csv_bytes(frame)
+    return exports.tidy_csv(frame)
 
 
 def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=st) -> None:
