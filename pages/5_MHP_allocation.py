@@ -28,7 +28,8 @@ with st.expander("Floors and current staffing per PCN"):
     edits = st.data_editor(
         pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
                       "floor_wte": [linked.get(c, 0.0) for c in inputs.pcn_code], "current_wte": 0.0}),
-        disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits")
+        disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits",
+        column_config={c: exports.header(c) for c in ("pcn_code", "pcn_name", "floor_wte", "current_wte")})
 ui.keep_params(pool=pool, step=step, floors=dict(zip(edits.pcn_code, edits.floor_wte)))
 try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,

@@ -1,6 +1,7 @@
 """Pages through streamlit.testing.v1.AppTest: the figures shown are the profile table's values."""
 
 import base64
+import re
 import json
 
 import duckdb
@@ -251,3 +252,49 @@ def test_a_missing_database_is_named_with_the_command_that_builds_it(tmp_path, m
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "python -m phm_profile build --data FOLDER" in at.error[0].value
+
+
+SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("page", ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py",
+                                  "pages/3_Data_and_methods.py", "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py"])
+def test_no_snake_case_header_in_a_table_or_export(demo_db, monkeypatch, page):
+    import io
+
+    import streamlit
+
+    from phm_profile import exports
+
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", demo_db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
+    exported = []
+    original = streamlit.download_button
+
+    def recording(label, data, *args, **kwargs):
+        exported.append((kwargs.get("file_name", args[0] if args else ""), data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at.run()
+    if page != "app.py":
+        at.switch_page(page).run()
+    for toggle in at.toggle:
+        if toggle.key == "show_indicator_table":
+            toggle.set_value(True).run()
+    assert not at.exception
+    for table in at.dataframe:  # on screen, a column is shown under its label (column config) or its name
+        config = json.loads(table.proto.columns or "{}")
+        shown = [config.get(str(c), {}).get("label", c) for c in table.value.columns]
+        assert not [h for h in shown if SNAKE.match(str(h))], (page, shown)
+    for name, data in exported:
+        if str(name).endswith(".csv"):
+            headers = list(pd.read_csv(io.BytesIO(data)).columns)
+        elif str(name).endswith(".xlsx"):
+            book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=exports.XLSX_HEADER_ROW)
+            headers = [c for sheet in book.values() for c in sheet.columns]
+        else:
+            continue
+        assert not [h for h in headers if SNAKE.match(str(h))], (page, name, headers)

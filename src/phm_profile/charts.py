@@ -340,18 +340,21 @@ def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str
 def ltc_rank_chart(frame: pd.DataFrame) -> go.Figure:
     """The PCN's registers by prevalence, each bar labelled with its value; mental-health registers in NHS blue."""
     frame = frame.sort_values("ltc_rank", ascending=False)
-    names = [f"{r:.0f}. {n}" if pd.notna(r) else str(n) for r, n in zip(frame.ltc_rank, frame.register_name)]
-    names = [n if len(n) <= 34 else n[:32] + "…" for n in names]
-    fig = go.Figure(go.Bar(
-        y=names, x=frame.prevalence, orientation="h",
-        marker_color=[NHS_BLUE if m else "#AEB7BD" for m in frame.mental_health],
-        text=[f"{v:.2f}%" if pd.notna(v) else "suppressed" for v in frame.prevalence], textposition="outside",
-        cliponaxis=False, customdata=frame[["register_name", "england_prevalence"]],
-        hovertemplate="%{customdata[0]}: %{x:.2f}% (England %{customdata[1]:.2f}%)<extra></extra>"))
+    frame = frame.assign(name=[(f"{r:.0f}. {n}" if pd.notna(r) else str(n)) for r, n in zip(frame.ltc_rank, frame.register_name)])
+    frame["name"] = [n if len(n) <= 34 else n[:32] + "…" for n in frame.name]
+    fig = go.Figure()
+    for mental_health, name, colour in ((True, "Mental-health register", NHS_BLUE),
+                                        (False, "Other long-term condition", "#AEB7BD")):
+        part = frame[frame.mental_health == mental_health]
+        fig.add_bar(y=part.name, x=part.prevalence, orientation="h", name=name, marker_color=colour,
+                    text=[f"{v:.2f}%" if pd.notna(v) else "suppressed" for v in part.prevalence],
+                    textposition="outside", cliponaxis=False, customdata=part[["register_name", "england_prevalence"]],
+                    hovertemplate="%{customdata[0]}: %{x:.2f}% (England %{customdata[1]:.2f}%)<extra></extra>")
     top = frame.prevalence.max() if frame.prevalence.notna().any() else 1
-    fig.update_layout(height=24 * len(frame) + 110, xaxis=dict(title="Prevalence (%)",
-                                                               range=[0, 1.3 * top]),
-                      yaxis_automargin=True, plot_bgcolor="white", margin=dict(l=10, r=30, t=30, b=10))
+    fig.update_layout(height=24 * len(frame) + 140, barmode="overlay",
+                      xaxis=dict(title="Prevalence (%)", range=[0, 1.3 * top]),
+                      yaxis=dict(automargin=True, categoryorder="array", categoryarray=list(frame.name)),
+                      legend=TOP_LEGEND, plot_bgcolor="white", margin=dict(l=10, r=30, t=50, b=10))
     return fig
 
 

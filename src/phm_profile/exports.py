@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import asdict
 
 import pandas as pd
@@ -42,6 +43,9 @@ INDICATOR_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998", 
 
 
 def header(column: str) -> str:
+    """A column's readable header; a column already written for people (capitals or spaces) is left as it is."""
+    if not re.fullmatch(r"[a-z0-9_]+", str(column)):
+        return column
     if column in HEADERS:
         return HEADERS[column]
     if column in MONEY:

@@ -188,10 +188,10 @@ TWO_DECIMALS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_
 
 def table(frame, **kwargs) -> None:
     """A dataframe on screen, as the query layer returned it (suppressed there when suppression is on)."""
-    from .exports import HEADERS
+    from .exports import header
 
-    config = {c: st.column_config.NumberColumn(HEADERS[c], format="%.2f") if c in TWO_DECIMALS
-              else HEADERS[c] for c in frame.columns if c in HEADERS}
+    config = {c: st.column_config.NumberColumn(header(c), format="%.2f") if c in TWO_DECIMALS
+              else header(c) for c in frame.columns if isinstance(c, str)}
     shown = frame.copy()
     for column in shown.columns:  # a missing text reads "–", never "None" or "nan"
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
