@@ -75,17 +75,27 @@ if st.toggle("Show every indicator as a table (the values behind the spine chart
     ui.table(wording.spine_table(profile, england))
 ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 
-st.subheader("Slide pack")
-if st.button("Make the slide pack (PPTX)", key="make_pack",
-             help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
+st.subheader("Slide pack and one-page profile")
+made = (sel, ui.current_assumptions())
+pack_col, pdf_col = st.columns(2)
+if pack_col.button("Make the slide pack (PPTX)", key="make_pack",
+                   help="Title and summary, spine chart, league table of SMI prevalence and the MHP workforce plan."):
     with st.spinner("Drawing the slides ..."):
-        made_for = (sel, ui.current_assumptions())
         league = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, "prev_mh", sel.suppress)
         inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
-        st.session_state["_slide_pack"] = (made_for, exports.pcn_slide_pack(
-            sel, profile, england, league, inputs.loc[sel.pcn_code], ui.current_assumptions()))
+        st.session_state["_slide_pack"] = (made, exports.pcn_slide_pack(
+            sel, profile, england, league, inputs.loc[sel.pcn_code], ui.current_assumptions(), views.is_demo(sel.db)))
+if pdf_col.button("Make the one-page profile (PDF)", key="make_pdf",
+                  help="Headline figures, summary and the mental-health spine chart on one A4 page."):
+    with st.spinner("Printing the page ..."):
+        st.session_state["_profile_pdf"] = (made, exports.pcn_profile_pdf(sel, profile, england,
+                                                                          views.is_demo(sel.db)))
 made_for, pack = st.session_state.get("_slide_pack", (None, None))
-if made_for == (sel, ui.current_assumptions()):  # a pack made for another PCN, year or plan is not offered
-    st.download_button("Download the slide pack", pack,
-                       f"slides_{sel.pcn_code}_{sel.period}.pptx", key="pack_download",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+if made_for == made:  # a pack made for another PCN, year or plan is not offered
+    pack_col.download_button("Download the slide pack", pack,
+                             f"slides_{sel.pcn_code}_{sel.period}.pptx", key="pack_download",
+                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+made_for, pdf = st.session_state.get("_profile_pdf", (None, None))
+if made_for == made:
+    pdf_col.download_button("Download the one-page profile", pdf, f"profile_{sel.pcn_code}_{sel.period}.pdf",
+                            key="pdf_download", mime="application/pdf")

@@ -74,6 +74,9 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].astype("Int64")  # counts and pounds as whole numbers, not 660.0
     return out.rename(columns=header)
 
+#: Debian's chromium, which draws the chart images (kaleido) and prints the one-page profile (Playwright).
+CHROMIUM = "/usr/bin/chromium"
+
 #: A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -139,10 +142,14 @@ def _sheet(writer, name: str, frame: pd.DataFrame, title: str, note: str) -> Non
         sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
 
 
+def suppression_note(suppress: bool) -> str:
+    return ("Small-number suppression on: counts of 1-7 hidden, others rounded to the nearest 5." if suppress
+            else "Small-number suppression OFF: exact counts, not for publication.")
+
+
 def _note(suppress: bool) -> str:
     return ("Source: phm-profile from NHS England / NHS Digital extracts and the published figures named in each "
-            "row. " + ("Small-number suppression on: counts of 1-7 hidden, others rounded to the nearest 5."
-                       if suppress else "Small-number suppression OFF: exact counts, not for publication."))
+            "row. " + suppression_note(suppress))
 
 
 def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, rates: pd.DataFrame,
@@ -228,10 +235,28 @@ def figure_png(figure, width: int = 1100, height: int = 620) -> bytes:
     return figure.to_image(format="png", width=width, height=height, scale=1)
 
 
+#: A slide's picture area in pixels (at 100 per inch: 12 x 5.4 inches below the title) and its chart text size.
+SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX, SLIDE_FONT_PX = 1200, 540, 16
+
+
+def slide_figure(figure):
+    """A copy of a chart laid out for a slide: plotly's white template, text at SLIDE_FONT_PX, margins that keep
+    every label inside, and the chart's own height where it needs more room than the slide (it is scaled to
+    fit when placed)."""
+    fig = __import__("plotly.graph_objects", fromlist=["Figure"]).Figure(figure)
+    fig.update_layout(template="plotly_white", font=dict(family="Arial, sans-serif", size=SLIDE_FONT_PX,
+                                                         color="#231F20"),
+                      width=SLIDE_WIDTH_PX, height=max(SLIDE_HEIGHT_PX, int(figure.layout.height or 0)),
+                      margin=dict(l=30, r=40, t=max(60, (figure.layout.margin.t or 0)), b=40))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tuple[str, object]],
-               plan: pd.DataFrame | None = None) -> bytes:
-    """A PPTX slide pack for a PCN: a title slide with the summary, one slide per figure, and the workforce
-    plan as a table."""
+               plan: pd.DataFrame | None = None, source: str = "") -> bytes:
+    """A PPTX slide pack for a PCN: a title slide with the summary, one slide per figure (drawn for the slide by
+    slide_figure, with ``source`` beneath it), and the workforce plan as a table."""
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
@@ -243,10 +268,23 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
     body.text = subtitle
     for sentence in summary:
         body.add_paragraph().text = sentence
+
+    def source_line(slide):
+        box = slide.shapes.add_textbox(Inches(0.6), Inches(6.95), Inches(12.1), Inches(0.4)).text_frame
+        box.text = source
+        box.paragraphs[0].runs[0].font.size = Pt(10)
+
     for heading, figure in figures:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = heading
-        slide.shapes.add_picture(io.BytesIO(figure_png(figure)), Inches(0.6), Inches(1.4), width=Inches(12))
+        drawn = slide_figure(figure)
+        width, height = drawn.layout.width, drawn.layout.height
+        scale = min(12.0 / (width / 100), 5.4 / (height / 100))
+        slide.shapes.add_picture(io.BytesIO(figure_png(drawn, width, height)),
+                                 Inches(0.6 + (12.0 - width / 100 * scale) / 2), Inches(1.45),
+                                 width=Inches(width / 100 * scale), height=Inches(height / 100 * scale))
+        if source:
+            source_line(slide)
     if plan is not None and len(plan):
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = "MHP workforce plan"
@@ -264,13 +302,67 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
                 text = f"£{value:,.0f}" if columns[j] in MONEY else (f"{value:.1f}" if isinstance(value, float) else str(value))
                 shape.table.cell(i, j).text = text
                 shape.table.cell(i, j).text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+        if source:
+            source_line(slide)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
 
 
+def source_note(period: str, suppress: bool, demo: bool = False) -> str:
+    """The line under every slide and printed page: where the figures come from and whether they are suppressed."""
+    data = "Synthetic demo data (made up)" if demo else (
+        f"NHS England QOF {period}, NHS Digital registrations, IMD 2019 (MHCLG) and the service data loaded")
+    return f"Source: {data}; phm-profile. {suppression_note(suppress)}"
+
+
+def profile_html(title: str, subtitle: str, tiles: pd.DataFrame, summary: list[str], spine, source: str) -> str:
+    """The one-page profile as a self-contained A4 page: the headline tiles, the summary, the compact spine chart
+    (drawn by plotly.js embedded in the page, nothing fetched) and the source line."""
+    chart = slide_figure(spine)
+    chart.update_layout(width=None, height=None, font_size=12, autosize=True, margin=dict(l=10, r=20, t=50, b=10))
+    drawn = chart.to_html(full_html=False, include_plotlyjs=True, config={"staticPlot": True},
+                          default_width="100%", default_height="150mm")
+    cards = "".join(f"<div class='tile'><div class='label'>{html.escape(str(r.short))}</div>"
+                    f"<div class='value'>{html.escape(str(r.shown))}</div>"
+                    f"<div class='note'>{html.escape(str(r.comparison or ''))}</div></div>" for r in tiles.itertuples())
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in summary)
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>
+@page {{ size: A4 portrait; margin: 12mm; }} body {{ font-family: Arial, sans-serif; font-size: 10pt; color: #231F20;
+width: 186mm; margin: 0; }}
+h1 {{ color: #005EB8; font-size: 17pt; margin: 0 0 2mm; }} .sub {{ color: #425563; margin: 0 0 4mm; }}
+.tiles {{ display: flex; gap: 3mm; margin-bottom: 3mm; }} .tile {{ border: 1px solid #AEB7BD; padding: 2mm; flex: 1; }}
+.label {{ font-size: 8.5pt; color: #425563; }} .value {{ font-size: 15pt; font-weight: bold; }}
+.note {{ font-size: 8pt; color: #425563; }} ul {{ margin: 0 0 3mm; padding-left: 5mm; }}
+.source {{ font-size: 8pt; color: #425563; }}
+</style></head><body><h1>{html.escape(title)}</h1><p class="sub">{html.escape(subtitle)}</p>
+<div class="tiles">{cards}</div><ul>{items}</ul>{drawn}<p class="source">{html.escape(source)}</p></body></html>"""
+
+
+def profile_pdf(page_html: str, browser=None) -> bytes:
+    """A page (profile_html) printed to PDF by the machine's own headless Chromium (Playwright; ``browser``: one
+    already open)."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            try:
+                return profile_pdf(page_html, launched)
+            finally:
+                launched.close()
+    tab = browser.new_page()
+    try:
+        tab.set_content(page_html, wait_until="load")
+        tab.wait_for_selector(".main-svg")
+        return tab.pdf(format="A4", print_background=True)
+    finally:
+        tab.close()
+
+
 def pcn_slide_pack(sel, profile: pd.DataFrame, england_range: pd.DataFrame, league: pd.DataFrame,
-                   inputs: pd.Series, assumptions: Assumptions) -> bytes:
+                   inputs: pd.Series, assumptions: Assumptions, demo: bool = False) -> bytes:
     """The slide pack of the selected PCN (a ui.Selection) from the frames the page shows (queries.pcn_profile,
     england_range, the ICB's indicator_across_pcns of SMI prevalence and the PCN's workforce_inputs row, all
     suppressed as the page's are): summary, spine chart, league table and the MHP workforce plan (band 7 posts)
@@ -282,5 +374,18 @@ def pcn_slide_pack(sel, profile: pd.DataFrame, england_range: pd.DataFrame, leag
     return slide_pack(
         f"{sel.pcn_name} ({sel.pcn_code})", f"Mental-health profile and MHP workforce, {sel.period}",
         wording.summary_sentences(profile),
-        [("Spine chart: the PCN against England", charts.spine_chart(profile, england_range)),
-         ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan)
+        [("Spine chart: the PCN against England (mental-health domains)",
+          charts.spine_chart(profile, england_range, compact=True)),
+         ("SMI prevalence across the ICB's PCNs", charts.league_chart(league, sel.pcn_code))], plan,
+        source=source_note(sel.period, sel.suppress, demo))
+
+
+def pcn_profile_pdf(sel, profile: pd.DataFrame, england_range: pd.DataFrame, demo: bool = False) -> bytes:
+    """The one-page PDF profile of the selected PCN from the frames the page shows."""
+    from . import charts, wording
+
+    return profile_pdf(profile_html(
+        f"{sel.pcn_name} ({sel.pcn_code})",
+        f"Mental-health profile, {sel.period}: compared with ICB {sel.icb_code} and England (95% intervals)",
+        wording.headline(profile), wording.summary_sentences(profile),
+        charts.spine_chart(profile, england_range, compact=True), source_note(sel.period, sel.suppress, demo)))
