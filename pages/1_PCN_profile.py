@@ -20,23 +20,23 @@ st.caption("Each dot is the PCN's value within the range of all PCNs in England 
            "where there is no judgement. Recorded SMI as % of expected runs near 200% where recording is complete: "
            "the register counts everyone ever diagnosed, the survey past-year psychosis (Data & methods).")
 england = views.england_range(sel.db, sel.period, sel.suppress)
-ui.chart(charts.spine_chart(profile, england, compact=ui.workshop_on()), profile,
+ui.chart(ui.figure(charts.spine_chart, profile, england, compact=ui.workshop_on()), profile,
          f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Where mental health ranks among long-term conditions")
     ranks = views.ltc_ranks(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    ui.chart(charts.ltc_rank_chart(ranks), ranks, f"ltc_rank_{sel.pcn_code}_{sel.period}.csv", "ltc")
+    ui.chart(ui.figure(charts.ltc_rank_chart, ranks), ranks, f"ltc_rank_{sel.pcn_code}_{sel.period}.csv", "ltc")
 with right:
     st.subheader("Age and sex")
     pyramid = views.age_pyramid(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    ui.chart(charts.age_pyramid(pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv", "pyramid",
+    ui.chart(ui.figure(charts.age_pyramid, pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv", "pyramid",
              empty="No registrations by age and sex are loaded (gp-reg-pat-prac-quin-age), for this year or a "
                    "near one.")
     st.subheader("Deprivation (IMD 2019 quintiles)")
     quintiles = views.imd_quintiles(sel.db, sel.pcn_code, sel.icb_code, sel.period, sel.suppress)
-    ui.chart(charts.quintile_chart(quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
+    ui.chart(ui.figure(charts.quintile_chart, quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
              empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the practices' "
                    "locations and the LSOA boundaries.")
     if not quintiles.empty:
@@ -44,7 +44,7 @@ with right:
 
 st.subheader("Service usage")
 usage = queries.service_usage(profile)
-ui.chart(charts.interval_chart(usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
+ui.chart(ui.figure(charts.interval_chart, usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
          empty="No PCN-level service-usage measures are loaded for this year.")
 
 st.subheader("Service context: the ICB and sub-ICB locations (not PCN figures)")
@@ -61,12 +61,12 @@ gradient = views.talking_therapies_by_deprivation(sel.db, sel.icb_code)
 if not gradient.empty:
     st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {sel.icb_code} and England "
                 f"({gradient.period.iloc[0]})**")
-    ui.chart(charts.deprivation_gradient(gradient), gradient, f"talking_therapies_by_imd_{sel.icb_code}.csv",
+    ui.chart(ui.figure(charts.deprivation_gradient, gradient), gradient, f"talking_therapies_by_imd_{sel.icb_code}.csv",
              "tt_imd")
 
 st.subheader("Trends")
 trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
-ui.chart(charts.trend_chart(trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
+ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
          empty="No trends: the mental-health registers are loaded for no year.")
 
 st.subheader("All indicators")

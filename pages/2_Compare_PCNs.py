@@ -10,14 +10,14 @@ frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator,
 label = frame.short_label.iloc[0] if len(frame) else indicator
 
 st.subheader("League table")
-ui.chart(charts.league_chart(frame, sel.pcn_code), frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv",
+ui.chart(ui.figure(charts.league_chart, frame, sel.pcn_code), frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv",
          "league")
 if "funnel" in frame:
     st.subheader("Funnel plot")
     around = "100% (as many recorded as expected)" if frame.kind.iloc[0] == "ratio" else "the ICB's pooled value"
     st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
     limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
-    ui.chart(charts.funnel_plot(frame, limits, sel.pcn_code, label), limits,
+    ui.chart(ui.figure(charts.funnel_plot, frame, limits, sel.pcn_code, label), limits,
              f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")
 
 st.subheader("Two indicators")
@@ -28,7 +28,7 @@ with y_col:
     y = ui.choose_indicator(sel.db, sel.period, "Up (y)", name="y", default=("prev_mh",))
 pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
 labels = views.indicator_labels(sel.db, short=True)
-ui.chart(charts.scatter_chart(pairs, labels[x], labels[y], sel.pcn_code), pairs,
+ui.chart(ui.figure(charts.scatter_chart, pairs, labels[x], labels[y], sel.pcn_code), pairs,
          f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
 
 st.subheader("Map")

@@ -86,7 +86,7 @@ for sentence in summary:
     st.markdown(f"- {ui.plain(sentence)}")
 st.caption(f"One WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year. Money: "
            f"{', '.join(sorted(set(this_year.money)))}.")
-ui.chart(charts.plan_chart(this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
+ui.chart(ui.figure(charts.plan_chart, this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
 
 st.subheader("The plan, year by year")
 ui.table(workforce.plan_table(plan))

@@ -46,7 +46,7 @@ tiles[1].metric("Need (all PCNs)", f"{totals.need_wte:.1f} WTE")
 tiles[2].metric("Current (all PCNs)", f"{totals.current_wte:.1f} WTE")
 shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need_wte", "entitlement_wte",
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
-ui.chart(charts.allocation_chart(table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
+ui.chart(ui.figure(charts.allocation_chart, table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
          "allocation")
 if sel.pcn_code in set(table.pcn_code):
     st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
