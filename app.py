@@ -13,9 +13,9 @@ headline = wording.overview_headline(table)
 cols = st.columns(4)
 cols[0].metric("PCNs", headline["pcns"])
 if headline["pcns"]:
-    cols[1].metric("ICB value", f"{headline['icb_value']:,.2f}")
-    cols[2].metric("England value", f"{headline['england_value']:,.2f}")
-    cols[3].metric("PCNs higher than England", headline["higher"])
+    cols[1].metric(f"ICB: {headline['short_label']}", headline["icb_shown"])
+    cols[2].metric(f"England: {headline['short_label']}", headline["england_shown"])
+    cols[3].metric("PCNs higher than England (95%)", headline["higher"])
 geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = views.indicator_labels(sel.db)[indicator]
 method = wording.map_caption(views.map_method(sel.db, sel.period))

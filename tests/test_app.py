@@ -43,8 +43,8 @@ def test_overview_shows_the_profile_values(app, demo_db):
         "WHERE icb_code = ? AND period = ? AND indicator = 'prev_mh'", [icb, period]).fetchall()[0]
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["PCNs"] == str(pcns)
-    assert tiles["PCNs higher than England"] == str(higher)
-    assert tiles["ICB value"] == f"{icb_value:,.2f}"
+    assert tiles["PCNs higher than England (95%)"] == str(higher)
+    assert tiles["ICB: SMI prevalence (%)"] == f"{icb_value:,.2f}"  # the indicator's short label and decimals
 
 
 def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):

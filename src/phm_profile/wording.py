@@ -19,11 +19,17 @@ def number(value, decimals: int = 2) -> str:
 
 def overview_headline(table: pd.DataFrame) -> dict:
     """The ICB overview's headline figures from queries.indicator_across_pcns: PCNs, the ICB's and England's
-    value (None without PCNs) and how many PCNs are higher than England at 95%."""
+    value (None without PCNs; ``*_shown`` written to the indicator's decimals) and how many PCNs are higher than
+    England at 95%."""
     first = table.iloc[0] if len(table) else None
-    return {"pcns": len(table), "icb_value": None if first is None else first.icb_value,
-            "england_value": None if first is None else first.england_value,
-            "higher": int((table.vs_england == "higher").sum()) if len(table) else 0}
+    out = {"pcns": len(table), "icb_value": None if first is None else first.icb_value,
+           "england_value": None if first is None else first.england_value,
+           "higher": int((table.vs_england == "higher").sum()) if len(table) else 0}
+    if first is not None:
+        decimals = first.decimals if "decimals" in table else 2
+        out |= {"short_label": first.get("short_label", first.get("label", "")),
+                "icb_shown": number(first.icb_value, decimals), "england_shown": number(first.england_value, decimals)}
+    return out
 
 
 def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
