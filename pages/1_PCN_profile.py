@@ -72,6 +72,7 @@ ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.cs
 st.subheader("All indicators")
 # On request: the table's grid is the heaviest thing the browser loads, and the page opens faster without it.
 if st.toggle("Show every indicator as a table (the values behind the spine chart)", key="show_indicator_table"):
+    st.caption("Lowest, 25th, 75th and highest: England's PCNs. Counts of 1-7 are suppressed when suppression is on.")
     ui.table(wording.spine_table(profile, england))
 ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 

@@ -37,13 +37,12 @@ def test_the_spine_table_reads_each_comparison_through_its_polarity():
                             "q25": [0.8, 15.0], "q75": [1.1, 28.0], "hi": [2.5, 60.0]})
     table = wording.spine_table(_profile(), england).set_index("Indicator")
     smi = table.loc["SMI prevalence (%)"]
-    assert (smi.Count, smi.Value, smi["95% interval"], smi["England lowest"]) == ("150", "1.22", "1.03 to 1.43", "0.20")
-    assert smi["Compared with England"] == "higher"  # no judgement: higher, not worse
-    assert table.loc["IMD 2019 score, population-weighted", "Count"] == "–"  # a score is not a count
-    rejected = table.loc["GP referrals to community mental health teams rejected (%)"]
-    assert rejected["Compared with England"] == "similar"
+    assert (smi.Count, smi.Value, smi["95% interval"], smi.Lowest) == ("150", "1.22", "1.03 to 1.43", "0.20")
+    assert smi["vs England"] == "higher"  # no judgement: higher, not worse
+    assert table.loc["IMD 2019 score", "Count"] == "–"  # a score is not a count
+    assert table.loc["CMHT referrals rejected (%)", "vs England"] == "similar"
     worse = _profile().assign(vs_england=["not compared", "higher", "not compared", "higher"])
-    assert wording.spine_table(worse, england).iloc[3]["Compared with England"] == "worse"
+    assert wording.spine_table(worse, england).iloc[3]["vs England"] == "worse"
 
 
 def test_captions_say_how_a_year_was_worked_out():

@@ -115,9 +115,10 @@ def figure(value, decimals: int = 2) -> str:
 
 
 def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFrame:
-    """The spine chart's value table, as Fingertips shows it: each indicator's count, value, ICB and England
-    values and England's lowest, 25th percentile, 75th percentile and highest PCN, each to the indicator's
-    decimals, with the comparison read through its polarity."""
+    """The spine chart's value table, as Fingertips shows it: each indicator (its short label, which carries the
+    unit) with its count, value and 95% interval, the ICB and England values and England's lowest, 25th
+    percentile, 75th percentile and highest PCN, each to the indicator's decimals, and the comparison with England
+    read through its polarity. Narrow enough for a 1440 px screen without sideways scrolling."""
     from .stats import judgement
 
     data = profile.merge(england_range, on="indicator", how="left")
@@ -125,15 +126,14 @@ def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFr
     for r in data.itertuples():
         counted = r.kind not in ("score",)
         rows.append({
-            "Domain": r.domain, "Indicator": r.label,
+            "Indicator": r.short_label,
             "Count": figure(r.numerator, 0) if counted else "–",
-            "Value": figure(r.value, r.decimals), "Unit": r.unit,
+            "Value": figure(r.value, r.decimals),
             "95% interval": "–" if pd.isna(r.lower_95) else f"{figure(r.lower_95, r.decimals)} to {figure(r.upper_95, r.decimals)}",
             **{name: figure(getattr(r, column), r.decimals) for name, column in (
-                ("ICB", "icb_value"), ("England", "england_value"),
-                ("England lowest", "lo"), ("25th percentile", "q25"), ("75th percentile", "q75"),
-                ("England highest", "hi"))},
-            "Compared with England": "suppressed" if pd.isna(r.value) and r.kind != "count"
+                ("ICB", "icb_value"), ("England", "england_value"), ("Lowest", "lo"), ("25th", "q25"),
+                ("75th", "q75"), ("Highest", "hi"))},
+            "vs England": "suppressed" if pd.isna(r.value) and r.kind != "count"
             else judgement(r.vs_england, r.polarity) if isinstance(r.vs_england, str) else "–",
         })
     return pd.DataFrame(rows)
