@@ -89,3 +89,15 @@ def test_every_colour_used_has_a_legend_entry(drawn, name):
             legend |= set(own)
             used |= set(own)
     assert not used - legend, (name, used - legend)
+
+
+def test_a_pcn_without_a_value_is_named_on_the_map_not_left_blank():
+    square = lambda x: {"type": "Polygon", "coordinates": [[[x, 52], [x + 0.1, 52], [x + 0.1, 52.1], [x, 52.1], [x, 52]]]}  # noqa: E731
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"pcn_code": code}, "geometry": square(i / 10)}
+        for i, code in enumerate(("U00001", "U00002"))]}
+    frame = pd.DataFrame({"pcn_code": ["U00001", "U00002"], "pcn_name": ["A", "B"], "value": [1.2, None],
+                          "vs_icb": ["higher", "suppressed"], "short_label": ["SMI prevalence (%)"] * 2})
+    fig = charts.pcn_map(geojson, frame, "SMI", None)
+    assert list(fig.data[0].locations) == ["U00001"] and fig.data[0].colorbar.title.text == "SMI prevalence (%)"
+    assert list(fig.data[1].locations) == ["U00002"] and fig.data[1].name.startswith("Suppressed")

@@ -178,18 +178,29 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
 
 
 def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None) -> go.Figure:
-    """Choropleth of PCN shapes coloured by the indicator (its short label on the colour bar); offline
+    """Choropleth of PCN shapes coloured by the indicator (its short label on the colour bar); a PCN without a
+    value (suppressed, or no data) drawn hatched-grey and named so in its hover and the legend; offline
     ('white-bg', no tiles)."""
     if "short_label" in frame and len(frame):
         label = str(frame.short_label.iloc[0])
+    shown, missing = frame[frame.value.notna()], frame[frame.value.isna()]
     fig = go.Figure(go.Choroplethmap(
-        geojson=geojson, featureidkey="properties.pcn_code", locations=frame.pcn_code, z=frame.value,
-        colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in frame.pcn_code],
-        marker_line_color="#231F20", customdata=frame[["pcn_name", "vs_icb"]],
-        colorbar=dict(title=dict(text=label, side="right")),
+        geojson=geojson, featureidkey="properties.pcn_code", locations=shown.pcn_code, z=shown.value,
+        colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in shown.pcn_code],
+        marker_line_color="#231F20", customdata=shown[["pcn_name", "vs_icb"]],
+        colorbar=dict(title=dict(text=label, side="right")), name=label,
         hovertemplate="%{customdata[0]} (%{location}): %{z:.2f}, %{customdata[1]} than the ICB<extra></extra>"))
+    if len(missing):
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey="properties.pcn_code", locations=missing.pcn_code,
+            z=[0] * len(missing), colorscale=[[0, "#D8DDE0"], [1, "#D8DDE0"]], showscale=False, showlegend=True,
+            name="Suppressed (a count of 1-7) or no data", marker_line_color="#231F20",
+            marker_line_width=[3 if c == selected else 0.5 for c in missing.pcn_code],
+            customdata=missing[["pcn_name"]],
+            hovertemplate="%{customdata[0]} (%{location}): suppressed (a count of 1-7) or no data<extra></extra>"))
     centre, zoom = _view(geojson)
     fig.update_layout(map=dict(style="white-bg", center=centre, zoom=zoom), height=520,
+                      legend=dict(orientation="h", yanchor="bottom", y=0, x=0, bgcolor="rgba(255,255,255,0.8)"),
                       margin=dict(l=0, r=0, t=10, b=0))
     return fig
 
