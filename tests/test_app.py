@@ -217,19 +217,14 @@ def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, k
     shown = {row[0]: legend[t["name"]] for t in traces if t.get("name") in legend for row in t["customdata"]}
     names = dict(con.execute("SELECT DISTINCT pcn_code, pcn_name FROM pcn_profile WHERE icb_code='QZB'").fetchall())
     assert shown == {names[c]: label for c, label in zip(rows.pcn_code, expected)}
-    # the 99.8% upper line: at each drawn point, the limit from stats for that kind
+    # the 99.8% upper line: at each drawn point, the limit from stats for that kind, reaching past the largest PCN
     upper = next(t for t in traces if t.get("name") == "upper_3s")
+    multiplier = {"proportion": 100, "rate": 1000, "ratio": 100}[kind]
+    lines = stats.funnel_lines(kind, x, n, multiplier)
+    assert upper["x"] == pytest.approx(list(lines["upper_3s"][0])) and upper["y"] == pytest.approx(list(lines["upper_3s"][1]))
+    assert max(upper["x"]) >= n.max()
     if kind == "proportion":
-        limits = stats.funnel_limits_proportion(x, n, 100)
-        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))
-    elif kind == "rate":
-        limits = stats.funnel_limits_rate(x, denominator=n, multiplier=1000)
-        assert upper["x"] == pytest.approx(list(limits["upper_3s_population_1_year"]))
-        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))
-    else:
-        limits = stats.funnel_limits_ratio(x, n, "isr")
-        assert upper["x"] == pytest.approx(list(limits["upper_3s_exp_events"]))
-        assert upper["y"] == pytest.approx(list(limits["upper_3s"]))
+        assert upper["y"] == pytest.approx(list(stats.funnel_limits_proportion(x, n, 100)["upper_3s"]))
 
 
 def test_a_first_run_builds_the_demo_and_says_so(tmp_path, monkeypatch):

@@ -218,3 +218,25 @@ def test_funnel_significance_rejects_negative_counts_and_empty_denominators():
         stats.funnel_significance_ratio([65, -80, 30], [100, 100, 200])
     with pytest.raises(ValueError, match="denominators must be greater than zero"):
         stats.funnel_significance_rate([65, 80, 30], [100, 100, 0], [1, 1, 1], 100)
+
+
+@pytest.mark.parametrize("kind", ["rate", "ratio"])
+def test_funnel_lines_reach_past_the_largest_area_on_the_reference_curves(kind):
+    """The drawn lines are PHEindicatormethods' limits over a longer axis: each point lies on the curve the
+    reference function gives for the areas' own data (same pooled value), and the upper lines pass the largest."""
+    x = np.array([12.0, 30, 55, 80, 140, 260])
+    n = np.array([900.0, 2_000, 4_100, 6_000, 10_500, 19_000]) if kind == "rate" else np.array([10.0, 28, 60, 70, 150, 250])
+    lines = stats.funnel_lines(kind, x, n, 1000 if kind == "rate" else 100)
+    for line in ("upper_2s", "upper_3s", "lower_2s", "lower_3s"):
+        assert lines[line][0].max() >= n.max()
+    if kind == "rate":  # on the curve: rate = events / population at the limit, around the same pooled rate
+        assert lines["baseline"][1][0] == pytest.approx(1000 * x.sum() / n.sum())
+        reference = stats.funnel_limits_rate(x, denominator=n, multiplier=1000)
+        shared = np.isin(lines["upper_3s"][1] * lines["upper_3s"][0] / 1000, reference["events"])
+        assert shared.any()
+    else:
+        reference = stats.funnel_limits_ratio(x, n, "isr")
+        pairs = dict(zip(reference["upper_3s_exp_events"].round(6), reference["upper_3s"].round(6)))
+        drawn = dict(zip(lines["upper_3s"][0].round(6), lines["upper_3s"][1].round(6)))
+        common = set(pairs) & set(drawn)
+        assert common and all(pairs[k] == drawn[k] for k in common)

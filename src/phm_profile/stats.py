@@ -366,6 +366,14 @@ def funnel_lines(kind: str, numerator, denominator, multiplier: float) -> dict[s
     """The funnel's control lines around the areas' pooled value: line -> (x, y), x in patients (expected cases
     for a ratio) and y in the indicator's units; FUNNEL_LINES in order."""
     x, n = _arrays(numerator, denominator)
+    # The lines reach past the largest area: PHEindicatormethods spans its axis over the areas' own range, and the
+    # upper limits of counts end short of it. A point at the pooled value a quarter beyond the largest denominator
+    # stretches the axis without moving the pooled value (for a ratio the target is 1).
+    reach = 1.25 * np.nanmax(n)
+    if kind == "rate":
+        x, n = np.append(x, np.nansum(x) / np.nansum(n) * reach), np.append(n, reach)
+    elif kind == "ratio":
+        x, n = np.append(x, reach), np.append(n, reach)
     if kind == "proportion":
         limits = funnel_limits_proportion(x, n, multiplier)
         xs = {line: limits["population"] for line in FUNNEL_LINES}
