@@ -292,3 +292,30 @@ def test_no_snake_case_header_in_a_table_or_export(demo_db, monkeypatch, page):
         else:
             continue
         assert not [h for h in headers if SNAKE.match(str(h))], (page, name, headers)
+
+
+def test_area_search_finds_a_pcn_by_name_or_practice_and_selects_it(app, demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    practice, pcn, icb, practice_name = con.execute(
+        "SELECT m.practice_code, m.pcn_code, i.icb_code, m.practice_name FROM practice_pcn m JOIN pcn_icb i "
+        "USING (period, pcn_code) WHERE m.period = '2023-24' AND i.icb_code = 'QZB' ORDER BY 1 LIMIT 1").fetchall()[0]
+    app.query_params.update({"period": "2023-24", "icb": "QZA", "pcn": "U90003"})
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    at.sidebar.text_input(key="area_search").input(practice.lower()).run()  # a practice code, any case
+    match = at.sidebar.selectbox(key="area_match")
+    assert match.options == [f"{names(demo_db)[pcn]} ({pcn}): practice {practice} {practice_name}"]
+    match.set_value(0).run()
+    assert not at.exception and not [w for w in at.warning if "Session State" in w.value]
+    assert at.sidebar.selectbox(key="sidebar_icb").value == icb and at.sidebar.selectbox(key="sidebar_pcn").value == pcn
+    assert f"({pcn})" in at.title[0].value and at.sidebar.text_input(key="area_search").value == ""
+    at.sidebar.text_input(key="area_search").input("synthetic)").run()  # a PCN name
+    assert len(at.sidebar.selectbox(key="area_match").options) > 5
+    for hostile in ("'; DROP TABLE pcn_profile; --", "%", "x"):  # bound, not pasted; one letter finds nothing
+        at.sidebar.text_input(key="area_search").input(hostile).run()
+        assert not at.exception and not [s for s in at.sidebar.selectbox if s.key == "area_match"]
+
+
+def names(db):
+    con = duckdb.connect(str(db), read_only=True)
+    return dict(con.execute("SELECT DISTINCT pcn_code, pcn_name FROM practice_pcn WHERE pcn_code IS NOT NULL").fetchall())

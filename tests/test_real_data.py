@@ -411,3 +411,20 @@ def test_a_pcn_in_two_icbs_is_shown_under_the_one_with_most_of_its_list(real_db)
     assert con.execute("SELECT count(*), count(DISTINCT icb_code) FROM pcn_profile WHERE pcn_code = 'U41591' "
                        "AND period = '2022-23' AND indicator = 'prev_mh'").fetchall() == [(1, 1)]
     con.close()
+
+
+def test_area_search_finds_a_pcn_by_a_practice_postcode_district_on_the_real_build(real_db):
+    from phm_profile import database, queries
+
+    db, _ = real_db
+    con = database.connection(str(db))
+    practice, postcode, pcn = con.execute("""
+        SELECT m.practice_code, o.postcode, m.pcn_code FROM practice_pcn m JOIN practices o USING (practice_code)
+        WHERE m.period = '2022-23' AND m.pcn_code IS NOT NULL AND o.postcode LIKE '% %'
+        ORDER BY m.practice_code LIMIT 1""").fetchall()[0]
+    district = postcode.split()[0]
+    found = queries.find_areas(con, "2022-23", district.lower())
+    assert pcn in set(found.pcn_code)
+    assert f"postcode {postcode.upper()} (practice {practice})" in found.set_index("pcn_code").loc[pcn, "found_by"]
+    by_name = queries.find_areas(con, "2022-23", "chorley")
+    assert "U01901" in set(by_name.pcn_code)  # Chorley Central PCN, by its name

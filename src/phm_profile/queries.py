@@ -39,6 +39,38 @@ def pcns(con: duckdb.DuckDBPyConnection, period: str, icb_code: str) -> pd.DataF
                  "AND pcn_code IS NOT NULL GROUP BY pcn_code ORDER BY pcn_code", [period, icb_code])
 
 
+def find_areas(con: duckdb.DuckDBPyConnection, period: str, text: str, limit: int = 25) -> pd.DataFrame:
+    """PCNs of ``period`` found by ``text``: in a PCN's name or equal to its code, in a member practice's name or
+    equal to its code, or a postcode district (the part before the space) or full postcode of a member practice
+    (from the ODS practice list, where one is loaded). One row per PCN and way found: pcn_code, pcn_name,
+    icb_code, found_by. Fewer than two characters find nothing."""
+    text = " ".join(str(text).upper().split())
+    if len(text) < 2:
+        return pd.DataFrame(columns=["pcn_code", "pcn_name", "icb_code", "found_by"])
+    return _frame(con, """
+        WITH members AS (
+            SELECT m.pcn_code, m.pcn_name, i.icb_code, m.practice_code, m.practice_name
+            FROM practice_pcn m JOIN pcn_icb i USING (period, pcn_code)
+            WHERE m.period = ? AND m.pcn_code IS NOT NULL
+        ), found AS (
+            SELECT DISTINCT pcn_code, pcn_name, icb_code, 'PCN' AS found_by, 0 AS rank FROM members
+            WHERE upper(pcn_code) = ? OR contains(upper(pcn_name), ?)
+            UNION
+            SELECT pcn_code, pcn_name, icb_code, 'practice ' || practice_code || coalesce(' ' || practice_name, ''), 1
+            FROM members WHERE upper(practice_code) = ? OR contains(upper(practice_name), ?)
+            UNION
+            SELECT m.pcn_code, m.pcn_name, m.icb_code, 'postcode ' || upper(o.postcode) || ' (practice '
+                   || m.practice_code || ')', 2
+            FROM members m JOIN practices o USING (practice_code)
+            WHERE split_part(upper(trim(o.postcode)), ' ', 1) = ?
+               OR replace(upper(o.postcode), ' ', '') = replace(?, ' ', '')
+        )
+        SELECT pcn_code, any_value(pcn_name) AS pcn_name, any_value(icb_code) AS icb_code,
+               string_agg(found_by, '; ' ORDER BY rank, found_by) AS found_by
+        FROM found GROUP BY pcn_code ORDER BY min(rank), any_value(pcn_name) LIMIT ?""",
+                  [period, text, text, text, text, text, text, limit])
+
+
 def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """The PCN's profile with indicator labels, in display order."""
     return _shown(_frame(con, """

@@ -81,6 +81,7 @@ def sidebar() -> Selection:
     pcns = views.pcns(db, period, icb)
     pcn_names = dict(zip(pcns.pcn_code, pcns.pcn_name))
     pcn = _choose("PCN", list(pcns.pcn_code), "pcn", lambda c: f"{pcn_names.get(c, c)} ({c})")
+    _area_search(db, period)
     suppress = suppression_on()
     if st.sidebar.toggle("Workshop mode", value=workshop, key="workshop_toggle",
                          help="Larger type, sidebar folded away, the PCN and year in every title.") != workshop:
@@ -100,6 +101,37 @@ def sidebar() -> Selection:
     except StreamlitPageNotFoundError:  # a page run on its own, not as part of the app: no links to give
         pass
     return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
+
+
+def _area_search(db: str, period: str) -> None:
+    """Find a PCN by its name or code, a member practice's name or code, or a postcode district; choosing a match
+    selects its ICB and PCN."""
+    text = st.sidebar.text_input("Find a PCN", key="area_search", placeholder="PCN, practice or postcode district",
+                                 help="A PCN's name or code, a practice's name or code (e.g. A81001), or a postcode "
+                                      "district (e.g. LS1) of a member practice, from the ODS practice list.")
+    if not text.strip():
+        return
+    matches = views.find_areas(db, period, text)
+    if matches.empty:
+        st.sidebar.caption("No PCN, practice or postcode district matches (at least two characters).")
+        return
+    labels = {i: f"{r.pcn_name} ({r.pcn_code}): {r.found_by}" for i, r in matches.iterrows()}
+    st.sidebar.selectbox("Matches", list(labels), index=None, format_func=labels.get, key="area_match",
+                         placeholder=f"{len(matches)} found: choose one", on_change=_go_to_match, args=(matches,))
+
+
+def _go_to_match(matches) -> None:
+    """Select the chosen match's ICB and PCN (a callback: it runs before the sidebar's widgets are drawn)."""
+    chosen = st.session_state.get("area_match")
+    if chosen is None:
+        return
+    row = matches.loc[chosen]
+    remembered = st.session_state.setdefault("_selection", {})
+    for name, value in (("icb", row.icb_code), ("pcn", row.pcn_code)):
+        remembered[name] = st.query_params[name] = value
+        st.session_state.pop(f"sidebar_{name}", None)  # drawn afresh from the link, at the match
+    st.session_state["area_search"] = ""
+    st.session_state["area_match"] = None
 
 
 def number_param(name: str, default: float) -> float:

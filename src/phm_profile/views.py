@@ -24,6 +24,7 @@ def _cached(query: Callable) -> Callable:
 periods = _cached(queries.periods)
 icbs = _cached(queries.icbs)
 pcns = _cached(queries.pcns)
+find_areas = _cached(queries.find_areas)
 pcn_profile = _cached(queries.pcn_profile)
 indicator_across_pcns = _cached(queries.indicator_across_pcns)
 indicator_choices = _cached(queries.indicator_choices)
