@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from browser import chromium, streamlit_server
+
 from phm_profile import demo, store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +36,17 @@ def demo_copy(demo_dir, tmp_path) -> Path:
     out = tmp_path / "extracts"
     shutil.copytree(demo_dir, out)
     return out
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    """A Streamlit server on the demo database, for the browser tests of one module."""
+    with streamlit_server(demo_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium (Playwright), for the browser tests of one module."""
+    with chromium() as b:
+        yield b

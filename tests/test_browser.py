@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import SCREENSHOTS, chromium, select_option, selected, streamlit_server, wait_for_app
+from browser import SCREENSHOTS, select_option, selected, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 
@@ -18,18 +18,6 @@ PAGES = [  # url path, title on the page, whether it draws charts, whether it dr
     ("Workforce_plan", "Workforce plan", True, False),
     ("MHP_allocation", "MHP allocation", True, True),
 ]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ shared screen), and a screenshot of each page for a person to look at (tests/scr
 from pathlib import Path
 
 import pytest
-from browser import SCREENSHOTS, chromium, streamlit_server, wait_for_app
+from browser import SCREENSHOTS, wait_for_app
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 
@@ -24,18 +24,6 @@ MEASURE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
     const smallest = Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize)));
     return {chart: i, outside, smallest};
 })"""
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("width, workshop", [(1440, False), (390, False), (1440, True)])

@@ -34,7 +34,7 @@ MENTAL_HEALTH_DOMAINS = ("Deprivation", "Mental health registers", "Case finding
 
 def legend_name(category: str, comparator: str) -> str:
     """'Higher than England', 'Similar to the ICB', 'Not compared', ..."""
-    if category in ("not compared",):
+    if category == "not compared":
         return "Not compared"
     if category == "suppressed":
         return "Suppressed (count 1-7)"

@@ -39,7 +39,7 @@ HEADERS = {
     "recovery": "Recovery (%)", "role": "Role", "band": "AfC band", "year": "Year", "rule": "Rule",
 }
 #: Columns that are the product's own workings, not figures a reader needs.
-INTERNAL = ("multiplier", "sort_order", "decimals", "short_label", "age_from_band")
+INTERNAL = ("multiplier", "sort_order", "decimals", "short_label")
 #: Indicator figures written to their indicator's decimals (the ``decimals`` column of the frame).
 INDICATOR_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value")
 
@@ -68,7 +68,7 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
                 out[column] = [round(v, int(d)) if pd.notna(v) and pd.notna(d) else v
                                for v, d in zip(out[column], frame["decimals"])]
     for column in out.columns:
-        if column in INDICATOR_FIGURES and "decimals" in frame or not pd.api.types.is_float_dtype(out[column]):
+        if (column in INDICATOR_FIGURES and "decimals" in frame) or not pd.api.types.is_float_dtype(out[column]):
             continue
         out[column] = out[column].round(0 if column in MONEY else 1 if column.endswith("_wte") else 2)
         whole = out[column].dropna()
@@ -258,7 +258,9 @@ def slide_figure(figure):
     """A copy of a chart laid out for a slide: plotly's white template, text at SLIDE_FONT_PX, margins that keep
     every label inside, and the chart's own height where it needs more room than the slide (it is scaled to
     fit when placed)."""
-    fig = __import__("plotly.graph_objects", fromlist=["Figure"]).Figure(figure)
+    import plotly.graph_objects as go
+
+    fig = go.Figure(figure)
     fig.update_layout(template="plotly_white", font=dict(family="Arial, sans-serif", size=SLIDE_FONT_PX,
                                                          color="#231F20"),
                       width=SLIDE_WIDTH_PX, height=max(SLIDE_HEIGHT_PX, int(figure.layout.height or 0)),

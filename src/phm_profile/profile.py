@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import exports, queries, suppression
+from . import exports, queries, suppression, wording
 
 PROFILE_COLUMNS = [
     "pcn_code", "pcn_name", "icb_code", "period", "indicator", "numerator", "denominator", "value",
@@ -24,9 +24,7 @@ def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str | Non
 
 
 def _number(value: float, whole: bool = False) -> str:
-    if pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if whole else f"{value:,.2f}"
+    return wording.number(value, 0 if whole else 2, missing="")
 
 
 def readable(frame: pd.DataFrame) -> str:

@@ -19,8 +19,7 @@ from filelock import FileLock, Timeout
 
 from . import geo, models
 from .config import SQL_DIR
-from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, load_file
-from .readers import rules
+from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, load_file, rules
 
 Progress = Callable[[str], None]
 

@@ -12,9 +12,10 @@ HEADLINE = ("list_size", "prev_mh", "prev_dep", "prev_dem", "prev_ld", "imd_scor
 SUMMARY_REGISTERS = ("prev_mh", "prev_dep", "prev_dem", "prev_ld")
 
 
-def number(value, decimals: int = 2) -> str:
-    """A figure as written on screen: thousands separated, to ``decimals`` places; "not available" if missing."""
-    return "not available" if pd.isna(value) else f"{value:,.{int(decimals)}f}"
+def number(value, decimals: int = 2, missing: str = "not available") -> str:
+    """A figure as written on screen: thousands separated, to ``decimals`` places; ``missing`` if there is none
+    ("–" in a table cell)."""
+    return missing if pd.isna(value) else f"{value:,.{int(decimals)}f}"
 
 
 def overview_headline(table: pd.DataFrame) -> dict:
@@ -109,11 +110,6 @@ def definitions(frame: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def figure(value, decimals: int = 2) -> str:
-    """A figure in a table: thousands separated, to ``decimals`` places; "–" if missing."""
-    return "–" if pd.isna(value) else f"{value:,.{int(decimals)}f}"
-
-
 def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFrame:
     """The spine chart's value table, as Fingertips shows it: each indicator (its short label, which carries the
     unit) with its count, value and 95% interval, the ICB and England values and England's lowest, 25th
@@ -121,16 +117,18 @@ def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFr
     read through its polarity. Narrow enough for a 1440 px screen without sideways scrolling."""
     from .stats import judgement
 
+    def cell(value, decimals):
+        return number(value, decimals, missing="–")
+
     data = profile.merge(england_range, on="indicator", how="left")
     rows = []
     for r in data.itertuples():
-        counted = r.kind not in ("score",)
         rows.append({
             "Indicator": r.short_label,
-            "Count": figure(r.numerator, 0) if counted else "–",
-            "Value": figure(r.value, r.decimals),
-            "95% interval": "–" if pd.isna(r.lower_95) else f"{figure(r.lower_95, r.decimals)} to {figure(r.upper_95, r.decimals)}",
-            **{name: figure(getattr(r, column), r.decimals) for name, column in (
+            "Count": cell(r.numerator, 0) if r.kind != "score" else "–",
+            "Value": cell(r.value, r.decimals),
+            "95% interval": "–" if pd.isna(r.lower_95) else f"{cell(r.lower_95, r.decimals)} to {cell(r.upper_95, r.decimals)}",
+            **{name: cell(getattr(r, column), r.decimals) for name, column in (
                 ("ICB", "icb_value"), ("England", "england_value"), ("Lowest", "lo"), ("25th", "q25"),
                 ("75th", "q75"), ("Highest", "hi"))},
             "vs England": "suppressed" if pd.isna(r.value) and r.kind != "count"
