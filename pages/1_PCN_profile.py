@@ -13,68 +13,69 @@ st.subheader("Summary")
 for sentence in wording.summary_sentences(profile):
     st.markdown(f"- {ui.plain(sentence)}")
 
-st.subheader("Spine chart: the PCN against England")
-st.caption("Each dot is the PCN's value within the range of all PCNs in England (light bar: lowest to highest; "
-           "darker bar: 25th to 75th percentile), centred on England (black line); the dark tick marks the ICB. "
-           "Colour: the comparison with England at 95%, green / red where higher is better or worse, orange / blue "
-           "where there is no judgement. Recorded SMI as % of expected runs near 200% where recording is complete: "
-           "the register counts everyone ever diagnosed, the survey past-year psychosis (Data & methods).")
 england = views.england_range(sel.db, sel.period, sel.suppress)
-ui.chart(ui.figure(charts.spine_chart, profile, england, compact=ui.workshop_on()), profile,
-         f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Where mental health ranks among long-term conditions")
-    ranks = views.ltc_ranks(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    ui.chart(ui.figure(charts.ltc_rank_chart, ranks), ranks, f"ltc_rank_{sel.pcn_code}_{sel.period}.csv", "ltc")
-with right:
-    st.subheader("Age and sex")
-    pyramid = views.age_pyramid(sel.db, sel.pcn_code, sel.period, sel.suppress)
-    ui.chart(ui.figure(charts.age_pyramid, pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv", "pyramid",
-             empty="No registrations by age and sex are loaded (gp-reg-pat-prac-quin-age), for this year or a "
-                   "near one.")
-    st.subheader("Deprivation (IMD 2019 quintiles)")
-    quintiles = views.imd_quintiles(sel.db, sel.pcn_code, sel.icb_code, sel.period, sel.suppress)
-    ui.chart(ui.figure(charts.quintile_chart, quintiles), quintiles, f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
-             empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the practices' "
-                   "locations and the LSOA boundaries.")
-    if not quintiles.empty:
-        st.caption(wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
-
-st.subheader("Service usage")
-usage = queries.service_usage(profile)
-ui.chart(ui.figure(charts.interval_chart, usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv", "usage",
-         empty="No PCN-level service-usage measures are loaded for this year.")
-
-st.subheader("Service context: the ICB and sub-ICB locations (not PCN figures)")
-context = views.context_measures(sel.db, sel.icb_code, sel.pcn_code, sel.period, sel.suppress)
-if context.empty:
-    st.info("No published ICB or sub-ICB service measures are loaded (MHSDS four-week waits, NHS Talking "
-            "Therapies annual or monthly measures).")
-else:
-    st.caption("Published by NHS England for the ICB and for the sub-ICB locations of this PCN's practices, "
-               "latest period of each measure, with England for the same period. They describe the whole ICB or "
-               "sub-ICB location, not this PCN.")
-    ui.table(context)
-gradient = views.talking_therapies_by_deprivation(sel.db, sel.icb_code)
-if not gradient.empty:
-    st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {sel.icb_code} and England "
-                f"({gradient.period.iloc[0]})**")
-    ui.chart(ui.figure(charts.deprivation_gradient, gradient), gradient, f"talking_therapies_by_imd_{sel.icb_code}.csv",
-             "tt_imd")
-
-st.subheader("Trends")
-trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
-ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
-         empty="No trends: the mental-health registers are loaded for no year.")
-
-st.subheader("All indicators")
-# On request: the table's grid is the heaviest thing the browser loads, and the page opens faster without it.
-if st.toggle("Show every indicator as a table (the values behind the spine chart)", key="show_indicator_table"):
-    st.caption("Lowest, 25th, 75th and highest: England's PCNs. Counts of 1-7 are suppressed when suppression is on.")
-    ui.table(wording.spine_table(profile, england))
-ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
+view, tab = ui.view(["Spine chart", "Population", "Services", "Trends", "All indicators"])
+with tab:
+    if view == "Spine chart":
+        st.caption("Each dot is the PCN's value within the range of all PCNs in England (light bar: lowest to "
+                   "highest; darker bar: 25th to 75th percentile), centred on England (black line); the dark tick "
+                   "marks the ICB. Colour: the comparison with England at 95%, green / red where higher is better or "
+                   "worse, orange / blue where there is no judgement. Recorded SMI as % of expected runs near 200% "
+                   "where recording is complete: the register counts everyone ever diagnosed, the survey past-year "
+                   "psychosis (Data & methods).")
+        ui.chart(ui.figure(charts.spine_chart, profile, england, compact=ui.workshop_on()), profile,
+                 f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
+    elif view == "Population":
+        left, right = st.columns(2)
+        with left:
+            st.subheader("Where mental health ranks among long-term conditions")
+            ranks = views.ltc_ranks(sel.db, sel.pcn_code, sel.period, sel.suppress)
+            ui.chart(ui.figure(charts.ltc_rank_chart, ranks), ranks, f"ltc_rank_{sel.pcn_code}_{sel.period}.csv",
+                     "ltc")
+        with right:
+            st.subheader("Age and sex")
+            pyramid = views.age_pyramid(sel.db, sel.pcn_code, sel.period, sel.suppress)
+            ui.chart(ui.figure(charts.age_pyramid, pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv",
+                     "pyramid", empty="No registrations by age and sex are loaded (gp-reg-pat-prac-quin-age), for "
+                                      "this year or a near one.")
+        st.subheader("Deprivation (IMD 2019 quintiles)")
+        quintiles = views.imd_quintiles(sel.db, sel.pcn_code, sel.icb_code, sel.period, sel.suppress)
+        ui.chart(ui.figure(charts.quintile_chart, quintiles), quintiles,
+                 f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
+                 empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the "
+                       "practices' locations and the LSOA boundaries.")
+        if not quintiles.empty:
+            st.caption(wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
+    elif view == "Services":
+        st.subheader("Service usage")
+        usage = queries.service_usage(profile)
+        ui.chart(ui.figure(charts.interval_chart, usage), usage, f"service_usage_{sel.pcn_code}_{sel.period}.csv",
+                 "usage", empty="No PCN-level service-usage measures are loaded for this year.")
+        st.subheader("Service context: the ICB and sub-ICB locations (not PCN figures)")
+        context = views.context_measures(sel.db, sel.icb_code, sel.pcn_code, sel.period, sel.suppress)
+        if context.empty:
+            st.info("No published ICB or sub-ICB service measures are loaded (MHSDS four-week waits, NHS Talking "
+                    "Therapies annual or monthly measures).")
+        else:
+            st.caption("Published by NHS England for the ICB and for the sub-ICB locations of this PCN's practices, "
+                       "latest period of each measure, with England for the same period. They describe the whole "
+                       "ICB or sub-ICB location, not this PCN.")
+            ui.table(context)
+        gradient = views.talking_therapies_by_deprivation(sel.db, sel.icb_code)
+        if not gradient.empty:
+            st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {sel.icb_code} and England "
+                        f"({gradient.period.iloc[0]})**")
+            ui.chart(ui.figure(charts.deprivation_gradient, gradient), gradient,
+                     f"talking_therapies_by_imd_{sel.icb_code}.csv", "tt_imd")
+    elif view == "Trends":
+        trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
+        ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
+                 empty="No trends: the mental-health registers are loaded for no year.")
+    else:
+        st.caption("The values behind the spine chart. Lowest, 25th, 75th and highest: England's PCNs. Counts of "
+                   "1-7 are suppressed when suppression is on.")
+        ui.table(wording.spine_table(profile, england))
+        ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 
 st.subheader("Slide pack and one-page profile")
 made = (sel, ui.current_assumptions())

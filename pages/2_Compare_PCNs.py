@@ -9,29 +9,32 @@ indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate",
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.short_label.iloc[0] if len(frame) else indicator
 
-st.subheader("League table")
-ui.chart(ui.figure(charts.league_chart, frame, sel.pcn_code), frame, f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv",
-         "league")
-if "funnel" in frame:
-    st.subheader("Funnel plot")
-    around = "100% (as many recorded as expected)" if frame.kind.iloc[0] == "ratio" else "the ICB's pooled value"
-    st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
-    limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
-    ui.chart(ui.figure(charts.funnel_plot, frame, limits, sel.pcn_code, label), limits,
-             f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")
-
-st.subheader("Two indicators")
-x_col, y_col = st.columns(2)
-with x_col:
-    x = ui.choose_indicator(sel.db, sel.period, "Across (x)", name="x", default=("imd_score", "imd_rank", "age_65_plus"))
-with y_col:
-    y = ui.choose_indicator(sel.db, sel.period, "Up (y)", name="y", default=("prev_mh",))
-pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
-labels = views.indicator_labels(sel.db, short=True)
-ui.chart(ui.figure(charts.scatter_chart, pairs, labels[x], labels[y], sel.pcn_code), pairs,
-         f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
-
-st.subheader("Map")
-geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
-ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
-         f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map", download=False)
+view, tab = ui.view(["League table", "Funnel plot", "Two indicators", "Map"])
+with tab:
+    if view == "League table":
+        ui.chart(ui.figure(charts.league_chart, frame, sel.pcn_code), frame,
+                 f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv", "league")
+    elif view == "Funnel plot":
+        if "funnel" not in frame:
+            st.info("No funnel plot for this indicator: it has no count and denominator to set limits from.")
+        else:
+            around = "100% (as many recorded as expected)" if frame.kind.iloc[0] == "ratio" else "the ICB's pooled value"
+            st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
+            limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
+            ui.chart(ui.figure(charts.funnel_plot, frame, limits, sel.pcn_code, label), limits,
+                     f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")
+    elif view == "Two indicators":
+        x_col, y_col = st.columns(2)
+        with x_col:
+            x = ui.choose_indicator(sel.db, sel.period, "Across (x)", name="x",
+                                    default=("imd_score", "imd_rank", "age_65_plus"))
+        with y_col:
+            y = ui.choose_indicator(sel.db, sel.period, "Up (y)", name="y", default=("prev_mh",))
+        pairs = views.two_indicators(sel.db, sel.icb_code, sel.period, x, y, sel.suppress)
+        labels = views.indicator_labels(sel.db, short=True)
+        ui.chart(ui.figure(charts.scatter_chart, pairs, labels[x], labels[y], sel.pcn_code), pairs,
+                 f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
+    else:
+        geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
+        ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,
+                 f"map_{indicator}_{sel.icb_code}_{sel.period}.csv", "map", download=False)

@@ -52,7 +52,7 @@ with st.expander("Money per WTE by year and band, with sources (edit any figure)
     st.caption("Published figures are used as published (shared/data/reference/arrs/FACTS.md names each source); "
                "every other figure is derived as its source says and marked as an assumption. Edit a figure to use "
                "your own (e.g. from your ARRS claim).")
-    edited = st.data_editor(figures, key="money_editor", hide_index=True, use_container_width=True,
+    edited = st.data_editor(figures, key="money_editor", hide_index=True, width="stretch",
                             disabled=["year", "band", "status", "source"],
                             column_config={"cost_per_wte": st.column_config.NumberColumn("Employment cost per WTE (£)",
                                                                                          format="£%.0f", min_value=0),
@@ -86,10 +86,12 @@ for sentence in summary:
     st.markdown(f"- {ui.plain(sentence)}")
 st.caption(f"One WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year. Money: "
            f"{', '.join(sorted(set(this_year.money)))}.")
-ui.chart(ui.figure(charts.plan_chart, this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
-
-st.subheader("The plan, year by year")
-ui.table(workforce.plan_table(plan))
+view, tab = ui.view(["Chart", "Year by year"])
+with tab:
+    if view == "Year by year":
+        ui.table(workforce.plan_table(plan))
+    else:
+        ui.chart(ui.figure(charts.plan_chart, this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
 downloads = st.columns(3)
 ui.csv_download(plan, f"mhp_plan_{sel.pcn_code}.csv", "plan_csv", "Plan (CSV)", downloads[0])
 downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, edited, sel.suppress,

@@ -46,17 +46,22 @@ tiles[1].metric("Need (all PCNs)", f"{totals.need_wte:.1f} WTE")
 tiles[2].metric("Current (all PCNs)", f"{totals.current_wte:.1f} WTE")
 shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need_wte", "entitlement_wte",
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
-ui.chart(ui.figure(charts.allocation_chart, table, sel.pcn_code), shown, f"mhp_allocation_{sel.icb_code}_{sel.period}.csv",
-         "allocation")
-if sel.pcn_code in set(table.pcn_code):
-    st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
-ui.table(workforce.allocation_view(table))
+view, tab = ui.view(["Chart", "Table", "Map"])
+with tab:
+    if view == "Chart":
+        ui.chart(ui.figure(charts.allocation_chart, table, sel.pcn_code), shown,
+                 f"mhp_allocation_{sel.icb_code}_{sel.period}.csv", "allocation")
+        if sel.pcn_code in set(table.pcn_code):
+            st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
+    elif view == "Table":
+        ui.table(workforce.allocation_view(table))
+    else:
+        geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
+        mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
+        ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,
+                 f"mhp_allocation_map_{sel.icb_code}_{sel.period}.csv", "allocation_map")
 st.download_button("Allocation (XLSX, with the assumptions)",
                    exports.allocation_xlsx(workforce.allocation_view(table), assumptions, pool, step,
                                           f"MHP allocation across the PCNs of {sel.icb_code}, {sel.period}", sel.suppress),
                    f"mhp_allocation_{sel.icb_code}_{sel.period}.xlsx", key="alloc_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
-mapped = shown.assign(value=shown.wte_per_10k_weighted, vs_icb="n/a")
-ui.chart(charts.pcn_map(geojson, mapped, "WTE per 10,000 weighted patients", sel.pcn_code), mapped,
-         f"mhp_allocation_map_{sel.icb_code}_{sel.period}.csv", "allocation_map")

@@ -50,3 +50,21 @@ def browser():
     """Debian's headless Chromium (Playwright), for the browser tests of one module."""
     with chromium() as b:
         yield b
+
+
+def each_view(at):
+    """Yield the page (an AppTest already run) once per view: the pages' tabs (ui.view) run and draw only the open
+    view, so a test of everything a page shows walks through all of them."""
+    labels = [tab.label for tab in at.tabs]
+    yield at
+    for label in labels[1:]:
+        at.session_state["view"] = label
+        at.run()
+        assert not at.exception, (label, at.exception)
+        yield at
+
+
+def open_view(at, label: str):
+    """The page with the view (tab) ``label`` open."""
+    at.session_state["view"] = label
+    return at.run()

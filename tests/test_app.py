@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, each_view, open_view
 from streamlit.testing.v1 import AppTest
 
 
@@ -33,7 +33,8 @@ def test_overview_shows_the_profile_values(app, demo_db):
     assert any("Synthetic demo data" in w.value for w in at.warning)
     period = at.sidebar.selectbox(key="sidebar_period").value
     icb = at.sidebar.selectbox(key="sidebar_icb").value
-    table = at.dataframe[0].value
+    assert at.get("plotly_chart")  # the map opens first
+    table = open_view(at, "Table").dataframe[0].value
     first = table.iloc[0]
     assert first.value == pytest.approx(profile_value(demo_db, first.pcn_code, period, "prev_mh"))
     assert at.query_params["icb"] == [icb] or at.query_params["icb"] == icb
@@ -89,11 +90,11 @@ def test_link_with_query_parameters_opens_that_view(app, demo_db):
     assert patients.help.endswith(f"England {england_list:,.0f}.")
 
 
-def test_pcn_profile_table_of_every_indicator_on_request(app, demo_db):
+def test_pcn_profile_table_of_every_indicator_in_its_own_view(app, demo_db):
     at = app.run()
     at.switch_page("pages/1_PCN_profile.py").run()
-    assert not at.dataframe  # the page opens with its charts; the grid loads only when asked for
-    at.toggle(key="show_indicator_table").set_value(True).run()
+    assert not at.dataframe and len(at.get("plotly_chart")) == 1  # the page opens with the spine chart alone
+    open_view(at, "All indicators")
     pcn = at.sidebar.selectbox(key="sidebar_pcn").value
     period = at.sidebar.selectbox(key="sidebar_period").value
     table = at.dataframe[0].value
@@ -157,7 +158,7 @@ def test_pcn_profile_charts_hold_the_pcns_figures(app, demo_db):
     at.switch_page("pages/1_PCN_profile.py").run()
     assert not at.exception
     con = duckdb.connect(str(demo_db), read_only=True)
-    traces = chart_traces(at)
+    traces = chart_traces(open_view(at, "Population"))
     men = next(t for t in traces if t.get("name") == "Male")
     expected = con.execute("SELECT sum(patients) FROM pcn_population WHERE pcn_code='U90003' AND period='2023-24' "
                            "AND sex='MALE'").fetchall()[0][0]
@@ -166,7 +167,7 @@ def test_pcn_profile_charts_hold_the_pcns_figures(app, demo_db):
     row = con.execute("SELECT 100.0 * q1_patients / patients FROM pcn_deprivation WHERE pcn_code='U90003' "
                       "AND period='2023-24'").fetchall()[0][0]
     assert q1["y"][0] == pytest.approx(row)
-    trend = next(t for t in traces if t.get("name") == "PCN (95% interval)"
+    trend = next(t for t in chart_traces(open_view(at, "Trends")) if t.get("name") == "PCN (95% interval)"
                  and t.get("hovertemplate", "").startswith("SMI prevalence (%)"))
     assert trend["x"] == ["2021-22", "2022-23", "2023-24"]
     assert trend["y"][-1] == pytest.approx(profile_value(demo_db, "U90003", "2023-24", "prev_mh"))
@@ -181,16 +182,16 @@ def test_compare_page_link_with_indicator_draws_scatter_and_map(app, demo_db):
     at.switch_page("pages/2_Compare_PCNs.py").run()
     assert not at.exception
     assert at.selectbox(key="choose_indicator").value == "prev_dep"
-    traces = chart_traces(at)
+    traces = chart_traces(open_view(at, "Map"))
     area = next(t for t in traces if t["type"] == "choroplethmap")
     con = duckdb.connect(str(demo_db), read_only=True)
     values = dict(con.execute("SELECT pcn_code, value FROM pcn_profile WHERE icb_code='QZB' AND period='2022-23' "
                               "AND indicator='prev_dep'").fetchall())
     assert sorted(area["locations"]) == sorted(values)
     assert dict(zip(area["locations"], area["z"])) == pytest.approx(values)
-    star = next(t for t in traces if t.get("name") == "Selected PCN")
+    star = next(t for t in chart_traces(open_view(at, "Two indicators")) if t.get("name") == "Selected PCN")
     assert star["text"] == ["Demo PCN 0001 (synthetic)"]
-    at.selectbox(key="choose_indicator").select("prev_mh").run()
+    open_view(at, "Map").selectbox(key="choose_indicator").select("prev_mh").run()
     area = next(t for t in chart_traces(at) if t["type"] == "choroplethmap")
     assert dict(zip(area["locations"], area["z"]))["U90001"] == pytest.approx(
         profile_value(demo_db, "U90001", "2022-23", "prev_mh"))
@@ -205,7 +206,7 @@ def test_funnel_plot_for_proportions_rates_and_ratios(app, demo_db, indicator, k
     at = app.run()
     at.switch_page("pages/2_Compare_PCNs.py").run()
     assert not at.exception
-    traces = chart_traces(at)
+    traces = chart_traces(open_view(at, "Funnel plot"))
     legend = {label.replace("(", "(p < "): label for label in stats.FUNNEL_LABELS}  # one trace per colour
     con = duckdb.connect(str(demo_db), read_only=True)
     rows = con.execute("SELECT pcn_code, numerator, denominator FROM pcn_profile WHERE icb_code='QZB' "
@@ -275,14 +276,12 @@ def test_no_snake_case_header_in_a_table_or_export(demo_db, monkeypatch, page):
     at.run()
     if page != "app.py":
         at.switch_page(page).run()
-    for toggle in at.toggle:
-        if toggle.key == "show_indicator_table":
-            toggle.set_value(True).run()
     assert not at.exception
-    for table in at.dataframe:  # on screen, a column is shown under its label (column config) or its name
-        config = json.loads(table.proto.columns or "{}")
-        shown = [config.get(str(c), {}).get("label", c) for c in table.value.columns]
-        assert not [h for h in shown if SNAKE.match(str(h))], (page, shown)
+    for view in each_view(at):
+        for table in view.dataframe:  # on screen, a column is shown under its label (column config) or its name
+            config = json.loads(table.proto.columns or "{}")
+            shown = [config.get(str(c), {}).get("label", c) for c in table.value.columns]
+            assert not [h for h in shown if SNAKE.match(str(h))], (page, shown)
     for name, data in exported:
         if str(name).endswith(".csv"):
             headers = list(pd.read_csv(io.BytesIO(data)).columns)

@@ -13,10 +13,12 @@ LINK = "period=2022-23&icb=QZB&pcn=U90001&indicator=prev_dep"
 PAGES = [  # url path, title on the page, whether it draws charts, whether it draws the map
     ("", "ICB overview", True, True),
     ("PCN_profile", "Demo PCN 0001", True, False),
-    ("Compare_PCNs", "Compare PCNs", True, True),
+    ("Compare_PCNs", "Compare PCNs", True, False),
+    ("Compare_PCNs?view=Map", "Compare PCNs", True, True),
     ("Data_and_methods", "Data & methods", False, False),
     ("Workforce_plan", "Workforce plan", True, False),
-    ("MHP_allocation", "MHP allocation", True, True),
+    ("MHP_allocation", "MHP allocation", True, False),
+    ("MHP_allocation?view=Map", "MHP allocation", True, True),
 ]
 
 
@@ -28,10 +30,10 @@ def page(browser):
     context.close()
 
 
-@pytest.mark.parametrize("path, title, charts, draws_map", PAGES, ids=[p[0] or "overview" for p in PAGES])
+@pytest.mark.parametrize("path, title, charts, draws_map", PAGES, ids=[p[0].replace("?view=", "_") or "overview" for p in PAGES])
 def test_deep_link_to_each_page_on_a_cold_server(server, page, path, title, charts, draws_map):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{server}/{path}?{LINK}")
+    page.goto(f"{server}/{path}{'&' if '?' in path else '?'}{LINK}")
     wait_for_app(page)
     page.get_by_role("heading", name=re.compile(title)).first.wait_for(timeout=30_000)
     if charts:
@@ -42,7 +44,7 @@ def test_deep_link_to_each_page_on_a_cold_server(server, page, path, title, char
     assert page.locator('[data-testid="stException"]').count() == 0
     assert selected(page, "Financial year") == "2022-23"
     assert "U90001" in selected(page, "PCN")
-    page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{path.replace('?view=', '_') or 'overview'}.png"))
 
 
 def test_first_widget_change_takes_effect_on_a_cold_server(demo_db, browser):

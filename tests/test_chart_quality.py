@@ -3,6 +3,7 @@
 shared screen), and a screenshot of each page for a person to look at (tests/screenshots/)."""
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from browser import SCREENSHOTS, wait_for_app
@@ -10,7 +11,11 @@ from browser import SCREENSHOTS, wait_for_app
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 
 LINK = "period=2023-24&icb=QZB&pcn=U90001"
-PAGES = ["", "PCN_profile", "Compare_PCNs", "Workforce_plan", "MHP_allocation"]
+#: Every view (ui.view's tabs) that draws charts, by page.
+VIEWS = [("", "Map"), ("PCN_profile", "Spine chart"), ("PCN_profile", "Population"), ("PCN_profile", "Services"),
+         ("PCN_profile", "Trends"), ("Compare_PCNs", "League table"), ("Compare_PCNs", "Funnel plot"),
+         ("Compare_PCNs", "Two indicators"), ("Compare_PCNs", "Map"), ("Workforce_plan", "Chart"),
+         ("MHP_allocation", "Chart"), ("MHP_allocation", "Map")]
 
 #: For every chart on the page: each text element outside its chart's box (with 1 px slack) and the smallest text.
 MEASURE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map((chart, i) => {
@@ -27,11 +32,11 @@ MEASURE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
 
 
 @pytest.mark.parametrize("width, workshop", [(1440, False), (390, False), (1440, True)])
-@pytest.mark.parametrize("path", PAGES)
-def test_no_chart_text_is_cut_off_or_too_small(server, browser, path, width, workshop):
+@pytest.mark.parametrize("path, view", VIEWS, ids=[f"{p or 'overview'}-{v}" for p, v in VIEWS])
+def test_no_chart_text_is_cut_off_or_too_small(server, browser, path, view, width, workshop):
     context = browser.new_context(viewport={"width": width, "height": 1200})
     page = context.new_page()
-    page.goto(f"{server}/{path}?{LINK}" + ("&workshop=1" if workshop else ""))
+    page.goto(f"{server}/{path}?{LINK}&{urlencode({'view': view})}" + ("&workshop=1" if workshop else ""))
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg')
     page.wait_for_timeout(1500)
@@ -39,7 +44,8 @@ def test_no_chart_text_is_cut_off_or_too_small(server, browser, path, width, wor
     page.set_viewport_size({"width": width, "height": min(int(height) + 50, 14000)})
     page.wait_for_timeout(1500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"page_{path or 'overview'}_{width}{'_workshop' if workshop else ''}.png"))
+    name = f"page_{path or 'overview'}_{view.lower().replace(' ', '_')}_{width}{'_workshop' if workshop else ''}"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     charts = page.evaluate(MEASURE)
     context.close()
     assert charts

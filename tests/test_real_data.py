@@ -244,7 +244,7 @@ PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_
 
 
 def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
-    from conftest import ROOT
+    from conftest import ROOT, each_view
     from streamlit.testing.v1 import AppTest
 
     db, _ = real_db
@@ -267,8 +267,13 @@ def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
             expected = con.execute("SELECT value FROM pcn_profile WHERE pcn_code = ? AND period = ? "
                                    "AND indicator = 'prev_mh'", [pcn, period]).fetchall()[0][0]
             assert smi.value == f"{expected:,.2f}"
-            assert any("Sub-ICB location" in str(t.value) for t in at.dataframe)
-            assert any("placed in the LSOA of the practice itself" in c.value for c in at.caption)
+            tables, captions = [], []
+            for view in each_view(at):
+                assert not view.error, [e.value for e in view.error]
+                tables += [str(t.value) for t in view.dataframe]
+                captions += [c.value for c in view.caption]
+            assert any("Sub-ICB location" in t for t in tables)
+            assert any("placed in the LSOA of the practice itself" in c for c in captions)
         if page == "pages/3_Data_and_methods.py":
             years = next(t.value for t in at.dataframe if "Deprivation by" in t.value.columns)
             row = years[years["Year"] == "2022-23"].iloc[0]
@@ -286,7 +291,7 @@ def test_pcn_profile_on_real_data_in_chromium(real_db):
     with streamlit_server(db) as url, chromium() as browser:
         for width, name in ((1440, "real_pcn_profile.png"), (390, "real_pcn_profile_phone.png")):
             page = browser.new_page(viewport={"width": width, "height": 1800})
-            page.goto(f"{url}/PCN_profile?period=2022-23&icb=QE1&pcn=U01901")
+            page.goto(f"{url}/PCN_profile?period=2022-23&icb=QE1&pcn=U01901&view=Services")
             wait_for_app(page)
             page.get_by_role("heading", name=re.compile("Chorley Central PCN")).first.wait_for(timeout=30_000)
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)

@@ -286,6 +286,14 @@ def _figure(name: str, _builder, *args, **kwargs) -> dict:  # ``name`` keys the 
     return drawn.to_plotly_json()
 
 
+def view(labels: list[str], key: str = "view") -> tuple[str, object]:
+    """The page's views as tabs kept in the link (``?view=Trends``), as Fingertips' tabs: only the open one runs
+    and is drawn, so opening a page or switching PCN draws one view's charts, not all of them. Returns the open
+    view's label and its container."""
+    tabs = st.tabs(labels, key=key, bind="query-params")
+    return next((label, tab) for label, tab in zip(labels, tabs) if tab.open)
+
+
 def chart(drawn, frame, name: str, key: str, empty: str = "", download: bool = True) -> None:
     """A figure (a plotly figure, or a dict from ``figure``) with its data downloadable as CSV beneath it (unless
     ``download`` is off, or in workshop mode); without data, a sentence saying why instead of empty axes."""
