@@ -388,3 +388,79 @@ def funnel_lines(kind: str, numerator, denominator, multiplier: float) -> dict[s
         xs["baseline"] = np.geomspace(min(v.min() for v in xs.values()), max(v.max() for v in xs.values()),
                                       len(limits["baseline"]))
     return {line: (xs[line], limits[line]) for line in FUNNEL_LINES}
+
+
+# --- Inequality: quantiles and the slope index of inequality (PHEindicatormethods' phe_quantile and phe_sii) ---
+
+def quantiles(values, n: int = 10, invert: bool = True) -> np.ndarray:
+    """phe_quantile: each area's quantile (1..n) of ``values`` among the areas with a value; ``invert`` puts the
+    highest values in quantile 1 (for IMD scores: quintile 1 = most deprived). Missing where fewer than ``n``
+    areas have a value."""
+    import pandas as pd
+
+    v = pd.Series(np.asarray(values, dtype=float))
+    areas = int(v.notna().sum())
+    if areas < n:
+        return np.full(len(v), np.nan)
+    rank = (-v if invert else v).rank(method="min").to_numpy()
+    q = np.floor((n + 1) - np.ceil(((areas + 1) - rank) / (areas / n)))
+    return np.where(q == 0, 1, q)
+
+
+def _relative_rank(population) -> np.ndarray:
+    """FindXValues: the midpoint of each quantile's share of the population on a 0-1 scale (in quantile order)."""
+    share = np.asarray(population, dtype=float) / np.sum(population)
+    return np.cumsum(share) - share / 2
+
+
+def sii(quantile, population, value=None, *, x=None, value_type: int = 0, se=None, lower_cl=None, upper_cl=None,
+        multiplier: float = 1, repetitions: int = 100_000, confidence=0.95, rii: bool = False,
+        seed: int | None = None) -> dict:
+    """phe_sii (transform = FALSE): the slope index of inequality of ``value`` over the quantiles, from the
+    population-weighted regression on each quantile's relative rank (0 most to 1 least, in quantile order), with
+    confidence limits by simulation: each quantile's value drawn from a normal distribution around it (on the log
+    scale for rates, value_type 1, or the logit scale for proportions, value_type 2) with its standard error,
+    taken from ``se`` or from the 95% limits. Returns sii, intercept, (rii) and sii_lower_95_0cl ... per level.
+    """
+    order = np.argsort(np.asarray(quantile), kind="stable")
+    pick = lambda column: None if column is None else np.asarray(column, dtype=float)[order]  # noqa: E731
+    population, value, x, se, lower_cl, upper_cl = (pick(c) for c in (population, value, x, se, lower_cl, upper_cl))
+    if len(population) < 5 or len(population) > 100:
+        raise ValueError("Number of quantiles must be between 5 and 100")
+    if np.any(~(population > 0)):
+        raise ValueError("some groups have a zero, negative or missing population")
+    if value is None:
+        if value_type != 2 or x is None:
+            raise ValueError("sii requires a value, or x (a count) for a proportion")
+        value = x / population
+    forward = {0: lambda v: v, 1: np.log, 2: lambda v: np.log(v / (1 - v))}[value_type]
+    back = {0: lambda v: v, 1: np.exp, 2: lambda v: np.exp(v) / (1 + np.exp(v))}[value_type]
+    if se is None:
+        if lower_cl is None or upper_cl is None:
+            raise ValueError("sii requires lower_cl and upper_cl, or se")
+        se = (forward(upper_cl) - forward(lower_cl)) / z_value(0.95) / 2  # 95%, as phe_sii
+    a = population / population.sum()
+    sqrt_a = np.sqrt(a)
+    design = np.vstack([sqrt_a, _relative_rank(population) * sqrt_a])  # 2 x quantiles
+    solve = np.linalg.solve(design @ design.T, design)  # least squares, as phe_sii's SimulationFunc
+    intercept, slope = solve @ (sqrt_a * value)
+    out = {"sii": multiplier * slope, "intercept": intercept}
+    if rii:
+        ratio = (intercept + slope) / intercept
+        out["rii"] = 1 / ratio if multiplier < 0 else ratio
+    draws = np.random.default_rng(seed).normal(forward(value)[:, None], se[:, None],
+                                               size=(len(value), repetitions))
+    params = solve @ (back(draws) * sqrt_a[:, None])
+    sims = {"sii": np.sort(params[1] * multiplier)}
+    if rii:
+        ratios = (params[1] + params[0]) / params[0]
+        sims["rii"] = np.sort(1 / ratios if multiplier < 0 else ratios)
+    for level in np.atleast_1d(confidence):
+        level = level / 100 if level >= 90 else level
+        upper_level = level + (1 - level) / 2
+        positions = (round(repetitions * (1 - upper_level)), round(repetitions * upper_level))  # R's 1-based
+        name = f"{level * 100:.1f}".replace(".", "_")
+        for stat, values in sims.items():
+            out[f"{stat}_lower_{name}cl"] = values[positions[0] - 1]
+            out[f"{stat}_upper_{name}cl"] = values[positions[1] - 1]
+    return out
