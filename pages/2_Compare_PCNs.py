@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import charts, ui, views
+from phm_profile import charts, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Compare PCNs", sel)
@@ -9,7 +9,7 @@ indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate",
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.short_label.iloc[0] if len(frame) else indicator
 
-view, tab = ui.view(["League table", "Funnel plot", "Two indicators", "Map"])
+view, tab = ui.view(["League table", "Funnel plot", "Two indicators", "Map", "Inequality"])
 with tab:
     if view == "League table":
         ui.chart(ui.figure(charts.league_chart, frame, sel.pcn_code), frame,
@@ -34,6 +34,27 @@ with tab:
         labels = views.indicator_labels(sel.db, short=True)
         ui.chart(ui.figure(charts.scatter_chart, pairs, labels[x], labels[y], sel.pcn_code), pairs,
                  f"scatter_{x}_{y}_{sel.icb_code}_{sel.period}.csv", "scatter")
+    elif view == "Inequality":
+        if not indicator.startswith("prev_"):
+            st.info("Inequality by deprivation is shown for the QOF registers (prevalence indicators): the other "
+                    "indicators are not published by practice. Choose a prevalence indicator above.")
+        else:
+            quintiles, sii = views.inequality(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
+            st.caption("Practices put in fifths by their population-weighted IMD 2019 score, or rank where the file has no "
+                       "scores (quintile 1 the most "
+                       "deprived; PHEindicatormethods' phe_quantile), within the ICB and within England; the "
+                       "register summed over each fifth's practices, with 95% Wilson intervals. "
+                       + wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
+            ui.chart(ui.figure(charts.inequality_chart, quintiles, label), quintiles,
+                     f"inequality_{indicator}_{sel.icb_code}_{sel.period}.csv", "inequality",
+                     empty="No practice deprivation for this year: it needs the IMD 2019 file with registrations "
+                           "by LSOA, or the practices' locations.")
+            for sentence in wording.inequality_sentences(sii, label):
+                st.markdown(f"- {ui.plain(sentence)}")
+            st.caption("Slope index of inequality (OHID's method, PHEindicatormethods' phe_sii for proportions): "
+                       "the fitted gap across the whole range of deprivation, from the population-weighted "
+                       "regression of each quintile's value on its midpoint rank; 95% interval by 100,000 "
+                       "simulations. Computed from the counts as shown (rounded when suppression is on).")
     else:
         geojson, values = views.pcn_map(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
         ui.chart(charts.pcn_map(geojson, values, label, sel.pcn_code), values,

@@ -140,7 +140,10 @@ def test_data_page_shows_every_indicator_definition(app):
 def _decoded(value):
     """Plotly writes numeric arrays as typed arrays ({'dtype': 'i8', 'bdata': base64}); read them back."""
     if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
     if isinstance(value, dict):
         return {k: _decoded(v) for k, v in value.items()}
     return value
@@ -318,3 +321,32 @@ def test_area_search_finds_a_pcn_by_name_or_practice_and_selects_it(app, demo_db
 def names(db):
     con = duckdb.connect(str(db), read_only=True)
     return dict(con.execute("SELECT DISTINCT pcn_code, pcn_name FROM practice_pcn WHERE pcn_code IS NOT NULL").fetchall())
+
+
+def test_inequality_view_shows_prevalence_by_practice_deprivation_quintile(app, demo_db):
+    app.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001", "indicator": "prev_mh"})
+    at = app.run()
+    at.switch_page("pages/2_Compare_PCNs.py").run()
+    at = open_view(at, "Inequality")
+    assert not at.exception
+    bars = {t["name"]: t for t in chart_traces(at)}
+    icb = bars["ICB practices' quintiles"]
+    assert icb["x"] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    con = duckdb.connect(str(demo_db), read_only=True)
+    register, listed = con.execute(  # every practice of the ICB with a deprivation score is in one quintile
+        "SELECT sum(register), sum(denominator) FROM practice_prevalence JOIN practice_pcn m USING (period, practice_code) "
+        "JOIN practice_deprivation USING (period, practice_code) WHERE period = '2023-24' AND m.icb_code = 'QZB' "
+        "AND group_code = 'MH'").fetchall()[0]
+    assert sum(c[2] for c in icb["customdata"]) == con.execute(
+        "SELECT count(*) FROM practice_pcn m JOIN practice_deprivation USING (period, practice_code) "
+        "WHERE period = '2023-24' AND m.icb_code = 'QZB'").fetchall()[0][0]
+    quintiles, sii = __import__("phm_profile.queries", fromlist=["x"]).inequality(con, "QZB", "2023-24", "prev_mh", False)
+    icb_rows = quintiles[quintiles.area == "ICB"]
+    assert icb_rows.numerator.sum() == register and icb_rows.denominator.sum() == listed
+    assert icb["y"] == pytest.approx(list(100 * icb_rows.numerator / icb_rows.denominator))
+    # the demo builds more SMI where deprivation is higher: the most deprived end is higher, significantly
+    assert sii.set_index("area").loc["ICB", "upper_95"] < 0
+    said = " ".join(m.value for m in at.markdown)
+    assert "percentage points higher at the most deprived end of the ICB's practices" in said
+    at.selectbox(key="choose_indicator").select("svc_cmht_referrals").run()
+    assert "QOF registers" in at.info[0].value and not at.get("plotly_chart")

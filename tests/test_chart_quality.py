@@ -14,7 +14,7 @@ LINK = "period=2023-24&icb=QZB&pcn=U90001"
 #: Every view (ui.view's tabs) that draws charts, by page.
 VIEWS = [("", "Map"), ("PCN_profile", "Spine chart"), ("PCN_profile", "Population"), ("PCN_profile", "Services"),
          ("PCN_profile", "Trends"), ("Compare_PCNs", "League table"), ("Compare_PCNs", "Funnel plot"),
-         ("Compare_PCNs", "Two indicators"), ("Compare_PCNs", "Map"), ("Workforce_plan", "Chart"),
+         ("Compare_PCNs", "Two indicators"), ("Compare_PCNs", "Map"), ("Compare_PCNs", "Inequality"), ("Workforce_plan", "Chart"),
          ("MHP_allocation", "Chart"), ("MHP_allocation", "Map")]
 
 #: For every chart on the page: each text element outside its chart's box (with 1 px slack) and the smallest text.

@@ -433,3 +433,34 @@ def test_area_search_finds_a_pcn_by_a_practice_postcode_district_on_the_real_bui
     assert f"postcode {postcode.upper()} (practice {practice})" in found.set_index("pcn_code").loc[pcn, "found_by"]
     by_name = queries.find_areas(con, "2022-23", "chorley")
     assert "U01901" in set(by_name.pcn_code)  # Chorley Central PCN, by its name
+
+
+def test_inequality_by_practice_deprivation_on_the_real_build(real_db, monkeypatch):
+    """SMI prevalence by practice IMD quintile in QE1 and England from the published files: every practice with a
+    deprivation score in one quintile, the slope index finite, and the Compare page's view drawn."""
+    from conftest import ROOT, open_view
+    from streamlit.testing.v1 import AppTest
+
+    from phm_profile import queries
+
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    quintiles, sii = queries.inequality(con, "QE1", "2022-23", "prev_mh", False)
+    register = con.execute(
+        "SELECT sum(register) FROM practice_prevalence p JOIN practice_pcn m USING (period, practice_code) "
+        "JOIN practice_deprivation d USING (period, practice_code) WHERE period = '2022-23' AND group_code = 'MH' "
+        "AND p.denominator > 0 AND d.ranked_patients > 0").fetchall()[0][0]
+    england = quintiles[quintiles.area == "England"]
+    assert england.quintile.tolist() == [1, 2, 3, 4, 5]
+    assert england.numerator.sum() == register
+    assert sii.sii.notna().all() and (sii.lower_95 < sii.sii).all() and (sii.sii < sii.upper_95).all()
+    con.close()
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"period": "2022-23", "icb": "QE1", "indicator": "prev_mh"})
+    at.run()
+    at.switch_page("pages/2_Compare_PCNs.py").run()
+    at = open_view(at, "Inequality")
+    assert not at.exception and not at.error
+    assert at.get("plotly_chart") and any("slope index of inequality" in m.value for m in at.markdown)

@@ -255,6 +255,24 @@ def quintile_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def inequality_chart(frame: pd.DataFrame, label: str) -> go.Figure:
+    """An indicator by practice deprivation quintile, within the ICB and within England, with 95% intervals."""
+    fig = go.Figure()
+    colours = {"ICB": NHS_BLUE, "England": "#AEB7BD"}
+    for area, part in frame.groupby("area", sort=False):
+        fig.add_bar(x=[f"Q{q}" for q in part.quintile], y=part.value, name=f"{area} practices' quintiles",
+                    marker_color=colours[area],
+                    error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
+                                 arrayminus=part.value - part.lower_95, color=NHS_DARK, thickness=1.2),
+                    customdata=part[["lower_95", "upper_95", "practices"]].to_numpy(),
+                    hovertemplate=area + " %{x}: %{y:.2f} (95% interval %{customdata[0]:.2f} to "
+                                  "%{customdata[1]:.2f}), %{customdata[2]} practices<extra></extra>")
+    fig.update_layout(barmode="group", xaxis_title="Practices by IMD quintile (Q1 most deprived)",
+                      yaxis_title=label, plot_bgcolor="white", height=380, legend=TOP_LEGEND,
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
 def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
     """NHS Talking Therapies recovery by IMD decile of residence, for the ICB and England."""
     fig = go.Figure()

@@ -354,3 +354,60 @@ def workforce_inputs(con: duckdb.DuckDBPyConnection, icb_code: str, period: str,
 def service_usage(profile: pd.DataFrame) -> pd.DataFrame:
     """The service-usage rows of a PCN's profile."""
     return profile[profile.domain == "Service usage"]
+
+
+#: The SII's simulation: PHEindicatormethods' default repetitions, with a fixed seed so that a figure on screen
+#: does not move between reruns.
+SII_REPETITIONS = 100_000
+SII_SEED = 2019
+
+
+def inequality(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str,
+               suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A QOF register's prevalence by practice deprivation quintile (the practices' population-weighted IMD 2019
+    scores, or ranks where the IMD file has no scores, put in quintiles with phe_quantile's method: quintile 1 the most deprived), within the ICB and within
+    England, with Wilson 95% intervals; and the slope index of inequality of each (phe_sii on proportions: the
+    change from the most to the least deprived end, in percentage points, with 95% limits by simulation).
+    Registers only: the service measures are not published by practice. Returns (quintiles, sii)."""
+    practices = _frame(con, """
+        SELECT p.practice_code, m.icb_code, p.register AS numerator, p.denominator,
+               d.weighted_score / nullif(d.scored_patients, 0) AS imd_score,
+               d.weighted_rank / nullif(d.ranked_patients, 0) AS imd_rank
+        FROM practice_prevalence p
+        JOIN practice_pcn m USING (period, practice_code)
+        JOIN practice_deprivation d USING (period, practice_code)
+        WHERE p.period = ? AND 'prev_' || lower(p.group_code) = ? AND p.denominator > 0
+          AND (d.scored_patients > 0 OR d.ranked_patients > 0)""", [period, indicator])
+    # By score (highest the most deprived); by rank (1 the most deprived) where the IMD file has no scores.
+    by_score = practices.imd_score.notna().all()
+    measure, invert = ("imd_score", True) if by_score else ("imd_rank", False)
+    rows = []
+    for area, part in (("ICB", practices[practices.icb_code == icb_code]), ("England", practices)):
+        part = part.assign(quintile=stats.quantiles(part[measure], 5, invert=invert)).dropna(subset=["quintile"])
+        for quintile, group in part.groupby("quintile"):
+            rows.append({"area": area, "quintile": int(quintile), "practices": len(group),
+                         "numerator": group.numerator.sum(), "denominator": group.denominator.sum()})
+    frame = pd.DataFrame(rows, columns=["area", "quintile", "practices", "numerator", "denominator"])
+    frame = frame.assign(kind="proportion", multiplier=100.0)
+    frame["value"] = 100 * frame.numerator / frame.denominator
+    frame["lower_95"] = 100 * stats.wilson_lower(frame.numerator, frame.denominator)
+    frame["upper_95"] = 100 * stats.wilson_upper(frame.numerator, frame.denominator)
+    shown = _shown(frame, suppress, groups=["area"], parts="numerator")
+    return shown.drop(columns=["kind", "multiplier"]), _sii(shown)
+
+
+def _sii(quintiles: pd.DataFrame) -> pd.DataFrame:
+    """Each area's SII from its quintiles as shown (from the rounded counts when suppression is on); none where a
+    quintile is missing or suppressed."""
+    rows = []
+    for area, part in quintiles.groupby("area", sort=False):
+        complete = len(part) == 5 and part[["value", "lower_95", "upper_95"]].notna().all().all()
+        if not complete:
+            rows.append({"area": area, "sii": None, "lower_95": None, "upper_95": None})
+            continue
+        result = stats.sii(part.quintile, part.denominator, part.value / 100, value_type=2,
+                           lower_cl=part.lower_95 / 100, upper_cl=part.upper_95 / 100, multiplier=100,
+                           repetitions=SII_REPETITIONS, seed=SII_SEED)
+        rows.append({"area": area, "sii": result["sii"], "lower_95": result["sii_lower_95_0cl"],
+                     "upper_95": result["sii_upper_95_0cl"]})
+    return pd.DataFrame(rows, columns=["area", "sii", "lower_95", "upper_95"])

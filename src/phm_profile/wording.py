@@ -135,3 +135,25 @@ def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFr
             else judgement(r.vs_england, r.polarity) if isinstance(r.vs_england, str) else "–",
         })
     return pd.DataFrame(rows)
+
+
+def inequality_sentences(sii: pd.DataFrame, label: str) -> list[str]:
+    """The slope index of inequality of each area in words: the gap from the least to the most deprived end,
+    in percentage points, with its 95% interval; or why there is none."""
+    out = []
+    label = label.removesuffix(" (%)")
+    for row in sii.itertuples():
+        where = "the ICB's practices" if row.area == "ICB" else "England's practices"
+        if pd.isna(row.sii):
+            out.append(f"{row.area}: no slope index of inequality (a quintile has no figure, or it is suppressed).")
+            continue
+        gap = -row.sii  # the SII runs from the most deprived end (rank 0) to the least deprived (rank 1)
+        direction = "higher" if gap > 0 else "lower"
+        interval = f"{number(-row.upper_95)} to {number(-row.lower_95)}"
+        significant = ""
+        if row.lower_95 <= 0 <= row.upper_95:
+            significant = " The interval includes no difference."
+        out.append(f"{row.area}: {label} is {number(abs(gap))} percentage points {direction} at the most deprived end "
+                   f"of {where} than at the least deprived end (slope index of inequality, 95% interval of the gap "
+                   f"{interval}).{significant}")
+    return out
