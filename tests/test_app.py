@@ -270,6 +270,7 @@ def test_no_snake_case_header_in_a_table_or_export(demo_db, monkeypatch, page):
     original = streamlit.download_button
 
     def recording(label, data, *args, **kwargs):
+        data = data() if callable(data) else data  # a file made on the click
         exported.append((kwargs.get("file_name", args[0] if args else ""), data))
         return original(label, data, *args, **kwargs)
 
@@ -350,3 +351,44 @@ def test_inequality_view_shows_prevalence_by_practice_deprivation_quintile(app, 
     assert "percentage points higher at the most deprived end of the ICB's practices" in said
     at.selectbox(key="choose_indicator").select("svc_cmht_referrals").run()
     assert "QOF registers" in at.info[0].value and not at.get("plotly_chart")
+
+
+def test_overview_grid_colours_every_pcn_and_indicator_and_exports_them(app, demo_db):
+    import io
+
+    from phm_profile import charts, exports
+
+    app.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at = open_view(app.run(), "All indicators")
+    assert not at.exception
+    con = duckdb.connect(str(demo_db), read_only=True)
+    pcns, indicators = con.execute(
+        "SELECT count(DISTINCT pcn_code), count(DISTINCT indicator) FILTER (WHERE value IS NOT NULL) FROM pcn_profile "
+        "WHERE icb_code = 'QZB' AND period = '2023-24'").fetchall()[0]
+    grid = next(t for t in chart_traces(at) if t["type"] == "heatmap")
+    assert len(grid["y"]) == pcns and len(grid["x"]) == indicators
+    # one cell, checked against the profile: SMI prevalence of U90001, coloured by its comparison with England
+    row = grid["y"].index("Demo PCN 0001 (synthetic)")
+    column = grid["x"].index("SMI prevalence (%)")
+    value, lower, upper, vs = con.execute(
+        "SELECT value, lower_95, upper_95, vs_england FROM pcn_profile WHERE pcn_code = 'U90001' AND "
+        "period = '2023-24' AND indicator = 'prev_mh'").fetchall()[0]
+    assert grid["text"][row][column] == f"{value:,.2f} ({lower:,.2f} to {upper:,.2f}): {vs.capitalize()} than England"
+    assert charts.GRID_CATEGORIES[int(grid["z"][row][column])] == vs
+    # sorted by an indicator, highest first
+    at.selectbox(key="grid_sort").select("prev_mh").run()
+    grid = next(t for t in chart_traces(at) if t["type"] == "heatmap")
+    smi = dict(con.execute("SELECT pcn_name, value FROM pcn_profile WHERE icb_code = 'QZB' AND period = '2023-24' "
+                           "AND indicator = 'prev_mh'").fetchall())
+    assert grid["y"] == sorted(smi, key=smi.get, reverse=True)
+    # England: every PCN; the export holds every cell with its interval and both comparisons
+    at.radio(key="grid_scope").set_value("England").run()
+    grid = next(t for t in chart_traces(at) if t["type"] == "heatmap")
+    assert len(grid["y"]) == con.execute("SELECT count(DISTINCT pcn_code) FROM pcn_profile WHERE period = '2023-24'"
+                                         ).fetchall()[0][0]
+    from phm_profile import queries
+    table = exports.grid_table(queries.overview_grid(con, "2023-24", None, False))
+    assert {"Lower 95%", "Upper 95%", "Compared with ICB", "Compared with England"} <= set(table.columns)
+    book = pd.read_excel(io.BytesIO(exports.grid_xlsx(queries.overview_grid(con, "2023-24", "QZB", False), "t", False)),
+                         header=exports.XLSX_HEADER_ROW)
+    assert len(book) == pcns * indicators

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="
 
 LINK = "period=2023-24&icb=QZB&pcn=U90001"
 #: Every view (ui.view's tabs) that draws charts, by page.
-VIEWS = [("", "Map"), ("PCN_profile", "Spine chart"), ("PCN_profile", "Population"), ("PCN_profile", "Services"),
+VIEWS = [("", "Map"), ("", "All indicators"), ("PCN_profile", "Spine chart"), ("PCN_profile", "Population"), ("PCN_profile", "Services"),
          ("PCN_profile", "Trends"), ("Compare_PCNs", "League table"), ("Compare_PCNs", "Funnel plot"),
          ("Compare_PCNs", "Two indicators"), ("Compare_PCNs", "Map"), ("Compare_PCNs", "Inequality"), ("Workforce_plan", "Chart"),
          ("MHP_allocation", "Chart"), ("MHP_allocation", "Map")]

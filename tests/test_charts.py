@@ -36,6 +36,9 @@ def figures(db) -> dict:
         "ltc": charts.ltc_rank_chart(queries.ltc_ranks(con, pcn, period, True)),
         "plan": charts.plan_chart(plan),
         "allocation": charts.allocation_chart(table, pcn),
+        "inequality": charts.inequality_chart(queries.inequality(con, icb, period, "prev_mh", True)[0],
+                                              "SMI prevalence (%)"),
+        "grid": charts.overview_grid(queries.overview_grid(con, period, icb, True), "England", "prev_mh", True),
     }
 
 

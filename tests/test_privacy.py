@@ -92,6 +92,7 @@ def test_no_count_from_1_to_7_on_any_page_or_export(small_db, monkeypatch):
     original = streamlit.download_button
 
     def recording(label, data, *args, **kwargs):
+        data = data() if callable(data) else data  # a file made on the click
         exported.append((label, kwargs.get("file_name", args[0] if args else ""), data))
         return original(label, data, *args, **kwargs)
 

@@ -464,3 +464,22 @@ def test_inequality_by_practice_deprivation_on_the_real_build(real_db, monkeypat
     at = open_view(at, "Inequality")
     assert not at.exception and not at.error
     assert at.get("plotly_chart") and any("slope index of inequality" in m.value for m in at.markdown)
+
+
+def test_overview_grid_of_england_on_the_real_build(real_db):
+    """Every PCN of England against every indicator with a value in 2022-23, from the published files: one cell per
+    PCN and indicator, coloured as the profile compares it, the PCN code U as published kept out of no row."""
+    from phm_profile import charts, queries
+
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    grid = queries.overview_grid(con, "2022-23", None, True)
+    pcns = con.execute("SELECT count(DISTINCT pcn_code) FROM pcn_profile WHERE period = '2022-23'").fetchall()[0][0]
+    assert grid.pcn_code.nunique() == pcns > 1000
+    figure = charts.overview_grid(grid, "England", "prev_mh", True)
+    heatmap = figure.data[0]
+    assert len(heatmap.y) == pcns and len(heatmap.x) == grid.indicator.nunique()
+    top = grid[grid.indicator == "prev_mh"].sort_values("value", ascending=False).iloc[0]
+    assert heatmap.y[0] == top.pcn_name and heatmap.text[0][list(heatmap.x).index(top.short_label)].startswith(
+        f"{top.value:,.2f}")
+    con.close()

@@ -273,6 +273,65 @@ def inequality_chart(frame: pd.DataFrame, label: str) -> go.Figure:
     return fig
 
 
+#: The overview grid's colours, in legend order: each comparison as Fingertips colours it, then no figure.
+GRID_CATEGORIES = ("better", "similar", "worse", "higher", "lower", "not compared", "suppressed", "no data")
+
+
+def overview_grid(frame: pd.DataFrame, comparator: str, sort_by: str = "pcn_name", descending: bool = False) -> go.Figure:
+    """The "tartan rug": every PCN (rows) against every indicator (columns), each cell coloured by its comparison
+    with ``comparator`` ("England" or "ICB") read through the indicator's polarity; value, interval and comparison
+    on hover. Rows sorted by the PCN's name or by one indicator's value."""
+    from .stats import judgement
+    from .wording import number
+
+    column = "vs_england" if comparator == "England" else "vs_icb"
+    indicators = frame.drop_duplicates("indicator").sort_values("sort_order")
+    if sort_by in set(indicators.indicator):
+        key = frame[frame.indicator == sort_by].set_index("pcn_code").value
+        order = key.sort_values(ascending=not descending, na_position="last").index
+    else:
+        order = frame.drop_duplicates("pcn_code").sort_values("pcn_name").pcn_code
+    names = frame.drop_duplicates("pcn_code").set_index("pcn_code").pcn_name
+    cells = frame.set_index(["pcn_code", "indicator"])
+    category = np.full((len(order), len(indicators)), GRID_CATEGORIES.index("no data"), dtype=int)
+    text = np.full(category.shape, "no data", dtype=object)
+    for j, ind in enumerate(indicators.itertuples()):
+        part = cells.xs(ind.indicator, level="indicator").reindex(order)
+        for i, row in enumerate(part.itertuples()):
+            if pd.isna(row.value):
+                if row.vs_england == "suppressed":
+                    category[i, j], text[i, j] = GRID_CATEGORIES.index("suppressed"), "suppressed (count 1-7)"
+                continue
+            seen = row._asdict()[column]
+            found = judgement(seen if isinstance(seen, str) else "not compared", ind.polarity)
+            category[i, j] = GRID_CATEGORIES.index(found if found in GRID_CATEGORIES else "not compared")
+            interval = ("" if pd.isna(row.lower_95) else
+                        f" ({number(row.lower_95, ind.decimals)} to {number(row.upper_95, ind.decimals)})")
+            text[i, j] = f"{number(row.value, ind.decimals)}{interval}: {legend_name(found, comparator)}"
+    colours = [COMPARISON_COLOURS.get(c, "#F0F4F5") for c in GRID_CATEGORIES]
+    steps = len(GRID_CATEGORIES)
+    scale = [[edge / steps, colour] for k, colour in enumerate(colours) for edge in (k, k + 1)]
+    pcn_labels = [names[c] for c in order]
+    fig = go.Figure(go.Heatmap(
+        z=category, x=list(indicators.short_label), y=pcn_labels, text=text, colorscale=scale, zmin=-0.5,
+        zmax=steps - 0.5, showscale=False, xgap=1, ygap=1 if len(order) <= 60 else 0,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    used = sorted(set(category.ravel()))
+    for k in used:  # a legend entry for every colour drawn
+        name = GRID_CATEGORIES[k]
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=legend_name(name, comparator) if name != "no data"
+                        else "No data", marker=dict(size=12, symbol="square", color=colours[k],
+                                                    line=dict(color="#AEB7BD", width=1)))
+    rows = len(order)
+    fig.update_layout(height=max(420, 180 + (22 if rows <= 60 else 2) * rows), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, xanchor="left"),  # labels on top
+                      margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis=dict(side="top", tickangle=-50, showgrid=False, title=None),
+                      yaxis=dict(autorange="reversed", showgrid=False, showticklabels=rows <= 60,
+                                 title=None if rows <= 60 else f"{rows:,} PCNs (name on hover)"))
+    return fig
+
+
 def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
     """NHS Talking Therapies recovery by IMD decile of residence, for the ICB and England."""
     fig = go.Figure()

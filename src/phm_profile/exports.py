@@ -182,6 +182,25 @@ def plan_xlsx(plan: pd.DataFrame, assumptions: Assumptions, inputs: pd.Series, r
     return out.getvalue()
 
 
+#: The overview grid's export: every PCN and indicator with its value, interval and both comparisons.
+GRID_COLUMNS = ["pcn_code", "pcn_name", "icb_code", "indicator", "label", "unit", "numerator", "denominator", "value",
+                "lower_95", "upper_95", "icb_value", "england_value", "vs_icb", "vs_england", "decimals"]
+
+
+def grid_table(grid: pd.DataFrame) -> pd.DataFrame:
+    """The overview grid as one tidy table (a row per PCN and indicator), for CSV and XLSX."""
+    return tidy(grid[GRID_COLUMNS])
+
+
+def grid_xlsx(grid: pd.DataFrame, title: str, suppress: bool) -> bytes:
+    """The overview grid as one sheet: title, source and suppression note, a row per PCN and indicator."""
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        _sheet(writer, "Overview", grid_table(grid), title, _note(suppress) + " Comparisons at 95%.")
+        _text_only(writer.book)
+    return out.getvalue()
+
+
 def allocation_xlsx(table: pd.DataFrame, assumptions: Assumptions, pool: float, step: float,
                     title: str = "MHP allocation across the ICB's PCNs", suppress: bool = True) -> bytes:
     """Sheets: Allocation (readable headers), Assumptions (value, meaning and source), Method (pool, step, rule)."""

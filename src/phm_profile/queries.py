@@ -411,3 +411,18 @@ def _sii(quintiles: pd.DataFrame) -> pd.DataFrame:
         rows.append({"area": area, "sii": result["sii"], "lower_95": result["sii_lower_95_0cl"],
                      "upper_95": result["sii_upper_95_0cl"]})
     return pd.DataFrame(rows, columns=["area", "sii", "lower_95", "upper_95"])
+
+
+def overview_grid(con: duckdb.DuckDBPyConnection, period: str, icb_code: str | None, suppress: bool) -> pd.DataFrame:
+    """Every indicator for every PCN of the ICB (or of England, ``icb_code`` None), one row per PCN and indicator,
+    with its interval and its comparison with the ICB and with England: the overview grid ("tartan rug") and its
+    export. Indicators in display order; only those with a value this year."""
+    frame = _frame(con, """
+        SELECT p.pcn_code, p.pcn_name, p.icb_code, p.indicator, i.short_label, i.label, i.kind, i.unit, i.decimals,
+               i.polarity, i.multiplier, i.sort_order, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
+               p.icb_value, p.england_value, p.vs_icb, p.vs_england
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.period = ? AND (? IS NULL OR p.icb_code = ?)
+          AND p.indicator IN (SELECT indicator FROM pcn_profile WHERE period = ? AND value IS NOT NULL)
+        ORDER BY i.sort_order, p.pcn_code""", [period, icb_code, icb_code, period])
+    return _shown(frame, suppress)
