@@ -14,16 +14,19 @@ for sentence in wording.summary_sentences(profile):
     st.markdown(f"- {ui.plain(sentence)}")
 
 england = views.england_range(sel.db, sel.period, sel.suppress)
-view, tab = ui.view(["Spine chart", "Population", "Services", "Trends", "All indicators"])
+similar = views.similar_pcns(sel.db, sel.period, sel.pcn_code, sel.suppress)
+pooled = views.similar_values(sel.db, sel.period, tuple(similar.pcn_code), sel.suppress)
+compared = profile.merge(pooled, on="indicator", how="left")  # with the similar PCNs' values, for the spine
+view, tab = ui.view(["Spine chart", "Population", "Services", "Trends", "Similar PCNs", "All indicators"])
 with tab:
     if view == "Spine chart":
         st.caption("Each dot is the PCN's value within the range of all PCNs in England (light bar: lowest to "
                    "highest; darker bar: 25th to 75th percentile), centred on England (black line); the dark tick "
-                   "marks the ICB. Colour: the comparison with England at 95%, green / red where higher is better or "
-                   "worse, orange / blue where there is no judgement. Recorded SMI as % of expected runs near 200% "
+                   "marks the ICB, the open diamond the 10 most similar PCNs in England (Similar PCNs). Colour: "
+                   "the comparison with England at 95%, green / red where higher is better or worse, orange / blue where there is no judgement. Recorded SMI as % of expected runs near 200% "
                    "where recording is complete: the register counts everyone ever diagnosed, the survey past-year "
                    "psychosis (Data & methods).")
-        ui.chart(ui.figure(charts.spine_chart, profile, england, compact=ui.workshop_on()), profile,
+        ui.chart(ui.figure(charts.spine_chart, compared, england, compact=ui.workshop_on()), profile,
                  f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
     elif view == "Population":
         left, right = st.columns(2)
@@ -71,10 +74,23 @@ with tab:
         trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
         ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
                  empty="No trends: the mental-health registers are loaded for no year.")
+    elif view == "Similar PCNs":
+        st.caption("The 10 PCNs in England most like this one on the drivers of mental-health need: deprivation "
+                   "(population-weighted IMD 2019 score, or rank where the file has no scores), the shares aged 65 "
+                   "and over and under 18, list size, and the share living in England's most deprived fifth of "
+                   "LSOAs. Each driver is standardised across England's PCNs (z-scores, equal weights) and PCNs are "
+                   "ranked by their Euclidean distance, as CIPFA's and ONS's nearest-neighbour models do. Their "
+                   "pooled values are the open diamonds on the spine chart; Compare PCNs can rank and funnel "
+                   "the PCN among them.")
+        if similar.empty:
+            st.info("No similar PCNs: this PCN (or too few others) lacks one of the drivers this year.")
+        else:
+            ui.table(similar)
+            ui.csv_download(similar, f"similar_pcns_{sel.pcn_code}_{sel.period}.csv", "similar_csv")
     else:
         st.caption("The values behind the spine chart. Lowest, 25th, 75th and highest: England's PCNs. Counts of "
                    "1-7 are suppressed when suppression is on.")
-        ui.table(wording.spine_table(profile, england))
+        ui.table(wording.spine_table(compared, england))
         ui.csv_download(profile, f"profile_{sel.pcn_code}_{sel.period}.csv", "profile_csv")
 
 st.subheader("Slide pack and one-page profile")

@@ -9,20 +9,38 @@ indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate",
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.short_label.iloc[0] if len(frame) else indicator
 
+
+def among_similar() -> tuple[object, tuple[str, ...] | None, str]:
+    """The league's and funnel's PCNs: the ICB's, or the selected PCN with its 10 most similar PCNs in England."""
+    choice = st.radio("PCNs compared", ["The ICB's PCNs", "This PCN and its 10 most similar PCNs in England"],
+                      horizontal=True, key="compare_group",
+                      help="Similar PCNs: nearest on deprivation, age, list size and the most deprived share "
+                           "(PCN profile, Similar PCNs, gives the method).")
+    if choice.startswith("The ICB"):
+        return frame, None, "ICB"
+    similar = views.similar_pcns(sel.db, sel.period, sel.pcn_code, sel.suppress)
+    codes = tuple(sorted([sel.pcn_code, *similar.pcn_code]))
+    return (views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress, codes), codes,
+            "similar PCNs")
+
+
 view, tab = ui.view(["League table", "Funnel plot", "Two indicators", "Map", "Inequality"])
 with tab:
     if view == "League table":
-        ui.chart(ui.figure(charts.league_chart, frame, sel.pcn_code), frame,
-                 f"compare_{indicator}_{sel.icb_code}_{sel.period}.csv", "league")
+        shown, codes, group = among_similar()
+        ui.chart(ui.figure(charts.league_chart, shown, sel.pcn_code, group), shown,
+                 f"compare_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "league")
     elif view == "Funnel plot":
-        if "funnel" not in frame:
+        shown, codes, group = among_similar()
+        if "funnel" not in shown:
             st.info("No funnel plot for this indicator: it has no count and denominator to set limits from.")
         else:
-            around = "100% (as many recorded as expected)" if frame.kind.iloc[0] == "ratio" else "the ICB's pooled value"
+            around = ("100% (as many recorded as expected)" if shown.kind.iloc[0] == "ratio"
+                      else "the ICB's pooled value" if group == "ICB" else "the pooled value of these 11 PCNs")
             st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
-            limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator)
-            ui.chart(ui.figure(charts.funnel_plot, frame, limits, sel.pcn_code, label), limits,
-                     f"funnel_limits_{indicator}_{sel.icb_code}_{sel.period}.csv", "funnel")
+            limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator, codes)
+            ui.chart(ui.figure(charts.funnel_plot, shown, limits, sel.pcn_code, label, group), limits,
+                     f"funnel_limits_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "funnel")
     elif view == "Two indicators":
         x_col, y_col = st.columns(2)
         with x_col:

@@ -103,7 +103,7 @@ def test_pcn_profile_table_of_every_indicator_in_its_own_view(app, demo_db):
     assert len(table) == expected[0][0]
     smi = table[table.Indicator == "SMI prevalence (%)"].iloc[0]
     assert smi.Value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
-    assert list(table.columns) == ["Indicator", "Count", "Value", "95% interval", "ICB", "England", "Lowest", "25th",
+    assert list(table.columns) == ["Indicator", "Count", "Value", "95% interval", "ICB", "Similar", "England", "Lowest", "25th",
                                    "75th", "Highest", "vs England"]
 
 
@@ -392,3 +392,51 @@ def test_overview_grid_colours_every_pcn_and_indicator_and_exports_them(app, dem
     book = pd.read_excel(io.BytesIO(exports.grid_xlsx(queries.overview_grid(con, "2023-24", "QZB", False), "t", False)),
                          header=exports.XLSX_HEADER_ROW)
     assert len(book) == pcns * indicators
+
+
+def test_similar_pcns_by_hand():
+    """Four PCNs on five drivers: B differs from A only a little in list size, C only in deprivation, D in all;
+    standardised distances order them B, C, D."""
+    from phm_profile import queries
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE pcn_profile (pcn_code VARCHAR, pcn_name VARCHAR, icb_code VARCHAR, period VARCHAR, "
+                "indicator VARCHAR, value DOUBLE)")
+    con.execute("CREATE TABLE pcn_need_inputs (pcn_code VARCHAR, period VARCHAR, under_18 DOUBLE, list_size DOUBLE)")
+    drivers = {"A": (30, 20, 50000, 40), "B": (30, 20, 52000, 40), "C": (45, 20, 50000, 40), "D": (10, 35, 20000, 5)}
+    for code, (imd, old, size, q1) in drivers.items():
+        for indicator, value in (("imd_score", imd), ("age_65_plus", old), ("list_size", size), ("imd_q1_share", q1)):
+            con.execute("INSERT INTO pcn_profile VALUES (?, ?, 'Q1', '2023-24', ?, ?)", [code, f"PCN {code}", indicator, value])
+        con.execute("INSERT INTO pcn_need_inputs VALUES (?, '2023-24', ?, ?)", [code, size * 0.2, size])
+    near = queries.similar_pcns(con, "2023-24", "A", suppress=False, count=3)
+    assert near.pcn_code.tolist() == ["B", "C", "D"]
+    # B's distance: list size 2,000 apart over the standard deviation of the four list sizes (others equal)
+    sizes = np.array([50000, 52000, 50000, 20000])
+    assert near.distance.iloc[0] == pytest.approx(2000 / sizes.std())
+
+
+def test_similar_pcns_on_the_profile_and_as_a_comparator(app, demo_db):
+    from phm_profile import queries
+
+    app.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    spine = next(t for t in chart_traces(at) if t.get("name") == "10 similar PCNs")
+    at = open_view(at, "Similar PCNs")
+    similar = at.dataframe[0].value
+    assert len(similar) == 10 and "U90001" not in set(similar.pcn_code)
+    assert list(similar.distance) == sorted(similar.distance)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    register, patients = con.execute(
+        "SELECT sum(numerator), sum(denominator) FROM pcn_profile WHERE period = '2023-24' AND indicator = 'prev_mh' "
+        "AND pcn_code IN (SELECT unnest(?))", [list(similar.pcn_code)]).fetchall()[0]
+    labels = queries.indicator_labels(con, short=True)
+    row = [i for i, name in enumerate(spine["y"]) if name == labels["prev_mh"]][0]
+    assert spine["customdata"][row] == pytest.approx(100 * register / patients)
+    # Compare PCNs: the league of the PCN and its 10 similar PCNs, against their pooled value
+    at.switch_page("pages/2_Compare_PCNs.py").run()
+    at.radio(key="compare_group").set_value("This PCN and its 10 most similar PCNs in England").run()
+    assert not at.exception
+    bars = [t for t in chart_traces(at) if t["type"] == "bar"]
+    assert sum(len(t["y"]) for t in bars) == 11
+    assert any(t["name"].endswith("than similar PCNs") or t["name"] == "Similar to similar PCNs" for t in bars)

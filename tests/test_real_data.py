@@ -483,3 +483,21 @@ def test_overview_grid_of_england_on_the_real_build(real_db):
     assert heatmap.y[0] == top.pcn_name and heatmap.text[0][list(heatmap.x).index(top.short_label)].startswith(
         f"{top.value:,.2f}")
     con.close()
+
+
+def test_similar_pcns_on_the_real_build(real_db):
+    """Chorley Central's 10 nearest PCNs in England from the published files (IMD ranks, as the file has no
+    scores), nearest first, from several ICBs; the league and funnel of the 11 drawn from their counts."""
+    from phm_profile import charts, queries
+
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    similar = queries.similar_pcns(con, "2022-23", "U01901", True)
+    assert len(similar) == 10 and "U01901" not in set(similar.pcn_code)
+    assert similar.distance.is_monotonic_increasing and similar.icb_code.nunique() > 1
+    codes = tuple(sorted(["U01901", *similar.pcn_code]))
+    league = queries.indicator_across_pcns(con, "QE1", "2022-23", "prev_mh", True, codes)
+    assert set(league.pcn_code) == set(codes) and league.icb_value.nunique() == 1
+    assert charts.funnel_plot(league, queries.funnel_limits(con, "QE1", "2022-23", "prev_mh", codes), "U01901",
+                              "SMI (%)", "similar PCNs").data
+    con.close()

@@ -91,6 +91,10 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
             hovertemplate="%{customdata[0]}: %{customdata[1]:,.2f} (95% interval %{customdata[2]:,.2f} to "
                           "%{customdata[3]:,.2f}); England %{customdata[5]:,.2f}<extra></extra>"
             if category != "suppressed" else "%{customdata[0]}: suppressed (a count of 1 to 7)<extra></extra>")
+    if "similar_value" in data and data.similar_value.notna().any():
+        fig.add_scatter(y=y, x=place("similar_value"), mode="markers", name="10 similar PCNs",
+                        marker=dict(symbol="diamond-open", size=11, color="#425563", line_width=2),
+                        customdata=data.similar_value, hovertemplate="10 similar PCNs %{customdata:,.2f}<extra></extra>")
     fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="black", width=2), name="England value")
     fig.add_vline(x=0, line_color="black", line_width=2)
     fig.update_layout(height=24 * len(order) + 170, barmode="overlay",
@@ -106,9 +110,11 @@ def _axis_title(frame: pd.DataFrame) -> str:
     return str(frame.short_label.iloc[0]) if len(frame) else ""
 
 
-def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
-    """Every PCN of the ICB with its 95% interval, coloured by its comparison with the ICB (read through the
-    indicator's polarity); the selected PCN outlined and in bold, the ICB's value as a dashed line."""
+def league_chart(frame: pd.DataFrame, selected: str | None, group: str = "ICB") -> go.Figure:
+    """Every PCN of the ICB (or of a group: ``group`` "similar PCNs") with its 95% interval, coloured by its
+    comparison with the ICB's (the group's) value read through the indicator's polarity; the selected PCN outlined
+    and in bold, that value as a dashed line."""
+    comparator = "the ICB" if group == "ICB" else group
     frame = frame.sort_values("value").assign(judged=lambda f: _judged(f, "vs_icb"))
     frame.loc[frame.value.isna(), "judged"] = "suppressed"
     names = [f"<b>{n}</b>" if c == selected else str(n) for c, n in zip(frame.pcn_code, frame.pcn_name)]
@@ -118,7 +124,7 @@ def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
         part = frame[frame.judged == category]
         if part.empty:
             continue
-        fig.add_bar(y=part.name, x=part.value.fillna(0), orientation="h", name=legend_name(category, "the ICB"),
+        fig.add_bar(y=part.name, x=part.value.fillna(0), orientation="h", name=legend_name(category, comparator),
                     marker=dict(color=COMPARISON_COLOURS[category],
                                 line=dict(color=[NHS_DARK if c == selected else "#425563" for c in part.pcn_code],
                                           width=[3 if c == selected else 0.5 for c in part.pcn_code])),
@@ -129,14 +135,16 @@ def league_chart(frame: pd.DataFrame, selected: str | None) -> go.Figure:
                                   "<extra></extra>")
     if len(frame) and pd.notna(frame.icb_value.iloc[0]):
         fig.add_vline(x=frame.icb_value.iloc[0], line_dash="dash", line_color=NHS_DARK,
-                      annotation_text=f"ICB {frame.icb_value.iloc[0]:,.2f}", annotation_position="top")
+                      annotation_text=f"{group[0].upper() + group[1:]} {frame.icb_value.iloc[0]:,.2f}",
+                      annotation_position="top")
     fig.update_layout(height=24 * len(frame) + 170, barmode="overlay", xaxis_title=_axis_title(frame),
                       yaxis=dict(categoryorder="array", categoryarray=names, automargin=True),
                       legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
     return fig
 
 
-def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None, label: str) -> go.Figure:
+def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None, label: str,
+                group: str = "ICB") -> go.Figure:
     """Each PCN against its denominator (its definition on the axis; expected cases for a ratio) within the
     control lines of queries.funnel_limits; points coloured by their funnel label, one legend entry each."""
     ratio = len(frame) > 0 and frame.kind.iloc[0] == "ratio"
@@ -148,7 +156,7 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
                         name=name or line, legendgroup=line[-2:], showlegend=name is not None, hoverinfo="skip")
     baseline = limits[limits.line == "baseline"]
     fig.add_scatter(x=baseline.x, y=baseline.y, mode="lines", line=dict(color=NHS_DARK),
-                    name="Expected (100%)" if ratio else "ICB pooled value")
+                    name="Expected (100%)" if ratio else f"{group[0].upper() + group[1:]}: pooled value")
     labelled = frame.assign(funnel=frame["funnel"] if "funnel" in frame else None)
     for name, colour in {**FUNNEL_COLOURS, "not labelled": "#FFFFFF"}.items():
         part = labelled[labelled.funnel == name] if name != "not labelled" else labelled[labelled.funnel.isna()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import stats, suppression
@@ -80,21 +81,45 @@ def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, supp
         suppress)
 
 
-def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool) -> pd.DataFrame:
+def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool,
+                          pcn_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
-    against the ICB's pooled value."""
-    frame = _frame(con, """
+    against the ICB's pooled value. Given ``pcn_codes`` (a PCN and its similar PCNs), those PCNs instead, wherever
+    they are: ``icb_value`` then holds the group's pooled value and ``vs_icb`` each PCN's comparison with it, so
+    the league and funnel draw the group as they draw the ICB."""
+    where, params = ("p.pcn_code IN (SELECT unnest(?))", [list(pcn_codes)]) if pcn_codes else ("p.icb_code = ?", [icb_code])
+    frame = _frame(con, f"""
         SELECT p.pcn_code, p.pcn_name, p.indicator, p.numerator, p.denominator, p.value, p.lower_95, p.upper_95,
                p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.short_label, i.kind, i.unit,
                i.multiplier, i.decimals, i.polarity, i.denominator_definition
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.icb_code = ? AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""",
-                  [icb_code, period, indicator])
+        WHERE {where} AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""", [*params, period, indicator])
     ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    if pcn_codes and len(frame):
+        pooled = _pooled(frame[ok], suppress)
+        frame["icb_value"] = pooled
+        frame["vs_icb"] = stats.compare(frame.lower_95, frame.upper_95, np.full(len(frame), pooled))
     if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
         frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
                                                             frame.denominator[ok], float(frame.multiplier.iloc[0]))
     return _shown(frame, suppress)
+
+
+def _pooled(frame: pd.DataFrame, suppress: bool) -> float:
+    """A group's value: its counts summed (a proportion, rate or ratio of the sums, never a mean of rates); with
+    suppression on, from the counts as shown (rounded to 5, a count of 1-7 left out), so that the group's value
+    gives no hidden count back."""
+    if frame.empty or frame.kind.iloc[0] not in stats.FUNNEL_KINDS:
+        return np.nan
+    numerator, denominator = frame.numerator.to_numpy(dtype=float), frame.denominator.to_numpy(dtype=float)
+    if suppress:
+        numerator, denominator = suppression.round_count(numerator), suppression.round_count(denominator)
+        kept = ~np.isnan(numerator) & ~np.isnan(denominator)
+        numerator, denominator = numerator[kept], denominator[kept]
+    if denominator.sum() <= 0:
+        return np.nan
+    value = float(numerator.sum() / denominator.sum() * frame.multiplier.iloc[0])
+    return round(value, suppression.DECIMALS) if suppress else value
 
 
 def indicator_choices(con: duckdb.DuckDBPyConnection, period: str | None = None) -> pd.DataFrame:
@@ -147,12 +172,13 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
                       "WHERE icb_code IS NOT NULL", [DEMO_ICB_PREFIX]).demo.iloc[0])
 
 
-def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str) -> pd.DataFrame:
+def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str,
+                  pcn_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The funnel's control lines around the ICB's pooled value, one row per point: ``line`` (lower_2s,
     upper_2s, lower_3s, upper_3s: 95% and 99.8% limits; baseline), ``x`` (patients, or expected cases for a
     ratio) and ``y`` (in the indicator's units). Proportions by Wilson-based limits, rates and
     recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods."""
-    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress=False)
+    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress=False, pcn_codes=pcn_codes)
     frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
     if frame.empty:
         return pd.DataFrame(columns=["line", "x", "y"])
@@ -426,3 +452,58 @@ def overview_grid(con: duckdb.DuckDBPyConnection, period: str, icb_code: str | N
           AND p.indicator IN (SELECT indicator FROM pcn_profile WHERE period = ? AND value IS NOT NULL)
         ORDER BY i.sort_order, p.pcn_code""", [period, icb_code, icb_code, period])
     return _shown(frame, suppress)
+
+
+#: The drivers of mental-health need that similar PCNs are matched on (issue 17): deprivation (population-weighted
+#: IMD 2019 score, or rank where the file has no scores), age (65 and over, under 18), size, and the share of
+#: patients in England's most deprived fifth of LSOAs.
+SIMILARITY_DRIVERS = {"imd": "IMD 2019 (score, or rank)", "age_65_plus": "Aged 65+ (%)",
+                      "under_18_share": "Aged under 18 (%)", "list_size": "Registered patients",
+                      "imd_q1_share": "Most deprived quintile (%)"}
+SIMILAR_COUNT = 10
+
+
+def similar_pcns(con: duckdb.DuckDBPyConnection, period: str, pcn_code: str, suppress: bool,
+                 count: int = SIMILAR_COUNT) -> pd.DataFrame:
+    """The ``count`` PCNs in England nearest to ``pcn_code`` on the drivers of mental-health need
+    (SIMILARITY_DRIVERS), as CIPFA's and ONS's nearest-neighbour models do it: each driver standardised across
+    England's PCNs (z-scores, equal weights), the Euclidean distance between PCNs. PCNs without every driver are
+    not matched. Nearest first, with each driver's value; the PCN itself not among them."""
+    drivers = _frame(con, """
+        SELECT p.pcn_code, any_value(p.pcn_name) AS pcn_name, any_value(p.icb_code) AS icb_code,
+               coalesce(max(p.value) FILTER (WHERE p.indicator = 'imd_score'),
+                        -max(p.value) FILTER (WHERE p.indicator = 'imd_rank')) AS imd,
+               bool_or(p.indicator = 'imd_score' AND p.value IS NOT NULL) AS imd_is_score,
+               max(p.value) FILTER (WHERE p.indicator = 'age_65_plus') AS age_65_plus,
+               100 * any_value(n.under_18) / nullif(any_value(n.list_size), 0) AS under_18_share,
+               max(p.value) FILTER (WHERE p.indicator = 'list_size') AS list_size,
+               max(p.value) FILTER (WHERE p.indicator = 'imd_q1_share') AS imd_q1_share
+        FROM pcn_profile p LEFT JOIN pcn_need_inputs n USING (period, pcn_code)
+        WHERE p.period = ? GROUP BY p.pcn_code""", [period])
+    usable = [d for d in SIMILARITY_DRIVERS if drivers[d].notna().any()]
+    drivers = drivers.dropna(subset=usable).reset_index(drop=True)
+    if pcn_code not in set(drivers.pcn_code) or len(drivers) < 2:
+        return drivers.iloc[:0].assign(distance=pd.Series(dtype=float))
+    values = drivers[usable].astype(float)
+    spread = values.std(ddof=0).replace(0, 1)
+    z = (values - values.mean()) / spread
+    here = z[drivers.pcn_code == pcn_code].iloc[0]
+    drivers["distance"] = np.sqrt(((z - here) ** 2).sum(axis=1))
+    out = drivers[drivers.pcn_code != pcn_code].nsmallest(count, "distance")
+    out["imd"] = out.imd.abs()  # a rank was negated so that both run the same way
+    if suppress:
+        out["list_size"] = suppression.round_count(out.list_size)
+    return out.drop(columns="imd_is_score").reset_index(drop=True)
+
+
+def similar_values(con: duckdb.DuckDBPyConnection, period: str, pcn_codes: tuple[str, ...],
+                   suppress: bool) -> pd.DataFrame:
+    """Each indicator's pooled value over a group of PCNs (the similar PCNs), their counts summed (as shown, when
+    suppression is on); none for scores and counts (a sum of scores means nothing)."""
+    rows = _frame(con, """
+        SELECT p.indicator, i.kind, i.multiplier, p.numerator, p.denominator
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.period = ? AND p.pcn_code IN (SELECT unnest(?)) AND p.numerator IS NOT NULL
+          AND p.denominator IS NOT NULL""", [period, list(pcn_codes)])
+    pooled = [(indicator, _pooled(part, suppress)) for indicator, part in rows.groupby("indicator", sort=False)]
+    return pd.DataFrame(pooled, columns=["indicator", "similar_value"])

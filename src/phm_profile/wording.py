@@ -129,7 +129,8 @@ def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFr
             "Value": cell(r.value, r.decimals),
             "95% interval": "–" if pd.isna(r.lower_95) else f"{cell(r.lower_95, r.decimals)} to {cell(r.upper_95, r.decimals)}",
             **{name: cell(getattr(r, column), r.decimals) for name, column in (
-                ("ICB", "icb_value"), ("England", "england_value"), ("Lowest", "lo"), ("25th", "q25"),
+                ("ICB", "icb_value"), *((("Similar", "similar_value"),) if "similar_value" in data else ()),
+                ("England", "england_value"), ("Lowest", "lo"), ("25th", "q25"),
                 ("75th", "q75"), ("Highest", "hi"))},
             "vs England": "suppressed" if pd.isna(r.value) and r.kind != "count"
             else judgement(r.vs_england, r.polarity) if isinstance(r.vs_england, str) else "–",
