@@ -16,7 +16,9 @@ for sentence in wording.summary_sentences(profile):
 england = views.england_range(sel.db, sel.period, sel.suppress)
 similar = views.similar_pcns(sel.db, sel.period, sel.pcn_code, sel.suppress)
 pooled = views.similar_values(sel.db, sel.period, tuple(similar.pcn_code), sel.suppress)
-compared = profile.merge(pooled, on="indicator", how="left")  # with the similar PCNs' values, for the spine
+trends = views.recent_trends(sel.db, sel.pcn_code, sel.period, sel.suppress)
+compared = (profile.merge(pooled, on="indicator", how="left")  # the similar PCNs' values and the recent trends
+            .merge(trends[["indicator", "trend", "judged"]], on="indicator", how="left"))
 view, tab = ui.view(["Spine chart", "Population", "Services", "Trends", "Similar PCNs", "All indicators"])
 with tab:
     if view == "Spine chart":
@@ -25,7 +27,9 @@ with tab:
                    "marks the ICB, the open diamond the 10 most similar PCNs in England (Similar PCNs). Colour: "
                    "the comparison with England at 95%, green / red where higher is better or worse, orange / blue where there is no judgement. Recorded SMI as % of expected runs near 200% "
                    "where recording is complete: the register counts everyone ever diagnosed, the survey past-year "
-                   "psychosis (Data & methods).")
+                   "psychosis (Data & methods). Arrows at the right: the recent trend (Fingertips' test over the last five "
+                   "years at 99.8%: ↑ increasing, ↓ decreasing, → no significant change; green / red where "
+                   "that is better / worse; none where it could not be tested).")
         ui.chart(ui.figure(charts.spine_chart, compared, england, compact=ui.workshop_on()), profile,
                  f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
     elif view == "Population":
@@ -72,8 +76,14 @@ with tab:
                      f"talking_therapies_by_imd_{sel.icb_code}.csv", "tt_imd")
     elif view == "Trends":
         trend = views.trends(sel.db, sel.pcn_code, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
-        ui.chart(ui.figure(charts.trend_chart, trend), trend, f"trends_{sel.pcn_code}.csv", "trends",
+        ui.chart(ui.figure(charts.trend_chart, trend, trends), trend, f"trends_{sel.pcn_code}.csv", "trends",
                  empty="No trends: the mental-health registers are loaded for no year.")
+        shown = trends[trends.indicator.isin(trend.indicator.unique())]
+        for sentence in wording.trend_sentences(shown, views.indicator_labels(sel.db, short=True)):
+            st.markdown(f"- {ui.plain(sentence)}")
+        st.caption("Recent trend as Fingertips tests it: the most recent five yearly points up to this year, a "
+                   "chi-squared test for trend in proportions (weighted by each year's patients) or, for rates "
+                   "and ratios, a regression weighted by each point's interval; significant at 99.8%.")
     elif view == "Similar PCNs":
         st.caption("The 10 PCNs in England most like this one on the drivers of mental-health need: deprivation "
                    "(population-weighted IMD 2019 score, or rank where the file has no scores), the shares aged 65 "

@@ -103,8 +103,8 @@ def test_pcn_profile_table_of_every_indicator_in_its_own_view(app, demo_db):
     assert len(table) == expected[0][0]
     smi = table[table.Indicator == "SMI prevalence (%)"].iloc[0]
     assert smi.Value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
-    assert list(table.columns) == ["Indicator", "Count", "Value", "95% interval", "ICB", "Similar", "England", "Lowest", "25th",
-                                   "75th", "Highest", "vs England"]
+    assert list(table.columns) == ["Indicator", "Count", "Value", "95% interval", "ICB", "Similar", "England", "Lowest",
+                                   "25th", "75th", "Highest", "Recent trend", "vs England"]
 
 
 @pytest.mark.parametrize("page", ["pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py"])
@@ -172,7 +172,7 @@ def test_pcn_profile_charts_hold_the_pcns_figures(app, demo_db):
     assert q1["y"][0] == pytest.approx(row)
     trend = next(t for t in chart_traces(open_view(at, "Trends")) if t.get("name") == "PCN (95% interval)"
                  and t.get("hovertemplate", "").startswith("SMI prevalence (%)"))
-    assert trend["x"] == ["2021-22", "2022-23", "2023-24"]
+    assert trend["x"] == ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
     assert trend["y"][-1] == pytest.approx(profile_value(demo_db, "U90003", "2023-24", "prev_mh"))
 
 
@@ -440,3 +440,31 @@ def test_similar_pcns_on_the_profile_and_as_a_comparator(app, demo_db):
     bars = [t for t in chart_traces(at) if t["type"] == "bar"]
     assert sum(len(t["y"]) for t in bars) == 11
     assert any(t["name"].endswith("than similar PCNs") or t["name"] == "Similar to similar PCNs" for t in bars)
+
+
+def test_recent_trends_on_the_spine_and_the_trends(app, demo_db):
+    """Fingertips' recent trend on the demo's five years: the arrows on the spine and the words on the trends are
+    stats.recent_trend of the PCN's counts; depression is tested only from its 2023-24 break."""
+    from phm_profile import stats
+
+    app.query_params.update({"period": "2023-24", "icb": "QZA", "pcn": "U90003"})
+    at = app.run()
+    at.switch_page("pages/1_PCN_profile.py").run()
+    con = duckdb.connect(str(demo_db), read_only=True)
+    arrows = next(t for t in chart_traces(at) if t.get("name") == "Recent trend (arrow)")
+    labels = dict(con.execute("SELECT indicator, short_label FROM indicators").fetchall())
+    for indicator in ("prev_ld", "prev_mh", "prev_can", "svc_mhp_contacts"):
+        rows = con.execute("SELECT numerator, denominator, value, lower_95, upper_95, kind FROM pcn_profile "
+                           "JOIN indicators USING (indicator) WHERE pcn_code = 'U90003' AND indicator = ? "
+                           "ORDER BY period", [indicator]).df()
+        expected = (stats.recent_trend("proportion", rows.numerator, rows.denominator) if rows.kind[0] == "proportion"
+                    else stats.recent_trend("rate", value=rows.value, lower=rows.lower_95, upper=rows.upper_95))
+        shown = arrows["text"][arrows["y"].index(labels[indicator])]
+        assert shown == {"increasing": "↑", "decreasing": "↓", "no significant change": "→"}[expected], indicator
+    assert labels["prev_dep"] not in arrows["y"]  # one point since the break: not tested
+    at = open_view(at, "Trends")
+    said = " ".join(m.value for m in at.markdown)
+    assert "counts new diagnoses from 2023-24" in said and "(five points, 99.8%)" in said
+    # as of an earlier year, only the points up to it: two years are not enough
+    at.sidebar.selectbox(key="sidebar_period").select("2020-21").run()
+    assert "the test needs five" in " ".join(m.value for m in at.markdown)

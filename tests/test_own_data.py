@@ -39,7 +39,7 @@ def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, 
         page = browser.new_page(viewport={"width": 1400, "height": 2000})
         page.goto(f"{url}/Data_and_methods")
         wait_for_app(page)
-        assert period_options(page) == ["2023-24", "2022-23", "2021-22"]
+        assert period_options(page) == ["2023-24", "2022-23", "2021-22", "2020-21", "2019-20"]
 
         upload(page, files)
         page.get_by_text(re.compile("Built your database; it is now shown")).wait_for(timeout=120_000)
@@ -69,7 +69,7 @@ def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, 
         other = browser.new_context().new_page()
         other.goto(f"{url}/Data_and_methods?period=2023-24")
         wait_for_app(other)
-        assert period_options(other) == ["2023-24", "2022-23", "2021-22"]
+        assert period_options(other) == ["2023-24", "2022-23", "2021-22", "2020-21", "2019-20"]
         assert other.get_by_text("Showing your own data").count() == 0
         upload(other, [f for f in files if "2223" not in f.name and "2022_2023" not in f.name
                        and "apr-2023" not in f.name])
@@ -85,4 +85,4 @@ def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, 
         page.get_by_role("button", name="Switch back to the demo data").click()
         page.get_by_text("Showing your own data").wait_for(state="detached")
         wait_for_app(page)
-        assert period_options(page) == ["2023-24", "2022-23", "2021-22"]
+        assert period_options(page) == ["2023-24", "2022-23", "2021-22", "2020-21", "2019-20"]

@@ -104,7 +104,7 @@ def test_profile_and_export_commands(demo_db, tmp_path):
                    check=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
     frame = pd.read_csv(out)
     assert list(frame.columns) == PROFILE_COLUMNS
-    assert frame.pcn_code.nunique() >= 38 and set(frame.period) == {"2021-22", "2022-23", "2023-24"}
+    assert frame.pcn_code.nunique() >= 38 and set(frame.period) == {"2019-20", "2020-21", "2021-22", "2022-23", "2023-24"}
     assert set(frame.vs_england) <= {"higher", "similar", "lower", "not compared"}
     shown = subprocess.run(env_python + ["profile", "--db", str(demo_db), "--pcn", "U90001"], check=True,
                            cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True).stdout

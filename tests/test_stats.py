@@ -240,3 +240,36 @@ def test_funnel_lines_reach_past_the_largest_area_on_the_reference_curves(kind):
         drawn = dict(zip(lines["upper_3s"][0].round(6), lines["upper_3s"][1].round(6)))
         common = set(pairs) & set(drawn)
         assert common and all(pairs[k] == drawn[k] for k in common)
+
+
+def test_proportion_trend_matches_r_prop_trend_test():
+    """R's own example (?prop.trend.test): smokers 83, 90, 129, 70 of 86, 93, 136, 82 patients: X-squared 8.2249."""
+    slope, statistic = stats.proportion_trend([83, 90, 129, 70], [86, 93, 136, 82])
+    assert statistic == pytest.approx(8.2249, abs=5e-5) and slope < 0
+
+
+def test_proportion_trend_by_hand():
+    """Five years of 100, 120, 140, 160, 180 cases among 1,000: p = 700 / 5,000 = 0.14, weights 1,000 / (0.14 x
+    0.86), the slope 0.02 a year; chi-squared = slope^2 x sum w (t - 3)^2 = 0.0004 x 10 x 1,000 / 0.1204 = 33.2,
+    above 9.55 (99.8%). At 10,000 patients each, 100 to 140 cases (p 0.012): 8.43, not significant."""
+    slope, statistic = stats.proportion_trend([100, 120, 140, 160, 180], [1_000] * 5)
+    assert slope == pytest.approx(0.02)
+    assert statistic == pytest.approx(0.0004 * 10 * 1_000 / (0.14 * 0.86))
+    assert stats.recent_trend("proportion", [100, 120, 140, 160, 180], [1_000] * 5) == "increasing"
+    assert stats.recent_trend("proportion", [180, 160, 140, 120, 100], [1_000] * 5) == "decreasing"
+    assert stats.proportion_trend([100, 110, 120, 130, 140], [10_000] * 5)[1] == pytest.approx(
+        1e-6 * 10 * 10_000 / (0.012 * 0.988))
+    assert stats.recent_trend("proportion", [100, 110, 120, 130, 140], [10_000] * 5) == "no significant change"
+    # only the last five points count; fewer than five, or a missing count, cannot be tested
+    assert stats.recent_trend("proportion", [900, 100, 120, 140, 160, 180], [1_000] * 6) == "increasing"
+    assert stats.recent_trend("proportion", [100, 120, 140, 160], [1_000] * 4) == "could not be calculated"
+    assert stats.recent_trend("proportion", [100, np.nan, 140, 160, 180], [1_000] * 5) == "could not be calculated"
+
+
+def test_value_trend_by_hand():
+    """Rates 10, 11, 12, 13, 14 each with a 95% interval of +-1.96 (se 1): slope 1, chi-squared 1 x 10 = 10 > 9.55;
+    with se 2, chi-squared 2.5: no significant change."""
+    values = np.array([10, 11, 12, 13, 14], dtype=float)
+    assert stats.value_trend(values, values - 1.959964, values + 1.959964) == pytest.approx((1, 10), rel=1e-5)
+    assert stats.recent_trend("rate", value=values, lower=values - 1.959964, upper=values + 1.959964) == "increasing"
+    assert stats.recent_trend("rate", value=values, lower=values - 3.92, upper=values + 3.92) == "no significant change"

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .wording import TREND_WORDS
+
 #: Fingertips' colours of a comparison: red / amber / green where higher is better or worse, orange and blue where
 #: there is no judgement (stats.judgement reads a comparison through the indicator's polarity).
 COMPARISON_COLOURS = {
@@ -95,14 +97,27 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
         fig.add_scatter(y=y, x=place("similar_value"), mode="markers", name="10 similar PCNs",
                         marker=dict(symbol="diamond-open", size=11, color="#425563", line_width=2),
                         customdata=data.similar_value, hovertemplate="10 similar PCNs %{customdata:,.2f}<extra></extra>")
+    if "trend" in data and data.trend.isin(list(TREND_ARROWS)).any():  # Fingertips' recent-trend arrows
+        marked = data[data.trend.isin(list(TREND_ARROWS))]
+        fig.add_scatter(y=marked.short_label, x=[1.34] * len(marked), mode="text", name="Recent trend (arrow)",
+                        text=[TREND_ARROWS[t] for t in marked.trend], textfont=dict(
+                            size=16, color=[TREND_COLOURS.get(j.split(" and getting ")[-1], "#425563")
+                                            for j in marked.judged]),
+                        customdata=marked.judged, hovertemplate="Recent trend: %{customdata}<extra></extra>",
+                        showlegend=False)
     fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="black", width=2), name="England value")
     fig.add_vline(x=0, line_color="black", line_width=2)
     fig.update_layout(height=24 * len(order) + 170, barmode="overlay",
-                      xaxis=dict(visible=False, range=[-1.2, 1.2]),
+                      xaxis=dict(visible=False, range=[-1.2, 1.45 if "trend" in data else 1.2]),
                       yaxis=dict(categoryorder="array", categoryarray=order, range=[len(order) - 0.5, -0.5],
                                  automargin=True), margin=dict(l=10, r=10, t=10, b=10),
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0), plot_bgcolor="white")
     return fig
+
+
+#: Fingertips' recent-trend markers: an arrow for a significant change, a flat one for none.
+TREND_ARROWS = TREND_WORDS
+TREND_COLOURS = {"better": COMPARISON_COLOURS["better"], "worse": COMPARISON_COLOURS["worse"]}
 
 
 def _axis_title(frame: pd.DataFrame) -> str:
@@ -394,15 +409,22 @@ def interval_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def trend_chart(frame: pd.DataFrame) -> go.Figure:
+def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None) -> go.Figure:
     """Small multiples: one panel per indicator, each on its own scale, with the PCN's value and 95% interval,
-    the ICB and England over the years."""
+    the ICB and England over the years; each panel titled with its recent trend (queries.recent_trends) as an
+    arrow and words."""
     from plotly.subplots import make_subplots
 
     labels = list(dict.fromkeys(frame.short_label))
     columns = 2 if len(labels) > 1 else 1
     rows = -(-len(labels) // columns) or 1
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=labels, vertical_spacing=0.16, horizontal_spacing=0.1)
+    judged = {} if trends is None else dict(zip(trends.indicator, zip(trends.trend, trends.judged)))
+    indicator_of = dict(zip(frame.short_label, frame.indicator))
+    titles = []
+    for label in labels:
+        trend, words = judged.get(indicator_of[label], (None, None))
+        titles.append(f"{label}<br><sup>{TREND_ARROWS.get(trend, '')} {words}</sup>" if words else label)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.1)
     for i, label in enumerate(labels):
         part = frame[frame.short_label == label]
         row, col = i // columns + 1, i % columns + 1

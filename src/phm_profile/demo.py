@@ -19,7 +19,17 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from scipy.spatial import cKDTree
 
-YEARS = ("2021-22", "2022-23", "2023-24")
+YEARS = ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24")
+#: The demo began with 2021-22 to 2023-24; the two earlier years were added for five-year trends (Fingertips tests
+#: the most recent five points). Those three are drawn first and keep their year index 0 to 2 (the earlier years
+#: -2 and -1), so that adding the earlier years left the later years' figures as they were.
+FIRST_DRAWN = 2
+
+
+def drawn_years() -> list[tuple[int, str]]:
+    """(year index, year) in the order the random draws are made."""
+    return [(YEARS.index(year) - FIRST_DRAWN, year) for year in YEARS[FIRST_DRAWN:] + YEARS[:FIRST_DRAWN]]
+
 AGE_BANDS = tuple(f"{a}_{a + 4}" for a in range(0, 95, 5)) + ("95+",)
 #: England's registered population share by five-year band (approximately), used as a base age structure.
 BASE_AGE_SHARE = np.array([5.2, 5.9, 6.1, 5.8, 6.3, 7.2, 7.5, 7.2, 6.7, 6.5, 6.9, 6.9, 6.2, 5.2, 4.8, 3.9,
@@ -209,6 +219,11 @@ class DemoWorld:
             for m in movers[y - 1:: 2]:
                 neighbours = np.flatnonzero(self.icb_of_pcn == self.icb_of_pcn[pcn_of[m]])
                 pcn_of[m] = neighbours[(np.searchsorted(neighbours, pcn_of[m]) + 1) % len(neighbours)]
+        earlier = np.random.default_rng(3001).choice(len(pcn_of), 4, replace=False)
+        for y in range(1, -year_index + 1):  # the years before the first drawn: two others were elsewhere each year
+            for m in earlier[2 * (y - 1):2 * y]:
+                neighbours = np.flatnonzero(self.icb_of_pcn == self.icb_of_pcn[pcn_of[m]])
+                pcn_of[m] = neighbours[(np.searchsorted(neighbours, pcn_of[m]) - 1) % len(neighbours)]
         return pcn_of
 
 
@@ -264,7 +279,7 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
         progress("writing LSOA boundaries (GeoJSON)")
         written.append(_write_boundaries(world, out / "lsoa_boundaries_2011_synthetic.geojson"))
 
-    for yi, year in enumerate(YEARS):
+    for yi, year in drawn_years():
         long_year, short_year = _fy_label(year)
         progress(f"writing {year}: mapping, list sizes, QOF prevalence, patients")
         pcn_of = world.pcn_for_year(yi)
@@ -375,13 +390,13 @@ def _write_service_usage(world: DemoWorld, spec: Scale, out: Path, rng, progress
     scale = spec.referrals_per_1000 / 60.0
     frames = []
     next_id = 1
-    for yi, year in enumerate(YEARS):
+    for yi, year in drawn_years():
         sizes = world.list_sizes(yi)
         start = np.datetime64(f"{year[:4]}-04-01")
         for service, rate in per_1000.items():
             uplift = np.exp(0.18 * world.depr_z) if service != "MHP" else np.ones(len(sizes))
             if service == "MHP":
-                rate *= (yi + 1) / len(YEARS)
+                rate *= max(yi + 1, 0) / (len(YEARS) - FIRST_DRAWN)  # MHPs from 2021-22 (ARRS), growing
             counts = rng.poisson(sizes / 1000 * rate * uplift * scale)
             n = int(counts.sum())
             practice = np.repeat(np.arange(len(sizes)), counts)
@@ -408,7 +423,7 @@ def _write_service_usage(world: DemoWorld, spec: Scale, out: Path, rng, progress
     progress(f"writing {len(records):,} referral records")
     _write_csv(records, path_records)
     rows = []
-    for yi, year in enumerate(YEARS):
+    for yi, year in drawn_years():
         sizes = world.list_sizes(yi)
         attendances = rng.poisson(sizes / 1000 * 4.2 * np.exp(0.3 * world.depr_z))
         rows.append(pd.DataFrame({"ORG_TYPE": "practice", "ORG_CODE": world.practice_codes, "PERIOD": year,

@@ -507,3 +507,40 @@ def similar_values(con: duckdb.DuckDBPyConnection, period: str, pcn_codes: tuple
           AND p.denominator IS NOT NULL""", [period, list(pcn_codes)])
     pooled = [(indicator, _pooled(part, suppress)) for indicator, part in rows.groupby("indicator", sort=False)]
     return pd.DataFrame(pooled, columns=["indicator", "similar_value"])
+
+
+def recent_trends(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
+    """Each indicator's recent trend for the PCN as of ``period``, as Fingertips' trend markers
+    (stats.recent_trend: the most recent five yearly points up to that year, at 99.8%), read through the indicator's polarity; from the counts as shown when
+    suppression is on. Where the indicator's series breaks (``trend_break`` in data/indicators.csv: the year its
+    definition changed), only the points from the break on are tested. Columns: indicator, trend, judged, points,
+    first, last, break_from."""
+    series = _frame(con, """
+        SELECT p.period, p.indicator, i.kind, i.multiplier, i.polarity, i.trend_break, p.numerator, p.denominator,
+               p.value, p.lower_95, p.upper_95
+        FROM pcn_profile p JOIN indicators i USING (indicator)
+        WHERE p.pcn_code = ? AND p.period <= ? ORDER BY i.sort_order, p.period""", [pcn_code, period]).pipe(
+        _shown, suppress)
+    rows = []
+    for indicator, part in series.groupby("indicator", sort=False):
+        first = part.trend_break.iloc[0]
+        broken = isinstance(first, str) and first and (part.period < first).any() and (part.period >= first).any()
+        if broken:
+            part = part[part.period >= first]
+        part = part.tail(stats.TREND_POINTS)
+        kind = part.kind.iloc[0]
+        trend = (stats.recent_trend(kind, part.numerator, part.denominator) if kind == "proportion"
+                 else stats.recent_trend(kind, value=part.value, lower=part.lower_95, upper=part.upper_95)
+                 if kind in ("rate", "ratio") else "could not be calculated")
+        rows.append({"indicator": indicator, "trend": trend, "judged": _trend_judged(trend, part.polarity.iloc[0]),
+                     "points": len(part), "first": part.period.iloc[0], "last": part.period.iloc[-1],
+                     "break_from": first if broken else None})
+    return pd.DataFrame(rows, columns=["indicator", "trend", "judged", "points", "first", "last", "break_from"])
+
+
+def _trend_judged(trend: str, polarity: str) -> str:
+    """Fingertips' words: 'Increasing and getting better', 'Decreasing', 'No significant change', ..."""
+    if trend in ("increasing", "decreasing") and polarity != "no judgement":
+        better = (trend == "increasing") == (polarity == "higher is better")
+        return f"{trend.capitalize()} and getting {'better' if better else 'worse'}"
+    return trend.capitalize()

@@ -464,3 +464,60 @@ def sii(quantile, population, value=None, *, x=None, value_type: int = 0, se=Non
             out[f"{stat}_lower_{name}cl"] = values[positions[0] - 1]
             out[f"{stat}_upper_{name}cl"] = values[positions[1] - 1]
     return out
+
+
+# --- Recent trend (Fingertips' trend markers) --------------------------------------------------------------------
+
+#: Fingertips tests the most recent five points, at 99.8% (Fingertips technical guidance, "Trend markers").
+TREND_POINTS = 5
+TREND_CONFIDENCE = 0.998
+
+
+def proportion_trend(numerator, denominator) -> tuple[float, float]:
+    """The chi-squared test for trend in proportions (Cochran-Armitage; R's prop.trend.test, Altman 1991): the
+    slope of the proportions over the points 1..k by least squares weighted n / (p (1 - p)), and its chi-squared
+    statistic (1 degree of freedom). Returns (slope per point, chi-squared)."""
+    x, n = _arrays(numerator, denominator)
+    score = np.arange(1, len(x) + 1, dtype=float)
+    p = x.sum() / n.sum()
+    weight = n / (p * (1 - p))
+    centre = np.sum(weight * score) / weight.sum()
+    spread = np.sum(weight * (score - centre) ** 2)
+    slope = np.sum(weight * (score - centre) * (x / n)) / spread
+    return float(slope), float(slope ** 2 * spread)
+
+
+def value_trend(value, lower, upper, confidence: float = 0.95) -> tuple[float, float]:
+    """Fingertips' test for indicators other than proportions: the slope of the values over the points by least
+    squares weighted by 1 / se^2 (se from each value's ``confidence`` interval), with chi-squared = slope^2 times the
+    weighted spread of the points. Returns (slope per point, chi-squared)."""
+    y, lo, hi = _arrays(value, lower, upper)
+    se = (hi - lo) / (2 * z_value(confidence))
+    weight = 1 / se ** 2
+    score = np.arange(1, len(y) + 1, dtype=float)
+    centre = np.sum(weight * score) / weight.sum()
+    spread = np.sum(weight * (score - centre) ** 2)
+    slope = np.sum(weight * (score - centre) * (y - np.sum(weight * y) / weight.sum())) / spread
+    return float(slope), float(slope ** 2 * spread)
+
+
+def recent_trend(kind: str, numerator=None, denominator=None, value=None, lower=None, upper=None) -> str:
+    """Fingertips' recent trend of a series in time order: 'increasing', 'decreasing' or 'no significant change'
+    over its most recent five points at 99.8%; 'could not be calculated' with fewer than five points, or a point
+    without its count (proportions) or interval (others)."""
+    from scipy.stats import chi2
+
+    if kind == "proportion":
+        x, n = (np.asarray(a, dtype=float)[-TREND_POINTS:] for a in (numerator, denominator))
+        if len(x) < TREND_POINTS or np.isnan(x).any() or np.isnan(n).any() or (n <= 0).any() \
+                or x.sum() <= 0 or x.sum() >= n.sum():
+            return "could not be calculated"
+        slope, statistic = proportion_trend(x, n)
+    else:
+        y, lo, hi = (np.asarray(a, dtype=float)[-TREND_POINTS:] for a in (value, lower, upper))
+        if len(y) < TREND_POINTS or np.isnan(y).any() or np.isnan(lo).any() or np.isnan(hi).any() or (hi <= lo).any():
+            return "could not be calculated"
+        slope, statistic = value_trend(y, lo, hi)
+    if statistic <= chi2.ppf(TREND_CONFIDENCE, 1):
+        return "no significant change"
+    return "increasing" if slope > 0 else "decreasing"

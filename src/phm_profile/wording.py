@@ -132,6 +132,8 @@ def spine_table(profile: pd.DataFrame, england_range: pd.DataFrame) -> pd.DataFr
                 ("ICB", "icb_value"), *((("Similar", "similar_value"),) if "similar_value" in data else ()),
                 ("England", "england_value"), ("Lowest", "lo"), ("25th", "q25"),
                 ("75th", "q75"), ("Highest", "hi"))},
+            **({"Recent trend": f"{TREND_WORDS.get(r.trend, '')} {r.judged}".strip() if isinstance(r.judged, str)
+                else "–"} if "judged" in data else {}),
             "vs England": "suppressed" if pd.isna(r.value) and r.kind != "count"
             else judgement(r.vs_england, r.polarity) if isinstance(r.vs_england, str) else "–",
         })
@@ -157,4 +159,29 @@ def inequality_sentences(sii: pd.DataFrame, label: str) -> list[str]:
         out.append(f"{row.area}: {label} is {number(abs(gap))} percentage points {direction} at the most deprived end "
                    f"of {where} than at the least deprived end (slope index of inequality, 95% interval of the gap "
                    f"{interval}).{significant}")
+    return out
+
+
+#: The arrows of Fingertips' recent-trend markers, beside their words in tables.
+TREND_WORDS = {"increasing": "↑", "decreasing": "↓", "no significant change": "→"}
+
+
+def trend_sentences(trends: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """Each indicator's recent trend in words (Fingertips' test: the most recent five yearly points, 99.8%), with
+    why it could not be tested where it could not, and the series break named where there is one."""
+    out = []
+    for r in trends.itertuples():
+        name = labels.get(r.indicator, r.indicator)
+        span = f"{r.first} to {r.last}" if r.points > 1 else r.last
+        if isinstance(r.break_from, str) and r.break_from:
+            why = (f"the register counts new diagnoses from {r.break_from} (a change of QOF definition), so the "
+                   f"years before are not comparable and the trend is tested from {r.break_from} on")
+            out.append(f"{name}: {r.judged.lower() if r.points >= 5 else 'not tested yet'}: {why} "
+                       f"({r.points} point{'s' if r.points != 1 else ''} so far).")
+        elif r.trend == "could not be calculated":
+            reason = (f"{r.points} yearly point{'s' if r.points != 1 else ''} loaded ({span}); the test needs five"
+                      if r.points < 5 else "a point lacks its count or interval (or is suppressed)")
+            out.append(f"{name}: could not be calculated: {reason}.")
+        else:
+            out.append(f"{name}: {TREND_WORDS[r.trend]} {r.judged.lower()} over {span} (five points, 99.8%).")
     return out
