@@ -501,3 +501,18 @@ def test_similar_pcns_on_the_real_build(real_db):
     assert charts.funnel_plot(league, queries.funnel_limits(con, "QE1", "2022-23", "prev_mh", codes), "U01901",
                               "SMI (%)", "similar PCNs").data
     con.close()
+
+
+def test_recent_trends_on_the_real_build_say_why_they_cannot_be_tested(real_db):
+    """The real build holds one QOF year (2022-23): no trend can be tested, and the words say how many years
+    are loaded and that five are needed."""
+    from phm_profile import queries, wording
+
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    trends = queries.recent_trends(con, "U01901", "2022-23", True)
+    registers = trends[trends.indicator.isin(["prev_mh", "prev_dem", "prev_ld"])]
+    assert set(registers.trend) == {"could not be calculated"} and set(registers.points) == {1}
+    said = wording.trend_sentences(registers, queries.indicator_labels(con, short=True))
+    assert all("1 yearly point loaded (2022-23); the test needs five" in s for s in said)
+    con.close()

@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_view
 from streamlit.testing.v1 import AppTest
 
 from phm_profile import exports, money, views, workforce
@@ -21,7 +21,9 @@ def app(demo_db, monkeypatch):
 
 
 def allocation(at):
-    """The allocation table as shown (readable headers) with the module's column names back."""
+    """The allocation table as shown (readable headers) with the module's column names back (its view opened)."""
+    if not any("Allocated (WTE)" in d.value for d in at.dataframe):
+        open_view(at, "Table")
     shown = next(d.value for d in at.dataframe if "Allocated (WTE)" in d.value)
     return shown.rename(columns={label: c for c, (label, _) in workforce.ALLOCATION_COLUMNS.items()})
 
@@ -121,6 +123,7 @@ def test_allocation_page_shares_the_pool_exactly_and_follows_what_ifs(app, demo_
     assert allocation(at).allocated_wte.sum() == pytest.approx(40)
     # The what-if is in the link, and the weighting is written out with the selected PCN's numbers.
     assert at.query_params["pool"] in ("40", ["40"]) and at.query_params["step"] in ("0.1", ["0.1"])
+    at = open_view(at, "Chart")  # the weighting, written out under the chart
     assert any("need-weighted population =" in c.value and "U90003" not in c.value for c in at.caption)
 
 
