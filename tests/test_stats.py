@@ -273,3 +273,18 @@ def test_value_trend_by_hand():
     assert stats.value_trend(values, values - 1.959964, values + 1.959964) == pytest.approx((1, 10), rel=1e-5)
     assert stats.recent_trend("rate", value=values, lower=values - 1.959964, upper=values + 1.959964) == "increasing"
     assert stats.recent_trend("rate", value=values, lower=values - 3.92, upper=values + 3.92) == "no significant change"
+
+
+def test_difference_in_differences_by_hand():
+    """Rates per 1,000 patient-months: PCNs with MHPs 100 referrals in 10,000 patient-months before (10) and 80
+    after (8); comparison 200 in 20,000 both times (10). Estimate -2; variance 1,000^2 x (100 / 10,000^2 + 80 /
+    10,000^2 + 2 x 200 / 20,000^2) = 2.8; 95% interval -2 +- 1.96 x 1.673."""
+    got = stats.difference_in_differences((100, 10_000), (80, 10_000), (200, 20_000), (200, 20_000), "rate", 1000)
+    assert got["estimate"] == pytest.approx(-2) and got["values"] == pytest.approx([10, 8, 10, 10])
+    half = stats.z_value(0.95) * np.sqrt(2.8)
+    assert (got["lower"], got["upper"]) == pytest.approx((-2 - half, -2 + half))
+    # a proportion: 30 of 100 rejected before, 20 of 100 after; comparison 30% both times (of 1,000)
+    got = stats.difference_in_differences((30, 100), (20, 100), (300, 1000), (300, 1000), "proportion", 100)
+    variance = 100 ** 2 * (0.3 * 0.7 / 100 + 0.2 * 0.8 / 100 + 2 * 0.3 * 0.7 / 1000)
+    assert got["estimate"] == pytest.approx(-10)
+    assert got["upper"] - got["estimate"] == pytest.approx(stats.z_value(0.95) * np.sqrt(variance))

@@ -511,3 +511,42 @@ def allocation_chart(table: pd.DataFrame, selected: str | None) -> go.Figure:
     fig.update_layout(xaxis_title="WTE", plot_bgcolor="white", height=26 * len(table) + 140,
                       legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+def staffing_chart(status: pd.DataFrame, selected: str | None) -> go.Figure:
+    """MHP WTE in post at the year's end for each PCN of the ICB, coloured by its status, against the guide's
+    entitlement (a tick)."""
+    colours = {"No MHP": COMPARISON_COLOURS["worse"], "Below entitlement": COMPARISON_COLOURS["similar"],
+               "At or above entitlement": COMPARISON_COLOURS["better"]}
+    frame = status.sort_values("in_post_wte")
+    names = [f"<b>{n}</b>" if c == selected else str(n) for c, n in zip(frame.pcn_code, frame.pcn_name)]
+    frame = frame.assign(name=names)
+    fig = go.Figure()
+    for state, colour in colours.items():
+        part = frame[frame.status == state]
+        if part.empty:
+            continue
+        fig.add_bar(y=part.name, x=part.in_post_wte, orientation="h", name=state, marker_color=colour,
+                    hovertemplate="%{y}: %{x:.1f} WTE in post<extra></extra>")
+    fig.add_scatter(y=frame.name, x=frame.entitlement_wte, mode="markers", name="Guide's entitlement",
+                    marker=dict(symbol="line-ns-open", size=16, color=NHS_DARK, line_width=3),
+                    hovertemplate="%{y}: entitled to %{x:.1f} WTE<extra></extra>")
+    fig.update_layout(height=24 * len(frame) + 170, barmode="overlay", xaxis_title="MHPs in post (WTE)",
+                      yaxis=dict(categoryorder="array", categoryarray=names, automargin=True),
+                      legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
+    return fig
+
+
+def event_chart(series: pd.DataFrame, label: str) -> go.Figure:
+    """A measure by month from the MHP start (0), for the PCNs that started and for the comparison PCNs."""
+    fig = go.Figure()
+    styles = {"PCNs with MHPs": dict(color=NHS_BLUE, width=3), "Comparison PCNs (no MHP yet)": dict(color="#425563",
+                                                                                                   dash="dot")}
+    for group, part in series.groupby("group", sort=False):
+        fig.add_scatter(x=part.month_from_start, y=part.value, mode="lines+markers", name=group,
+                        line=styles.get(group, {}), hovertemplate=group + ", month %{x}: %{y:,.2f}<extra></extra>")
+    fig.add_vline(x=0, line_dash="dash", line_color=NHS_DARK, annotation_text="MHP start",
+                  annotation_position="top")
+    fig.update_layout(xaxis=dict(title="Months from the MHP start", dtick=3), yaxis_title=label, height=420,
+                      legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
+    return fig

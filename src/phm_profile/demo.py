@@ -322,6 +322,7 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
 
     progress("writing mental-health service usage")
     written.extend(_write_service_usage(world, spec, out, rng, progress))
+    written.append(_write_staffing(world, out))
     (out / "README.md").write_text(
         "Synthetic demo data written by phm_profile.demo (python -m phm_profile demo). Every code and name is\n"
         "made up; the layouts are those NHS England, NHS Digital and MHCLG publish. Not real patients.\n")
@@ -384,8 +385,42 @@ def _write_lsoa(world, totals, extract, path, year_index) -> Path:
     return path
 
 
+#: The demo's built-in effect of MHPs (issue 18), documented in README.md: in the months from a PCN's MHP start,
+#: each CMHT referral of its practices is made with probability 1 + MHP_EFFECT["cmht_referrals"] (15% fewer) and
+#: rejected with a probability MHP_EFFECT["cmht_rejected"] lower (5 percentage points). MHP contacts happen
+#: only where an MHP is in post. Nothing else changes.
+MHP_EFFECT = {"cmht_referrals": -0.15, "cmht_rejected": -0.05}
+STAFFING_FILE = Path("staffing") / "mhp_staffing.csv"
+
+
+def mhp_starts(world: DemoWorld) -> dict[str, np.datetime64]:
+    """Every third PCN has MHPs, from a month between July 2021 and December 2022 (the rest have none)."""
+    months = np.arange(np.datetime64("2021-07"), np.datetime64("2023-01"))
+    treated = world.pcn_codes[::3]
+    return {code: months[(5 * k) % len(months)].astype("datetime64[D]") for k, code in enumerate(treated)}
+
+
+def _write_staffing(world: DemoWorld, out: Path) -> Path:
+    """The MHPs in post by PCN with their start dates (the staffing file the MHP impact page reads)."""
+    rows = []
+    for k, (code, start) in enumerate(mhp_starts(world).items()):
+        rows.append({"pcn_code": code, "role": "adult", "band": "7", "wte": 1.0 if k % 2 else 2.0,
+                     "start_date": str(start), "end_date": ""})
+        if k % 4 == 0:  # a children-and-young-people MHP a year later
+            rows.append({"pcn_code": code, "role": "cyp", "band": "6", "wte": 1.0,
+                         "start_date": str(start + np.timedelta64(365, "D")), "end_date": ""})
+    path = out / STAFFING_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
 def _write_service_usage(world: DemoWorld, spec: Scale, out: Path, rng, progress) -> list[Path]:
-    """Record-level referrals (Talking Therapies, CMHT, MHP) and a tidy practice-level A&E measure."""
+    """Record-level referrals (Talking Therapies, CMHT, MHP) and a tidy practice-level A&E measure; with the MHP
+    effect (MHP_EFFECT) in the months after each PCN's MHP start, drawn from a generator of its own so that the
+    other figures are those drawn without it."""
+    starts = mhp_starts(world)
+    effect_rng = np.random.default_rng(4040)
     per_1000 = {"TALKING_THERAPIES": 31.0, "CMHT": 9.0, "MHP": 14.0}
     scale = spec.referrals_per_1000 / 60.0
     frames = []
@@ -401,9 +436,15 @@ def _write_service_usage(world: DemoWorld, spec: Scale, out: Path, rng, progress
             n = int(counts.sum())
             practice = np.repeat(np.arange(len(sizes)), counts)
             dates = start + rng.integers(0, 365, n).astype("timedelta64[D]")
+            pcn = world.pcn_codes[world.pcn_for_year(yi)][practice]
+            began = np.array([starts.get(c, np.datetime64("2100-01-01")) for c in pcn], dtype="datetime64[D]")
+            after = dates >= began
+            kept = np.ones(n, dtype=bool)
             if service == "CMHT":
                 reject_p = np.clip(0.22 + 0.06 * world.depr_z, 0.05, 0.6)[practice]
+                reject_p = reject_p + MHP_EFFECT["cmht_rejected"] * after
                 outcome = np.where(rng.random(n) < reject_p, "REJECTED", "ACCEPTED")
+                kept = ~after | (effect_rng.random(n) < 1 + MHP_EFFECT["cmht_referrals"])
                 wait = np.full(n, np.nan)
             elif service == "TALKING_THERAPIES":
                 outcome = np.full(n, "ACCEPTED")
@@ -411,11 +452,12 @@ def _write_service_usage(world: DemoWorld, spec: Scale, out: Path, rng, progress
             else:
                 outcome = np.full(n, "ATTENDED")
                 wait = np.full(n, np.nan)
+                kept = after  # MHP contacts where an MHP is in post
             frames.append(pd.DataFrame({
                 "REFERRAL_ID": np.arange(next_id, next_id + n), "PRACTICE_CODE": world.practice_codes[practice],
                 "REFERRAL_DATE": dates.astype(str), "SERVICE": service, "OUTCOME": outcome,
                 "WAIT_DAYS": pd.array(wait, dtype="Int64"),
-            }))
+            })[kept])
             next_id += n
     records = pd.concat(frames, ignore_index=True)
     records = records.iloc[rng.permutation(len(records))] if len(records) < 2_000_000 else records

@@ -521,3 +521,25 @@ def recent_trend(kind: str, numerator=None, denominator=None, value=None, lower=
     if statistic <= chi2.ppf(TREND_CONFIDENCE, 1):
         return "no significant change"
     return "increasing" if slope > 0 else "decreasing"
+
+
+# --- Difference in differences (MHP impact) -----------------------------------------------------------------------
+
+def difference_in_differences(before, after, comparison_before, comparison_after, kind: str,
+                              multiplier: float, confidence: float = 0.95) -> dict:
+    """The change in the PCNs that started MHPs less the change in the comparison PCNs over the same months.
+    Each argument is (events, exposure): for a rate, events over patient-months (Poisson variance events /
+    exposure^2); for a proportion, events over trials (binomial variance p (1 - p) / n); times ``multiplier``.
+    Returns the four values, the estimate and its interval (normal approximation, the four groups independent)."""
+    values, variances = [], []
+    for events, exposure in (before, after, comparison_before, comparison_after):
+        events, exposure = float(events), float(exposure)
+        if exposure <= 0:
+            return {"estimate": np.nan, "lower": np.nan, "upper": np.nan, "values": [np.nan] * 4}
+        value = events / exposure
+        variance = value * (1 - value) / exposure if kind == "proportion" else events / exposure ** 2
+        values.append(value * multiplier)
+        variances.append(variance * multiplier ** 2)
+    estimate = (values[1] - values[0]) - (values[3] - values[2])
+    half = z_value(confidence) * np.sqrt(sum(variances))
+    return {"estimate": estimate, "lower": estimate - half, "upper": estimate + half, "values": values}

@@ -92,6 +92,7 @@ def load_folder(
             report.error(f.path.name, None, None, f"is the same file as {seen[f.checksum]} (identical content); keep "
                          "one of them (loading both would count it twice).")
         seen.setdefault(f.checksum, f.path.name)
+    _load_staffing(con, Path(data_dir), report)
     models.run_staging(con)
     for spec in EXTRACTS:
         if spec.after_folder is not None:
@@ -101,6 +102,31 @@ def load_folder(
         rules.run(con, rules.CROSS_FILE, report)
         geo.locate_practices(con, report)
     return loaded
+
+
+#: The MHPs in post with their start dates (workforce.read_staffing), kept with the extracts when the folder has
+#: one: the MHP impact page starts from it (a user can load or edit another on the page).
+STAFFING_FILE = Path("staffing") / "mhp_staffing.csv"
+
+
+def _load_staffing(con, data_dir: Path, report: Report) -> None:
+    from . import workforce
+
+    con.execute("CREATE TABLE mhp_staffing (pcn_code VARCHAR, role VARCHAR, band VARCHAR, wte DOUBLE, "
+                "start_date DATE, end_date DATE)")
+    path = data_dir / STAFFING_FILE
+    if not path.is_file():
+        return
+    try:
+        staffing = workforce.read_staffing(path.read_bytes(), str(STAFFING_FILE))
+    except workforce.StaffingFileError as exc:
+        for line in str(exc).splitlines():
+            report.error(str(STAFFING_FILE), None, None, line.removeprefix(f"{STAFFING_FILE}").lstrip(", :"))
+        return
+    con.register("staffing_frame", staffing)
+    con.execute("INSERT INTO mhp_staffing SELECT pcn_code, role, band, wte, start_date::DATE, end_date::DATE "
+                "FROM staffing_frame")
+    con.unregister("staffing_frame")
 
 
 def _record_sources(con, loaded: list[LoadedFile], report: Report) -> None:

@@ -43,7 +43,8 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
 #: call the overview "app").
 PAGES = (("app.py", "ICB overview"), ("pages/1_PCN_profile.py", "PCN profile"),
          ("pages/2_Compare_PCNs.py", "Compare PCNs"), ("pages/4_Workforce_plan.py", "Workforce plan"),
-         ("pages/5_MHP_allocation.py", "MHP allocation"), ("pages/3_Data_and_methods.py", "Data & methods"))
+         ("pages/5_MHP_allocation.py", "MHP allocation"), ("pages/6_MHP_impact.py", "MHP impact"),
+         ("pages/3_Data_and_methods.py", "Data & methods"))
 
 WORKSHOP_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
@@ -351,3 +352,34 @@ def current_assumptions() -> workforce.Assumptions:
     from . import workforce
 
     return workforce.Assumptions(**st.session_state.get("_assumptions", {}))
+
+
+def staffing(db: str) -> pd.DataFrame:
+    """The MHPs in post with their start dates, as the MHP impact page uses them: the staffing file the build kept
+    (the demo has one), or one the user loads here, and edits made on screen; every row checked as a loaded
+    file is (workforce.read_staffing), a problem named by its row and column."""
+    from . import workforce
+
+    with st.expander("MHP staffing: who is in post, and from when (load a file or edit the table)"):
+        upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
+                                  type="csv", key="staffing_upload")
+        base, source = views.impact_staffing(db), "the staffing file loaded with the data"
+        if upload is not None:
+            try:
+                base, source = workforce.read_staffing(upload.getvalue(), upload.name), upload.name
+            except workforce.StaffingFileError as exc:
+                st.error(f"{exc}\n\nThe staffing already shown is kept.")
+        st.caption(f"From {source}: {len(base)} posts. Add, change or delete rows; dates as YYYY-MM-DD.")
+        edited = st.data_editor(
+            base, num_rows="dynamic", hide_index=True, key=f"staffing_editor_{source}",
+            column_config={"pcn_code": "PCN code", "role": st.column_config.SelectboxColumn("Role", options=["adult", "cyp"]),
+                           "band": st.column_config.SelectboxColumn("AfC band", options=list(workforce.BANDS)),
+                           "wte": st.column_config.NumberColumn("WTE", min_value=0.0, max_value=10.0, step=0.1),
+                           "start_date": st.column_config.DateColumn("Start date"),
+                           "end_date": st.column_config.DateColumn("End date")})
+        try:
+            return workforce.read_staffing(edited.to_csv(index=False, date_format="%Y-%m-%d").encode(),
+                                           "the staffing table on screen")
+        except workforce.StaffingFileError as exc:
+            st.error(f"{exc}\n\nThe staffing before this edit is used.")
+            return base

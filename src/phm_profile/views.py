@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import database, queries
+from . import database, impact, queries
 
 
 def _cached(query: Callable) -> Callable:
@@ -53,3 +53,5 @@ overview_grid = _cached(queries.overview_grid)
 similar_pcns = _cached(queries.similar_pcns)
 similar_values = _cached(queries.similar_values)
 recent_trends = _cached(queries.recent_trends)
+impact_monthly = _cached(impact.monthly)
+impact_staffing = _cached(impact.staffing)

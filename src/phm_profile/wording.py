@@ -185,3 +185,50 @@ def trend_sentences(trends: pd.DataFrame, labels: dict[str, str]) -> list[str]:
         else:
             out.append(f"{name}: {TREND_WORDS[r.trend]} {r.judged.lower()} over {span} (five points, 99.8%).")
     return out
+
+
+def impact_sentences(did: pd.DataFrame, label: str, unit: str) -> list[str]:
+    """The pooled difference in differences in words, with what it can and cannot show."""
+    pooled = did[did.pcn_code == "All that started"]
+    if pooled.empty:
+        return ["No PCN here has an MHP start date with 12 months of records before and after it (and comparison "
+                "PCNs over the same months): nothing to compare yet."]
+    r = pooled.iloc[0]
+    if pd.isna(r.estimate):
+        return ["The counts are too small to show (suppressed): no estimate."]
+    significant = not (r.lower <= 0 <= r.upper)
+    direction = "fell" if r.estimate < 0 else "rose"
+    return [
+        f"In the 12 months after their MHPs started, {label} in these {r.start} {direction} by "
+        f"{number(abs(r.estimate))} {unit} more than in PCNs without an MHP over the same months "
+        f"(difference in differences {number(r.estimate)}, 95% interval {number(r.lower)} to {number(r.upper)})"
+        + ("." if significant else "; the interval includes no change."),
+        f"Before: {number(r.before)}, after: {number(r.after)}; comparison PCNs {number(r.comparison_before)} and "
+        f"{number(r.comparison_after)}.",
+    ]
+
+
+#: What a before-and-after comparison of routine data can and cannot show (on the page under every estimate).
+IMPACT_LIMITS = ("Not a trial: PCNs chose when to recruit, and anything else that changed for them at the same time "
+                 "(a new service, a coding change) is counted as the MHPs' effect; the comparison PCNs take out "
+                 "what changed everywhere. The interval counts chance in the referral counts only. Small numbers are "
+                 "suppressed when suppression is on. MH A&E attendances are published by year only, so they have "
+                 "no monthly series here.")
+
+
+def roi_sentences(result: dict, pcns: int) -> list[str]:
+    """The return on investment as arithmetic, line by line (impact.return_on_investment)."""
+    said = [f"Cost of the MHP posts in the 12 months after each start ({pcns} PCNs): £{number(result['cost'], 0)} "
+            "(each post's WTE x the employment cost per WTE of its band and year, from the published Agenda for "
+            "Change pay and on-costs; a post without a band costed at band 7, an assumption).",
+            f"CMHT referrals not made in those months: {number(-result['change'], 0)} (difference in differences x "
+            f"patient-months / 1,000; 95% interval {number(-result['change_upper'], 0)} to "
+            f"{number(-result['change_lower'], 0)})."]
+    if result["value"] is None:
+        said.append("Type the cost of a CMHT referral and assessment above to put a value on them.")
+    else:
+        net = result["net"]
+        said.append(f"Valued at your unit cost: £{number(result['value'], 0)}; less the posts' cost: "
+                    f"{'a saving' if net >= 0 else 'a net cost'} of £{number(abs(net), 0)}. Other effects (GP "
+                    "appointments freed, waits, patients' outcomes) are not valued here.")
+    return said

@@ -456,29 +456,74 @@ def staffing_wte(staffing: pd.DataFrame | None, pcn_code: str, role: str) -> flo
     return float(staffing[(staffing.pcn_code == pcn_code) & (staffing.role == role)].wte.sum())
 
 
-def read_current_staffing(data: bytes, file_name: str) -> pd.DataFrame:
-    """A CSV with columns pcn_code, role (adult or cyp) and wte: the MHPs in post. Row numbers count the
-    header as row 1."""
+def read_staffing(data: bytes, file_name: str) -> pd.DataFrame:
+    """A CSV of the MHPs in post, one row per post: pcn_code, role (adult or cyp) and wte, and optionally band
+    (AfC 4 to 8a), start_date and end_date (YYYY-MM-DD or DD/MM/YYYY; blank for none). Every problem is named by
+    file, row (the header is row 1) and column; nothing is half-read."""
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str)
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise StaffingFileError(f"{file_name}: this is not a readable CSV file ({exc}).") from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     for column in ("pcn_code", "role", "wte"):
         if column not in frame.columns:
-            raise StaffingFileError(f"{file_name}, row 1: the column {column} is missing (needed: pcn_code, role, wte).")
+            raise StaffingFileError(f"{file_name}, row 1: the column {column} is missing (needed: pcn_code, role, wte; "
+                                    "optional: band, start_date, end_date).")
+    for column in ("band", "start_date", "end_date"):
+        if column not in frame.columns:
+            frame[column] = ""
     problems = []
+    dates = {}
     for i, row in frame.iterrows():
         line = i + 2
+        if not str(row.pcn_code).strip():
+            problems.append(f"{file_name}, row {line}, column pcn_code: no PCN code.")
         role = str(row.role).strip().lower()
         if role not in ROLES:
             problems.append(f"{file_name}, row {line}, column role: '{row.role}' is not adult or cyp.")
         wte = pd.to_numeric(str(row.wte).strip(), errors="coerce")
-        if pd.isna(wte) or wte < 0:
-            problems.append(f"{file_name}, row {line}, column wte: '{row.wte}' is not a WTE of 0 or more.")
+        if pd.isna(wte) or wte < 0 or wte > 10:
+            problems.append(f"{file_name}, row {line}, column wte: '{row.wte}' is not a WTE from 0 to 10.")
+        band = str(row.band).strip()
+        if band and band not in BANDS:
+            problems.append(f"{file_name}, row {line}, column band: '{row.band}' is not an AfC band "
+                            f"({', '.join(BANDS)}).")
+        for column in ("start_date", "end_date"):
+            text = str(row[column]).strip()
+            if not text:
+                dates[(i, column)] = pd.NaT
+                continue
+            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            if pd.isna(parsed):
+                parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+            if pd.isna(parsed):
+                problems.append(f"{file_name}, row {line}, column {column}: '{text}' is not a date (YYYY-MM-DD).")
+            dates[(i, column)] = parsed
+        if pd.notna(dates.get((i, "start_date"))) and pd.notna(dates.get((i, "end_date"))) \
+                and dates[(i, "end_date")] < dates[(i, "start_date")]:
+            problems.append(f"{file_name}, row {line}, column end_date: it is before the start date.")
     if problems:
-        raise StaffingFileError("\n".join(problems))
-    frame["pcn_code"] = frame.pcn_code.str.strip().str.upper()
-    frame["role"] = frame.role.str.strip().str.lower()
-    frame["wte"] = frame.wte.astype(float)
-    return frame.groupby(["pcn_code", "role"], as_index=False).wte.sum()
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise StaffingFileError("\n".join(shown))
+    return pd.DataFrame({
+        "pcn_code": frame.pcn_code.str.strip().str.upper(), "role": frame.role.str.strip().str.lower(),
+        "band": frame.band.str.strip().replace("", None), "wte": frame.wte.astype(float),
+        "start_date": [dates[(i, "start_date")] for i in frame.index],
+        "end_date": [dates[(i, "end_date")] for i in frame.index]})
+
+
+def in_post(staffing: pd.DataFrame, on=None) -> pd.DataFrame:
+    """The WTE in post by PCN and role on the date ``on`` (every post without dates counts; none: every post not
+    ended)."""
+    rows = staffing
+    if on is not None:
+        on = pd.Timestamp(on)
+        rows = rows[(rows.start_date.isna() | (rows.start_date <= on)) & (rows.end_date.isna() | (rows.end_date >= on))]
+    else:
+        rows = rows[rows.end_date.isna() | (rows.end_date >= pd.Timestamp.today())]
+    return rows.groupby(["pcn_code", "role"], as_index=False).wte.sum()
+
+
+def read_current_staffing(data: bytes, file_name: str) -> pd.DataFrame:
+    """The MHPs in post today by PCN and role (read_staffing, then in_post)."""
+    return in_post(read_staffing(data, file_name))

@@ -46,6 +46,26 @@ AGGREGATE_SQL = """
     FROM long
 """
 
+#: The same records counted by practice and calendar month (table service_month), for before-and-after series.
+MONTHLY_SQL = """
+    WITH r AS (SELECT practice_code, {date} AS referral_date, service, outcome, {wait_days} AS wait_days FROM raw)
+    SELECT practice_code, date_trunc('month', referral_date)::DATE AS month,
+           count(*) FILTER (WHERE upper(service) = 'CMHT') AS cmht_referrals,
+           count(*) FILTER (WHERE upper(service) = 'CMHT' AND upper(outcome) = 'REJECTED') AS cmht_rejected,
+           count(*) FILTER (WHERE upper(service) = 'TALKING_THERAPIES' AND wait_days IS NOT NULL) AS tt_with_wait,
+           count(*) FILTER (WHERE upper(service) = 'TALKING_THERAPIES' AND wait_days > 42) AS tt_long_wait,
+           count(*) FILTER (WHERE upper(service) = 'MHP') AS mhp_contacts, ? AS source_file
+    FROM r WHERE referral_date IS NOT NULL GROUP BY ALL
+"""
+
+
+def count_by_month(con, file: str, report) -> None:
+    """The hook: the kept records counted by practice and month into service_month."""
+    from . import _typed_sql
+
+    con.execute(f"INSERT INTO service_month BY NAME {_typed_sql(SPEC, MONTHLY_SQL)}", [file])
+
+
 SPEC = ExtractSpec(
     kind="mh_referrals",
     title="record-level mental-health referrals",
@@ -63,4 +83,5 @@ SPEC = ExtractSpec(
     needs_period=False,
     select_sql=AGGREGATE_SQL,
     event_date="referral_date",
+    hook=count_by_month,
 )

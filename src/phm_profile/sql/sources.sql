@@ -36,6 +36,12 @@ CREATE TABLE service_usage (
     org_type VARCHAR NOT NULL, org_code VARCHAR NOT NULL, period VARCHAR NOT NULL, measure VARCHAR NOT NULL,
     numerator BIGINT, denominator BIGINT, source_file VARCHAR, source_row BIGINT
 );
+-- Record-level referrals counted by practice and calendar month (readers/mh_referrals.py), for the monthly series
+-- before and after a PCN's MHPs started (queries.mhp_impact); no record is stored.
+CREATE TABLE service_month (
+    practice_code VARCHAR NOT NULL, month DATE NOT NULL, cmht_referrals BIGINT, cmht_rejected BIGINT,
+    tt_with_wait BIGINT, tt_long_wait BIGINT, mhp_contacts BIGINT, source_file VARCHAR
+);
 CREATE TABLE practice_location (
     practice_code VARCHAR NOT NULL, latitude DOUBLE, longitude DOUBLE, source_file VARCHAR, source_row BIGINT
 );

@@ -1,0 +1,66 @@
+import streamlit as st
+
+from phm_profile import charts, impact, money as money_module, ui, views, wording
+
+sel = ui.sidebar()
+ui.title(f"MHP impact in {sel.icb_code}", sel)
+st.caption("Which PCNs have their Mental Health Practitioners, and what changed in the 12 months after they started, "
+           "set against PCNs without an MHP over the same months (difference in differences).")
+staffing = ui.staffing(sel.db)
+monthly = views.impact_monthly(sel.db)
+inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
+icb_pcns = list(inputs.pcn_code)
+
+view, tab = ui.view(["In post", "Before and after", "Return on investment"])
+with tab:
+    if view == "In post":
+        status = impact.status(inputs, staffing, sel.period)
+        st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} against the guide's entitlement (from "
+                   "list size) and the need the workforce model estimates (Workforce plan).")
+        ui.chart(ui.figure(charts.staffing_chart, status, sel.pcn_code), status,
+                 f"mhp_in_post_{sel.icb_code}_{sel.period}.csv", "in_post")
+        missing = status[status.status == "No MHP"].pcn_name.tolist()
+        below = status[status.status == "Below entitlement"].pcn_name.tolist()
+        st.markdown(f"- **No MHP** ({len(missing)}): {', '.join(missing) or 'none'}.")
+        st.markdown(f"- **Below entitlement** ({len(below)}): {', '.join(below) or 'none'}.")
+        ui.table(status)
+    elif view == "Before and after":
+        if monthly.empty:
+            st.info("No referral records are loaded (mh_referrals records by practice and date): the monthly series "
+                    "need them.")
+        else:
+            measure_key = st.radio("Measure", list(impact.MEASURES), horizontal=True, key="impact_measure",
+                                   format_func=lambda k: impact.MEASURES[k].label)
+            measure = impact.MEASURES[measure_key]
+            did = impact.difference_in_differences(monthly, staffing, measure_key, icb_pcns, sel.suppress)
+            for sentence in wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit):
+                st.markdown(f"- {ui.plain(sentence)}")
+            series = impact.event_series(monthly, staffing, measure_key, icb_pcns, sel.suppress)
+            ui.chart(ui.figure(charts.event_chart, series, measure.label), series,
+                     f"mhp_impact_{measure_key}_{sel.icb_code}.csv", "impact",
+                     empty="No PCN of this ICB has an MHP start date in the records' span.")
+            st.caption(wording.IMPACT_LIMITS)
+            if not did.empty:
+                st.markdown("**Each PCN that started** (12 months before against 12 after; the start month left out)")
+                ui.table(did.rename(columns={"start": "MHP start", "before": "Before", "after": "After",
+                                             "comparison_before": "Comparison before",
+                                             "comparison_after": "Comparison after", "estimate": "Difference in differences",
+                                             "lower": "Lower 95%", "upper": "Upper 95%",
+                                             "events_after": "Events after"}))
+    else:
+        did = impact.difference_in_differences(monthly, staffing, "cmht_referrals", icb_pcns, sel.suppress)
+        started = did[did.pcn_code != "All that started"].pcn_code.tolist()
+        st.caption("The arithmetic, not a forecast: the posts' cost in the 12 months after each start against the "
+                   "CMHT referrals the difference in differences says were not made. No unit cost is published in "
+                   "the reference data loaded here: type your own (e.g. from the National Cost Collection); until "
+                   "then the activity is shown without a value.")
+        unit_cost = st.number_input("Cost of one CMHT referral and assessment (£): your assumption", min_value=0.0,
+                                    value=0.0, step=10.0, key="roi_unit_cost")
+        cost = impact.post_cost(staffing, started, money_module.Money())
+        result = impact.return_on_investment(did, "cmht_referrals", cost, unit_cost)
+        if not result:
+            st.info("No estimate to work from: no PCN of this ICB has 12 months of records before and after its MHP "
+                    "start (or the counts are suppressed).")
+        else:
+            for sentence in wording.roi_sentences(result, len(started)):
+                st.markdown(f"- {ui.plain(sentence)}")

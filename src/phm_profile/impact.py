@@ -1,0 +1,224 @@
+"""MHP impact: which PCNs have their practitioners (a staffing file with start dates, workforce.read_staffing), and
+what changed after they started, from the referral records counted by practice and month (table service_month):
+each PCN's 12 months before its first MHP started against the 12 months after, set against the PCNs without an MHP
+over the same calendar months (difference in differences, stats.difference_in_differences). Functions of a DuckDB
+connection and frames, as queries.py; suppression applied here when asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import stats, suppression, workforce
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    kind: str  # "rate" (events per patient-month) or "proportion" (events of trials)
+    events: str
+    exposure: str
+    multiplier: float
+    unit: str
+
+
+#: What the monthly records can show. MH A&E attendances are published by year only (the ECDS measure): no
+#: monthly series.
+MEASURES = {
+    "cmht_referrals": Measure("CMHT referrals per 1,000 patients a month", "rate", "cmht_referrals", "patients",
+                              1000, "per 1,000 a month"),
+    "cmht_rejected": Measure("CMHT referrals rejected (%)", "proportion", "cmht_rejected", "cmht_referrals", 100,
+                             "%"),
+    "tt_long_wait": Measure("Talking Therapies waits over 6 weeks (%)", "proportion", "tt_long_wait",
+                            "tt_with_wait", 100, "%"),
+    "mhp_contacts": Measure("MHP contacts per 1,000 patients a month", "rate", "mhp_contacts", "patients", 1000,
+                            "per 1,000 a month"),
+}
+WINDOW = 12  # months before and after; the start month itself is a changeover month, left out
+COUNTS = ("patients", "cmht_referrals", "cmht_rejected", "tt_with_wait", "tt_long_wait", "mhp_contacts")
+
+
+def monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each PCN's counts by calendar month (the practices in it that financial year) with its registered
+    patients (the practices' QOF TOTAL lists of that year): the exposure of a month is its patients."""
+    year = "year(s.month) - (month(s.month) < 4)::INTEGER"
+    return con.execute(f"""
+        SELECT m.pcn_code, any_value(i.icb_code) AS icb_code, s.month, sum(l.list_size)::DOUBLE AS patients,
+               sum(s.cmht_referrals)::DOUBLE AS cmht_referrals, sum(s.cmht_rejected)::DOUBLE AS cmht_rejected,
+               sum(s.tt_with_wait)::DOUBLE AS tt_with_wait, sum(s.tt_long_wait)::DOUBLE AS tt_long_wait,
+               sum(s.mhp_contacts)::DOUBLE AS mhp_contacts
+        FROM service_month s
+        JOIN practice_pcn m ON m.practice_code = s.practice_code
+             AND m.period = ({year})::VARCHAR || '-' || right(({year} + 1)::VARCHAR, 2)
+        JOIN practice_list_size l ON l.practice_code = s.practice_code AND l.period = m.period
+             AND l.list_type = 'TOTAL'
+        LEFT JOIN pcn_icb i ON i.period = m.period AND i.pcn_code = m.pcn_code
+        WHERE m.pcn_code IS NOT NULL AND m.pcn_code <> 'U'
+        GROUP BY m.pcn_code, s.month ORDER BY m.pcn_code, s.month""").df()
+
+
+def staffing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The staffing file the build kept (the folder's staffing/mhp_staffing.csv; the demo has one), as
+    workforce.read_staffing gives it; empty without one."""
+    frame = con.execute("SELECT pcn_code, role, band, wte, start_date, end_date FROM mhp_staffing").df()
+    for column in ("start_date", "end_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Each PCN's first MHP start month (rows without a start date give none)."""
+    dated = staffing.dropna(subset=["start_date"])
+    first = dated.groupby("pcn_code").start_date.min()
+    return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in first.items()}
+
+
+def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None) -> pd.DataFrame:
+    """Each PCN of ``inputs`` (queries.workforce_inputs) with its MHP WTE in post at the end of ``period`` (31
+    March), its first start, the guide's entitlement and the modelled need, and a status: no MHP, below
+    entitlement, or at or above it."""
+    end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
+    posted = workforce.in_post(staffing, on=end).groupby("pcn_code").wte.sum()
+    first = starts(staffing)
+    need = workforce.need(inputs, assumptions or workforce.Assumptions()).set_index("pcn_code")
+    rows = []
+    for row in inputs.itertuples():
+        wte = float(posted.get(row.pcn_code, 0.0))
+        entitled = workforce.entitlement(row.list_size or 0, period)
+        rows.append({"pcn_code": row.pcn_code, "pcn_name": row.pcn_name, "in_post_wte": wte,
+                     "first_start": first[row.pcn_code].strftime("%b %Y") if row.pcn_code in first else "–",
+                     "entitlement_wte": entitled, "need_wte": float(need.loc[row.pcn_code, "need_wte"]),
+                     "status": "No MHP" if wte == 0 else "Below entitlement" if wte < entitled - 1e-9
+                     else "At or above entitlement"})
+    return pd.DataFrame(rows)
+
+
+def _window_totals(series: pd.DataFrame, start: pd.Timestamp, measure: Measure) -> dict[str, tuple[float, float]]:
+    before = series[(series.month >= start - pd.DateOffset(months=WINDOW)) & (series.month < start)]
+    after = series[(series.month > start) & (series.month <= start + pd.DateOffset(months=WINDOW))]
+    return {"before": (before[measure.events].sum(), before[measure.exposure].sum(), before.month.nunique()),
+            "after": (after[measure.events].sum(), after[measure.exposure].sum(), after.month.nunique())}
+
+
+def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp) -> pd.DataFrame:
+    """The PCNs with no MHP by the end of the after window (none yet, or none at all), summed by month."""
+    end = start + pd.DateOffset(months=WINDOW)
+    without = [c for c in series.pcn_code.unique() if c not in first or first[c] > end]
+    return series[series.pcn_code.isin(without)].groupby("month", as_index=False)[list(COUNTS)].sum()
+
+
+def _protected(total: tuple[float, float], suppress: bool) -> tuple[float, float]:
+    if not suppress:
+        return total
+    events, exposure = suppression.round_count([total[0], total[1]])
+    return events, exposure
+
+
+def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str,
+                              pcn_codes: list[str] | None = None, suppress: bool = True) -> pd.DataFrame:
+    """For each PCN with an MHP start date (of ``pcn_codes``, if given) whose 12 months before and after are in the
+    records, and for all of them pooled ("All that started": their windows stacked), the measure before and after
+    and in the comparison PCNs over the same months, and the difference in differences with its 95% interval.
+    With suppression on, from window totals rounded to 5; a total of 1-7 gives no estimate."""
+    measure = MEASURES[measure_key]
+    first = starts(staffing)
+    rows, pooled = [], {k: [0.0, 0.0] for k in ("before", "after", "comparison_before", "comparison_after")}
+    for code, start in sorted(first.items()):
+        if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
+            continue
+        own = _window_totals(series[series.pcn_code == code], start, measure)
+        if own["before"][2] < WINDOW or own["after"][2] < WINDOW:  # both full windows in the records
+            continue
+        comparison = _window_totals(_comparison(series, first, start).assign(pcn_code="comparison"), start, measure)
+        groups = {"before": own["before"][:2], "after": own["after"][:2],
+                  "comparison_before": comparison["before"][:2], "comparison_after": comparison["after"][:2]}
+        for name, (events, exposure) in groups.items():
+            pooled[name][0] += events
+            pooled[name][1] += exposure
+        rows.append(_row(code, start.strftime("%b %Y"), groups, measure, suppress))
+    if rows:
+        rows.append(_row("All that started", f"{len(rows)} PCNs", {k: tuple(v) for k, v in pooled.items()},
+                         measure, suppress))
+    return pd.DataFrame(rows, columns=["pcn_code", "start", "before", "after", "comparison_before",
+                                       "comparison_after", "estimate", "lower", "upper", "events_after",
+                                       "exposure_after"])
+
+
+def _row(code: str, start: str, groups: dict, measure: Measure, suppress: bool) -> dict:
+    shown = {name: _protected(total, suppress) for name, total in groups.items()}
+    if any(np.isnan(v) for total in shown.values() for v in total):
+        return {"pcn_code": code, "start": start, "estimate": np.nan, "lower": np.nan, "upper": np.nan,
+                "events_after": np.nan, "exposure_after": np.nan, **dict.fromkeys(groups, np.nan)}
+    result = stats.difference_in_differences(shown["before"], shown["after"], shown["comparison_before"],
+                                             shown["comparison_after"], measure.kind, measure.multiplier)
+    return {"pcn_code": code, "start": start, **dict(zip(groups, result["values"])), "estimate": result["estimate"],
+            "lower": result["lower"], "upper": result["upper"], "events_after": shown["after"][0],
+            "exposure_after": shown["after"][1]}
+
+
+def event_series(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str, pcn_codes: list[str] | None = None,
+                 suppress: bool = True) -> pd.DataFrame:
+    """The measure by month from the start (-12 to 12, 0 the start month), pooled over the PCNs that started
+    (of ``pcn_codes``) and over the comparison PCNs in the same calendar months; with suppression on, from
+    counts rounded to 5, a month with a count of 1-7 left out."""
+    measure = MEASURES[measure_key]
+    first = starts(staffing)
+    parts = []
+    for code, start in first.items():
+        if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
+            continue
+        for group, frame in (("PCNs with MHPs", series[series.pcn_code == code]),
+                             ("Comparison PCNs (no MHP yet)", _comparison(series, first, start))):
+            offset = (frame.month.dt.year - start.year) * 12 + (frame.month.dt.month - start.month)
+            chosen = frame[offset.abs() <= WINDOW]
+            parts.append(pd.DataFrame({"group": group, "month_from_start": offset[offset.abs() <= WINDOW],
+                                       "events": chosen[measure.events], "exposure": chosen[measure.exposure]}))
+    if not parts:
+        return pd.DataFrame(columns=["group", "month_from_start", "events", "exposure", "value"])
+    out = pd.concat(parts).groupby(["group", "month_from_start"], as_index=False)[["events", "exposure"]].sum()
+    if suppress:
+        out["events"], out["exposure"] = suppression.round_count(out.events), suppression.round_count(out.exposure)
+    out["value"] = out.events / out.exposure.where(out.exposure > 0) * measure.multiplier
+    return out
+
+
+def post_cost(staffing: pd.DataFrame, pcn_codes: list[str], money) -> float:
+    """What the posts of ``pcn_codes`` cost in the 12 months after each PCN's first start (the after window): each
+    post's WTE x the employment cost per WTE of its band in that financial year (money.Money: the published
+    Agenda for Change figures and on-costs) x the share of the window it was in post. A post without a band is
+    costed at band 7 (an assumption, said on the page)."""
+    from .money import year_name
+
+    first = starts(staffing)
+    total = 0.0
+    for row in staffing[staffing.pcn_code.isin(pcn_codes)].itertuples():
+        if row.pcn_code not in first:
+            continue
+        window_start = first[row.pcn_code] + pd.DateOffset(months=1)
+        window_end = window_start + pd.DateOffset(months=WINDOW)
+        on = max(window_start, row.start_date) if pd.notna(row.start_date) else window_start
+        off = min(window_end, row.end_date + pd.Timedelta(days=1)) if pd.notna(row.end_date) else window_end
+        share = max(0.0, (off - on).days / (window_end - window_start).days)
+        middle = window_start + pd.DateOffset(months=WINDOW // 2)
+        year = year_name(middle.year - (middle.month < 4))
+        total += row.wte * money.employment_cost(year, row.band or "7").value * share
+    return total
+
+
+def return_on_investment(did: pd.DataFrame, measure_key: str, cost: float, unit_cost: float | None) -> dict:
+    """The arithmetic: the activity changed in the 12 months after = the pooled estimate x the patient-months (or
+    referrals) after / the multiplier, with its interval; its value = minus that x the unit cost the user gives
+    (none without one); against the cost of the posts over the same months."""
+    measure = MEASURES[measure_key]
+    pooled = did[did.pcn_code == "All that started"]
+    if pooled.empty or pd.isna(pooled.estimate.iloc[0]):
+        return {}
+    row = pooled.iloc[0]
+    scale = row.exposure_after / measure.multiplier
+    change = row.estimate * scale
+    value = None if not unit_cost else -change * unit_cost
+    return {"change": change, "change_lower": row.lower * scale, "change_upper": row.upper * scale,
+            "value": value, "cost": cost, "net": None if value is None else value - cost}
