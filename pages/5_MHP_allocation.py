@@ -23,11 +23,17 @@ st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitl
            "pool (the ICB's own) to see it shared the same way.")
 assumptions = ui.assumptions_form()
 
+posted = workforce.in_post(views.impact_staffing(sel.db), on=f"{int(sel.period[:4]) + 1}-03-31")
+posted = posted.groupby("pcn_code").wte.sum()  # the staffing file kept with the data (MHP impact), at the year's end
 with st.expander("Floors and current staffing per PCN"):
+    if len(posted):
+        st.caption(f"Current staffing from the staffing file loaded with the data (in post on 31 March "
+                   f"{int(sel.period[:4]) + 1}); change any figure here.")
     linked = ui.floors_param()
     edits = st.data_editor(
         pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
-                      "floor_wte": [linked.get(c, 0.0) for c in inputs.pcn_code], "current_wte": 0.0}),
+                      "floor_wte": [linked.get(c, 0.0) for c in inputs.pcn_code],
+                      "current_wte": [float(posted.get(c, 0.0)) for c in inputs.pcn_code]}),
         disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits",
         column_config={c: exports.header(c) for c in ("pcn_code", "pcn_name", "floor_wte", "current_wte")})
 ui.keep_params(pool=pool, step=step, floors=dict(zip(edits.pcn_code, edits.floor_wte)))

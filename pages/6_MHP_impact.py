@@ -36,17 +36,13 @@ with tab:
             for sentence in wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit):
                 st.markdown(f"- {ui.plain(sentence)}")
             series = impact.event_series(monthly, staffing, measure_key, icb_pcns, sel.suppress)
-            ui.chart(ui.figure(charts.event_chart, series, measure.label), series,
+            ui.chart(ui.figure(charts.event_chart, series, measure.short), series,
                      f"mhp_impact_{measure_key}_{sel.icb_code}.csv", "impact",
                      empty="No PCN of this ICB has an MHP start date in the records' span.")
             st.caption(wording.IMPACT_LIMITS)
             if not did.empty:
                 st.markdown("**Each PCN that started** (12 months before against 12 after; the start month left out)")
-                ui.table(did.rename(columns={"start": "MHP start", "before": "Before", "after": "After",
-                                             "comparison_before": "Comparison before",
-                                             "comparison_after": "Comparison after", "estimate": "Difference in differences",
-                                             "lower": "Lower 95%", "upper": "Upper 95%",
-                                             "events_after": "Events after"}))
+                ui.table(wording.impact_table(did))
     else:
         did = impact.difference_in_differences(monthly, staffing, "cmht_referrals", icb_pcns, sel.suppress)
         started = did[did.pcn_code != "All that started"].pcn_code.tolist()

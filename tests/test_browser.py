@@ -19,6 +19,7 @@ PAGES = [  # url path, title on the page, whether it draws charts, whether it dr
     ("Workforce_plan", "Workforce plan", True, False),
     ("MHP_allocation", "MHP allocation", True, False),
     ("MHP_allocation?view=Map", "MHP allocation", True, True),
+    ("MHP_impact?view=Before+and+after", "MHP impact", True, False),
 ]
 
 

@@ -35,7 +35,8 @@ def period_options(page) -> list[str]:
 
 def test_upload_builds_and_shows_own_data_then_switches_back(demo_dir, demo_db, tmp_path):
     user_dir = tmp_path / "user"
-    files = sorted(p for p in demo_dir.iterdir() if p.suffix != ".md" and not any(k in p.name for k in LEFT_OUT))
+    files = sorted(p for p in demo_dir.iterdir() if p.is_file() and p.suffix != ".md"
+                   and not any(k in p.name for k in LEFT_OUT))
     with streamlit_server(demo_db, PHM_USER_DIR=str(user_dir)) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 2000})
         page.goto(f"{url}/Data_and_methods")

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
@@ -21,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from phm_profile import database, exports, own_data, store, suppression, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py"]
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
 HOSTILE = ["'; DROP TABLE pcn_profile; --", "x' OR '1'='1", "U90001'); DELETE FROM sources; --", "\" OR 1=1 --"]
 
 
@@ -37,8 +38,7 @@ def test_count_rules_by_hand():
 def small_db(tmp_path_factory, demo_dir):
     """The demo with every practice's learning-disability register set to 1 in 2023-24, so PCN counts are small."""
     folder = tmp_path_factory.mktemp("small")
-    for path in demo_dir.iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
     path = folder / "PREVALENCE_2324.csv"
     rows = list(csv.reader(path.open()))
     for row in rows[1:]:

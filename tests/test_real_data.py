@@ -239,7 +239,7 @@ def test_real_context_measures_are_named_by_level(real_db):
     assert ((counts % 5 == 0) & ~counts.between(1, 7)).all()  # suppression: counts rounded to 5
 
 
-PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
+PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py", "pages/6_MHP_impact.py",
          "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py")
 
 

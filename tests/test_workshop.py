@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from phm_profile import charts, exports, money, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py"]
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
 
 
 @pytest.fixture

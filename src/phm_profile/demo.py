@@ -325,7 +325,13 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
     written.append(_write_staffing(world, out))
     (out / "README.md").write_text(
         "Synthetic demo data written by phm_profile.demo (python -m phm_profile demo). Every code and name is\n"
-        "made up; the layouts are those NHS England, NHS Digital and MHCLG publish. Not real patients.\n")
+        "made up; the layouts are those NHS England, NHS Digital and MHCLG publish. Not real patients.\n\n"
+        "MHPs and their built-in effect (the MHP impact page should find it): staffing/mhp_staffing.csv gives every\n"
+        "third PCN MHPs from a month between July 2021 and December 2022. From that month, each of its practices'\n"
+        f"CMHT referrals is made with probability {1 + MHP_EFFECT['cmht_referrals']:.2f} ("
+        f"{-100 * MHP_EFFECT['cmht_referrals']:.0f}% fewer referrals) and\n"
+        f"rejected {-100 * MHP_EFFECT['cmht_rejected']:.0f} percentage points less often; MHP contacts happen only "
+        "where an MHP is in post.\nNothing else changes (Talking Therapies waits, A&E: no effect).\n")
     return written
 
 

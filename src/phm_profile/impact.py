@@ -23,19 +23,20 @@ class Measure:
     exposure: str
     multiplier: float
     unit: str
+    short: str  # the chart's axis title
 
 
 #: What the monthly records can show. MH A&E attendances are published by year only (the ECDS measure): no
 #: monthly series.
 MEASURES = {
     "cmht_referrals": Measure("CMHT referrals per 1,000 patients a month", "rate", "cmht_referrals", "patients",
-                              1000, "per 1,000 a month"),
+                              1000, "per 1,000 a month", "CMHT referrals per 1,000 a month"),
     "cmht_rejected": Measure("CMHT referrals rejected (%)", "proportion", "cmht_rejected", "cmht_referrals", 100,
-                             "%"),
+                             "%", "CMHT rejected (%)"),
     "tt_long_wait": Measure("Talking Therapies waits over 6 weeks (%)", "proportion", "tt_long_wait",
-                            "tt_with_wait", 100, "%"),
+                            "tt_with_wait", 100, "%", "TT waits over 6 weeks (%)"),
     "mhp_contacts": Measure("MHP contacts per 1,000 patients a month", "rate", "mhp_contacts", "patients", 1000,
-                            "per 1,000 a month"),
+                            "per 1,000 a month", "MHP contacts per 1,000 a month"),
 }
 WINDOW = 12  # months before and after; the start month itself is a changeover month, left out
 COUNTS = ("patients", "cmht_referrals", "cmht_rejected", "tt_with_wait", "tt_long_wait", "mhp_contacts")

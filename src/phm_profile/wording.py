@@ -232,3 +232,17 @@ def roi_sentences(result: dict, pcns: int) -> list[str]:
                     f"{'a saving' if net >= 0 else 'a net cost'} of £{number(abs(net), 0)}. Other effects (GP "
                     "appointments freed, waits, patients' outcomes) are not valued here.")
     return said
+
+
+def impact_table(did: pd.DataFrame) -> pd.DataFrame:
+    """Each PCN's difference in differences as a board reads it: values to 2 decimals, the interval in one
+    column, the events after as a whole number."""
+    return pd.DataFrame({
+        "PCN": did.pcn_code, "MHP start": did.start, "Before": [number(v, 2, "–") for v in did.before],
+        "After": [number(v, 2, "–") for v in did.after],
+        "Comparison before": [number(v, 2, "–") for v in did.comparison_before],
+        "Comparison after": [number(v, 2, "–") for v in did.comparison_after],
+        "Difference in differences": [number(v, 2, "–") for v in did.estimate],
+        "95% interval": ["–" if pd.isna(lo) else f"{number(lo, 2)} to {number(hi, 2)}"
+                         for lo, hi in zip(did.lower, did.upper)],
+        "Events after": [number(v, 0, "–") for v in did.events_after]})
