@@ -66,7 +66,7 @@ ALL_DRAWN = """() => {
         && charts.every(c => c.querySelector('.main-svg .plot, .main-svg .layer-above, .main-svg'));
 }"""
 
-PAGES = ["", "PCN_profile", "Compare_PCNs", "Workforce_plan", "MHP_allocation"]
+PAGES = ["", "PCN_profile", "Compare_PCNs", "Workforce_plan", "MHP_allocation", "MHP_impact"]
 LINK = "period=2023-24&icb=QZB&pcn=U90001"
 
 
