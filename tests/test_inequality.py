@@ -1,6 +1,6 @@
-"""Inequality statistics against OHID's reference vectors (PHEindicatormethods 2.1.0, testdata_SII.xlsx with
-testSII.R and testdata_Quantiles.xlsx with testQuantiles.R): the SII exactly, its simulated limits within the R
-tests' tolerance of 0.05; quantiles exactly."""
+"""Inequality statistics against OHID's reference vectors (PHEindicatormethods 2.1.0): every phe_sii call of
+testSII.R's calculation tests on testdata_SII.xlsx (the SII, RII and intercept exactly, the simulated limits within
+the R tests' tolerance of 0.05), and testQuantiles.R's phe_quantile cases on testdata_Quantiles.xlsx (exactly)."""
 
 import numpy as np
 import pandas as pd
@@ -9,12 +9,14 @@ from conftest import REFERENCE, needs_reference
 
 from phm_profile import stats
 
-#: Each call of phe_sii in testSII.R without transform: (what, first and last row (R's 1-based rows), arguments,
+#: Each call of phe_sii in testSII.R's calculation tests: (what, first and last row (R's 1-based rows), arguments,
 #: the rows holding the expected results, and the expected columns by the name sii() gives them).
 ONE_LEVEL = {"sii": "sii", "rii": "rii", "sii_lower_95_0cl": "sii_lowercl_1", "sii_upper_95_0cl": "sii_uppercl_1",
              "rii_lower_95_0cl": "rii_lowercl_1", "rii_upper_95_0cl": "rii_uppercl_1"}
 AT_99 = {k.replace("95_0", "99_0"): v for k, v in ONE_LEVEL.items()}
 NO_RII = {k: v for k, v in ONE_LEVEL.items() if not k.startswith("rii")}
+AT_95_98 = {**ONE_LEVEL, "sii_lower_98_0cl": "sii_lowercl_2", "sii_upper_98_0cl": "sii_uppercl_2",
+            "rii_lower_98_0cl": "rii_lowercl_2", "rii_upper_98_0cl": "rii_uppercl_2", "intercept": "Intercept"}
 CASES = [
     ("normal, se", (1, 20), dict(value_type=0, se=True), (1, 11), ONE_LEVEL),
     ("normal, limits", (1, 20), dict(value_type=0, cls=True), (1, 11), ONE_LEVEL),
@@ -40,6 +42,26 @@ CASES = [
     ("proportion x -100", (131, 150), dict(value_type=2, cls=True, multiplier=-100), (131, 141), ONE_LEVEL),
     ("proportion x -100, no RII", (131, 150), dict(value_type=2, cls=True, multiplier=-100, rii=False), (131, 141),
      NO_RII),
+    # transform = TRUE: the regression on the log (rates) or logit (proportions) scale
+    ("rate, log transform", (306, 325), dict(value_type=1, cls=True, transform=True), (306, 316),
+     {**ONE_LEVEL, "intercept": "Intercept"}),
+    ("rate, log transform, multiplier -1", (386, 405), dict(value_type=1, cls=True, transform=True, multiplier=-1),
+     (386, 396), {**ONE_LEVEL, "intercept": "Intercept"}),
+    ("rate, log transform, 98%", (406, 425), dict(value_type=1, cls=True, transform=True, confidence=98), (406, 416),
+     {**{k.replace("95_0", "98_0"): v for k, v in ONE_LEVEL.items()}, "intercept": "Intercept"}),
+    ("rate, log transform, 95% and 98%", (366, 385), dict(value_type=1, cls=True, transform=True,
+                                                          confidence=(95, 98)), (366, 376), {**AT_95_98}),
+    ("rate, log transform, no RII", (426, 445), dict(value_type=1, cls=True, transform=True, rii=False), (426, 436),
+     NO_RII),
+    ("proportion, logit transform", (326, 345), dict(value_type=2, cls=True, transform=True), (326, 336),
+     {**ONE_LEVEL, "intercept": "Intercept"}),
+    ("proportion, logit transform, multiplier -1", (346, 365), dict(value_type=2, cls=True, transform=True,
+                                                                    multiplier=-1), (346, 356),
+     {**ONE_LEVEL, "intercept": "Intercept"}),
+    ("proportion, logit transform, 98%", (466, 485), dict(value_type=2, cls=True, transform=True, confidence=98),
+     (466, 476), {**{k.replace("95_0", "98_0"): v for k, v in ONE_LEVEL.items()}, "intercept": "Intercept"}),
+    ("proportion, logit transform, 95% and 98%", (486, 505), dict(value_type=2, cls=True, transform=True,
+                                                                  confidence=(95, 98)), (486, 496), {**AT_95_98}),
 ]
 
 

@@ -42,9 +42,15 @@ WINDOW = 12  # months before and after; the start month itself is a changeover m
 COUNTS = ("patients", "cmht_referrals", "cmht_rejected", "tt_with_wait", "tt_long_wait", "mhp_contacts")
 
 
+def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()[0][0])
+
+
 def monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Each PCN's counts by calendar month (the practices in it that financial year) with its registered
     patients (the practices' QOF TOTAL lists of that year): the exposure of a month is its patients."""
+    if not _has(con, "service_month"):  # a database built before the monthly counts were kept: no series
+        return pd.DataFrame(columns=["pcn_code", "icb_code", "month", *COUNTS])
     year = "year(s.month) - (month(s.month) < 4)::INTEGER"
     return con.execute(f"""
         SELECT m.pcn_code, any_value(i.icb_code) AS icb_code, s.month, sum(l.list_size)::DOUBLE AS patients,
@@ -64,6 +70,11 @@ def monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def staffing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The staffing file the build kept (the folder's staffing/mhp_staffing.csv; the demo has one), as
     workforce.read_staffing gives it; empty without one."""
+    if not _has(con, "mhp_staffing"):  # a database built before staffing was kept: none
+        return pd.DataFrame({"pcn_code": pd.Series(dtype=str), "role": pd.Series(dtype=str),
+                             "band": pd.Series(dtype=str), "wte": pd.Series(dtype=float),
+                             "start_date": pd.Series(dtype="datetime64[us]"),
+                             "end_date": pd.Series(dtype="datetime64[us]")})
     frame = con.execute("SELECT pcn_code, role, band, wte, start_date, end_date FROM mhp_staffing").df()
     for column in ("start_date", "end_date"):
         frame[column] = pd.to_datetime(frame[column])

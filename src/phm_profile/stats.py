@@ -415,13 +415,14 @@ def _relative_rank(population) -> np.ndarray:
 
 def sii(quantile, population, value=None, *, x=None, value_type: int = 0, se=None, lower_cl=None, upper_cl=None,
         multiplier: float = 1, repetitions: int = 100_000, confidence=0.95, rii: bool = False,
-        seed: int | None = None) -> dict:
-    """phe_sii (transform = FALSE): the slope index of inequality of ``value`` over the quantiles, from the
-    population-weighted regression on each quantile's relative rank (0 most to 1 least, in quantile order), with
-    confidence limits by simulation: each quantile's value drawn from a normal distribution around it (on the log
-    scale for rates, value_type 1, or the logit scale for proportions, value_type 2) with its standard error,
-    taken from ``se`` or from the 95% limits. Returns sii, intercept, (rii) and sii_lower_95_0cl ... per level.
-    """
+        transform: bool = False, seed: int | None = None) -> dict:
+    """phe_sii: the slope index of inequality of ``value`` over the quantiles, from the population-weighted
+    regression on each quantile's relative rank (0 most to 1 least, in quantile order), with confidence limits by
+    simulation: each quantile's value drawn from a normal distribution around it (on the log scale for rates,
+    value_type 1, or the logit scale for proportions, value_type 2) with its standard error, taken from ``se`` or
+    from the 95% limits. ``transform``: the regression itself on the log or logit scale, the SII, RII, intercept
+    and limits transformed back (phe_sii's transform = TRUE; limits needed, not se). Returns sii, intercept,
+    (rii) and sii_lower_95_0cl ... for each confidence level."""
     order = np.argsort(np.asarray(quantile), kind="stable")
     pick = lambda column: None if column is None else np.asarray(column, dtype=float)[order]  # noqa: E731
     population, value, x, se, lower_cl, upper_cl = (pick(c) for c in (population, value, x, se, lower_cl, upper_cl))
@@ -429,6 +430,8 @@ def sii(quantile, population, value=None, *, x=None, value_type: int = 0, se=Non
         raise ValueError("Number of quantiles must be between 5 and 100")
     if np.any(~(population > 0)):
         raise ValueError("some groups have a zero, negative or missing population")
+    if transform and (value_type == 0 or se is not None or lower_cl is None or upper_cl is None):
+        raise ValueError("transform needs value_type 1 or 2 and lower_cl and upper_cl, not se")
     if value is None:
         if value_type != 2 or x is None:
             raise ValueError("sii requires a value, or x (a count) for a proportion")
@@ -443,26 +446,58 @@ def sii(quantile, population, value=None, *, x=None, value_type: int = 0, se=Non
     sqrt_a = np.sqrt(a)
     design = np.vstack([sqrt_a, _relative_rank(population) * sqrt_a])  # 2 x quantiles
     solve = np.linalg.solve(design @ design.T, design)  # least squares, as phe_sii's SimulationFunc
-    intercept, slope = solve @ (sqrt_a * value)
+    intercept, slope = solve @ (sqrt_a * (forward(value) if transform else value))
+    draws = np.random.default_rng(seed).normal(forward(value)[:, None], se[:, None],
+                                               size=(len(value), repetitions))
+    params = solve @ ((draws if transform else back(draws)) * sqrt_a[:, None])
+    if transform:
+        return _sii_transformed(intercept, slope, np.sort(params[1]), back, value_type, multiplier, repetitions,
+                                confidence, rii)
     out = {"sii": multiplier * slope, "intercept": intercept}
     if rii:
         ratio = (intercept + slope) / intercept
         out["rii"] = 1 / ratio if multiplier < 0 else ratio
-    draws = np.random.default_rng(seed).normal(forward(value)[:, None], se[:, None],
-                                               size=(len(value), repetitions))
-    params = solve @ (back(draws) * sqrt_a[:, None])
     sims = {"sii": np.sort(params[1] * multiplier)}
     if rii:
         ratios = (params[1] + params[0]) / params[0]
         sims["rii"] = np.sort(1 / ratios if multiplier < 0 else ratios)
-    for level in np.atleast_1d(confidence):
-        level = level / 100 if level >= 90 else level
-        upper_level = level + (1 - level) / 2
-        positions = (round(repetitions * (1 - upper_level)), round(repetitions * upper_level))  # R's 1-based
-        name = f"{level * 100:.1f}".replace(".", "_")
+    for level, name, positions in _levels(confidence, repetitions):
         for stat, values in sims.items():
             out[f"{stat}_lower_{name}cl"] = values[positions[0] - 1]
             out[f"{stat}_upper_{name}cl"] = values[positions[1] - 1]
+    return out
+
+
+def _levels(confidence, repetitions: int):
+    """(level, its name as phe_sii writes it, the 1-based positions of its limits among sorted simulations)."""
+    for level in np.atleast_1d(confidence):
+        level = level / 100 if level >= 90 else level
+        upper_level = level + (1 - level) / 2
+        yield level, f"{level * 100:.1f}".replace(".", "_"), (round(repetitions * (1 - upper_level)),
+                                                              round(repetitions * upper_level))
+
+
+def _sii_transformed(intercept, slope, sims, back, value_type, multiplier, repetitions, confidence, rii) -> dict:
+    """phe_sii with transform = TRUE: the fitted line's ends (x = 0 and 1) transformed back; the limits from the
+    simulated slopes placed either side of the line's midpoint. As phe_sii, the limits swap where the multiplier is
+    below 1 for rates and below 0 for proportions."""
+    end = intercept + slope
+    middle = (intercept + end) / 2
+    swap = multiplier < 1 if value_type == 1 else multiplier < 0
+    out = {"sii": (back(end) - back(intercept)) * multiplier, "intercept": back(intercept) * abs(multiplier)}
+    if rii:
+        ratio = back(end) / back(intercept)
+        out["rii"] = 1 / ratio if multiplier < 0 else ratio
+    for level, name, positions in _levels(confidence, repetitions):
+        low, high = sims[positions[0] - 1], sims[positions[1] - 1]
+        ends = {"l": (middle - low / 2, middle + low / 2), "u": (middle - high / 2, middle + high / 2)}
+        first, second = ("u", "l") if swap else ("l", "u")
+        out[f"sii_lower_{name}cl"] = (back(ends[first][1]) - back(ends[first][0])) * multiplier
+        out[f"sii_upper_{name}cl"] = (back(ends[second][1]) - back(ends[second][0])) * multiplier
+        if rii:
+            ratio = {k: back(e[1]) / back(e[0]) for k, e in ends.items()}
+            out[f"rii_lower_{name}cl"] = 1 / ratio[first] if swap else ratio[first]
+            out[f"rii_upper_{name}cl"] = 1 / ratio[second] if swap else ratio[second]
     return out
 
 
