@@ -274,6 +274,12 @@ def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
                 captions += [c.value for c in view.caption]
             assert any("Sub-ICB location" in t for t in tables)
             assert any("placed in the LSOA of the practice itself" in c for c in captions)
+        if page == "pages/6_MHP_impact.py":  # no staffing file and no referral records: every view says so
+            said = []
+            for view in each_view(at):
+                assert not view.error, [e.value for e in view.error]
+                said += [i.value for i in view.info]
+            assert any("No referral records are loaded" in s for s in said)
         if page == "pages/3_Data_and_methods.py":
             years = next(t.value for t in at.dataframe if "Deprivation by" in t.value.columns)
             row = years[years["Year"] == "2022-23"].iloc[0]

@@ -508,8 +508,10 @@ def read_staffing(data: bytes, file_name: str) -> pd.DataFrame:
     return pd.DataFrame({
         "pcn_code": frame.pcn_code.str.strip().str.upper(), "role": frame.role.str.strip().str.lower(),
         "band": frame.band.str.strip().replace("", None), "wte": frame.wte.astype(float),
-        "start_date": [dates[(i, "start_date")] for i in frame.index],
-        "end_date": [dates[(i, "end_date")] for i in frame.index]})
+        "start_date": pd.Series([dates[(i, "start_date")] for i in frame.index], index=frame.index,
+                                dtype="datetime64[ns]"),
+        "end_date": pd.Series([dates[(i, "end_date")] for i in frame.index], index=frame.index,
+                              dtype="datetime64[ns]")})
 
 
 def in_post(staffing: pd.DataFrame, on=None) -> pd.DataFrame:
