@@ -11,7 +11,7 @@ monthly = views.impact_monthly(sel.db)
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 icb_pcns = list(inputs.pcn_code)
 
-view, tab = ui.view(["In post", "Before and after", "Return on investment"])
+view, tab = ui.view(["In post", "Map", "Before and after", "Return on investment"])
 with tab:
     if view == "In post":
         status = impact.status(inputs, staffing, sel.period)
@@ -24,6 +24,18 @@ with tab:
         st.markdown(f"- **No MHP** ({len(missing)}): {', '.join(missing) or 'none'}.")
         st.markdown(f"- **Below entitlement** ({len(below)}): {', '.join(below) or 'none'}.")
         ui.table(status)
+    elif view == "Map":
+        status = impact.status(inputs, staffing, sel.period)
+        geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
+        mapped = status.assign(value=100 * status.in_post_wte / status.entitlement_wte.where(status.entitlement_wte > 0),
+                               note=[f"{s}, {w:.1f} WTE in post" for s, w in zip(status.status, status.in_post_wte)])
+        st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} as a share of the guide's entitlement "
+                   "(0%: no MHP; 100%: the entitlement in post).")
+        if geojson["features"]:
+            ui.chart(charts.pcn_map(geojson, mapped, "In post (% of entitlement)", sel.pcn_code), mapped,
+                     f"mhp_in_post_map_{sel.icb_code}_{sel.period}.csv", "in_post_map", download=False)
+        else:
+            st.info(wording.map_caption(views.map_method(sel.db, sel.period)))
     elif view == "Before and after":
         if monthly.empty:
             st.info("No referral records are loaded (mh_referrals records by practice and date): the monthly series "

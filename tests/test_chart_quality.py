@@ -15,7 +15,7 @@ LINK = "period=2023-24&icb=QZB&pcn=U90001"
 VIEWS = [("", "Map"), ("", "All indicators"), ("PCN_profile", "Spine chart"), ("PCN_profile", "Population"), ("PCN_profile", "Services"),
          ("PCN_profile", "Trends"), ("Compare_PCNs", "League table"), ("Compare_PCNs", "Funnel plot"),
          ("Compare_PCNs", "Two indicators"), ("Compare_PCNs", "Map"), ("Compare_PCNs", "Inequality"), ("Workforce_plan", "Chart"),
-         ("MHP_allocation", "Chart"), ("MHP_allocation", "Map"), ("MHP_impact", "In post"),
+         ("MHP_allocation", "Chart"), ("MHP_allocation", "Map"), ("MHP_impact", "In post"), ("MHP_impact", "Map"),
          ("MHP_impact", "Before and after")]
 
 #: For every chart on the page: each text element outside its chart's box (with 1 px slack) and the smallest text.

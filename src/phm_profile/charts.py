@@ -206,13 +206,17 @@ def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None
     ('white-bg', no tiles)."""
     if "short_label" in frame and len(frame):
         label = str(frame.short_label.iloc[0])
+    if "note" not in frame:  # the hover's words after the value: the comparison with the ICB, unless given
+        frame = frame.assign(note=[f"{v} than the ICB" if isinstance(v, str) and v in ("higher", "lower")
+                                   else f"{v} to the ICB" if v == "similar" else "not compared with the ICB"
+                                   for v in (frame.vs_icb if "vs_icb" in frame else [None] * len(frame))])
     shown, missing = frame[frame.value.notna()], frame[frame.value.isna()]
     fig = go.Figure(go.Choroplethmap(
         geojson=geojson, featureidkey="properties.pcn_code", locations=shown.pcn_code, z=shown.value,
         colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in shown.pcn_code],
-        marker_line_color="#231F20", customdata=shown[["pcn_name", "vs_icb"]],
+        marker_line_color="#231F20", customdata=shown[["pcn_name", "note"]],
         colorbar=dict(title=dict(text=label, side="right")), name=label,
-        hovertemplate="%{customdata[0]} (%{location}): %{z:.2f}, %{customdata[1]} than the ICB<extra></extra>"))
+        hovertemplate="%{customdata[0]} (%{location}): %{z:,.2f}; %{customdata[1]}<extra></extra>"))
     if len(missing):
         fig.add_trace(go.Choroplethmap(
             geojson=geojson, featureidkey="properties.pcn_code", locations=missing.pcn_code,
@@ -525,6 +529,11 @@ def staffing_chart(status: pd.DataFrame, selected: str | None) -> go.Figure:
     for state, colour in colours.items():
         part = frame[frame.status == state]
         if part.empty:
+            continue
+        if state == "No MHP":  # a zero-length bar shows nothing: a cross at 0 instead
+            fig.add_scatter(y=part.name, x=[0] * len(part), mode="markers", name=state,
+                            marker=dict(symbol="x", size=11, color=colour),
+                            hovertemplate="%{y}: no MHP in post<extra></extra>")
             continue
         fig.add_bar(y=part.name, x=part.in_post_wte, orientation="h", name=state, marker_color=colour,
                     hovertemplate="%{y}: %{x:.1f} WTE in post<extra></extra>")
