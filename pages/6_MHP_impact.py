@@ -44,10 +44,15 @@ with tab:
             measure_key = st.radio("Measure", list(impact.MEASURES), horizontal=True, key="impact_measure",
                                    format_func=lambda k: impact.MEASURES[k].label)
             measure = impact.MEASURES[measure_key]
-            did = impact.difference_in_differences(monthly, staffing, measure_key, icb_pcns, sel.suppress)
+            whose = icb_pcns
+            if sel.pcn_code in impact.starts(staffing):
+                choice = st.radio("PCNs", ["Every PCN of the ICB that started", f"{sel.pcn_name} only"],
+                                  horizontal=True, key="impact_whose")
+                whose = icb_pcns if choice.startswith("Every") else [sel.pcn_code]
+            did = impact.difference_in_differences(monthly, staffing, measure_key, whose, sel.suppress)
             for sentence in wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit):
                 st.markdown(f"- {ui.plain(sentence)}")
-            series = impact.event_series(monthly, staffing, measure_key, icb_pcns, sel.suppress)
+            series = impact.event_series(monthly, staffing, measure_key, whose, sel.suppress)
             ui.chart(ui.figure(charts.event_chart, series, measure.short), series,
                      f"mhp_impact_{measure_key}_{sel.icb_code}.csv", "impact",
                      empty="No PCN of this ICB has an MHP start date in the records' span.")

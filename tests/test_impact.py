@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT, open_view
+from test_app import chart_traces
 from streamlit.testing.v1 import AppTest
 
 from phm_profile import database, demo, impact, store, workforce
@@ -128,6 +129,12 @@ def test_the_mhp_impact_page(demo_db, monkeypatch):
     assert not at.exception and at.get("plotly_chart")
     assert any("difference in differences" in m.value for m in at.markdown)
     assert any("Not a trial" in c.value for c in at.caption)
+    at.radio(key="impact_whose").set_value("Demo PCN 0001 (synthetic) only").run()  # U90001 started in July 2021
+    assert any("in this 1 PCN" in m.value for m in at.markdown)
+    own = next(t for t in chart_traces(at) if t["name"] == "PCNs with MHPs")
+    con = database.connection(str(demo_db))
+    series = impact.event_series(impact.monthly(con), impact.staffing(con), "cmht_referrals", ["U90001"], True)
+    assert own["y"] == pytest.approx(series[series.group == "PCNs with MHPs"].value.tolist())
     at = open_view(at, "Return on investment")
     at.number_input(key="roi_unit_cost").set_value(250.0).run()
     said = " ".join(m.value for m in at.markdown)

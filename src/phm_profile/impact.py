@@ -152,7 +152,8 @@ def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, meas
             pooled[name][1] += exposure
         rows.append(_row(code, start.strftime("%b %Y"), groups, measure, suppress))
     if rows:
-        rows.append(_row("All that started", f"{len(rows)} PCNs", {k: tuple(v) for k, v in pooled.items()},
+        rows.append(_row("All that started", f"{len(rows)} PCN{'s' if len(rows) > 1 else ''}",
+                         {k: tuple(v) for k, v in pooled.items()},
                          measure, suppress))
     return pd.DataFrame(rows, columns=["pcn_code", "start", "before", "after", "comparison_before",
                                        "comparison_after", "estimate", "lower", "upper", "events_after",

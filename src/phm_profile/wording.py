@@ -199,7 +199,8 @@ def impact_sentences(did: pd.DataFrame, label: str, unit: str) -> list[str]:
     significant = not (r.lower <= 0 <= r.upper)
     direction = "fell" if r.estimate < 0 else "rose"
     return [
-        f"In the 12 months after their MHPs started, {label} in these {r.start} {direction} by "
+        f"In the 12 months after their MHPs started, {label} in {'these ' if r.start != '1 PCN' else 'this '}"
+        f"{r.start} {direction} by "
         f"{number(abs(r.estimate))} {unit} more than in PCNs without an MHP over the same months "
         f"(difference in differences {number(r.estimate)}, 95% interval {number(r.lower)} to {number(r.upper)})"
         + ("." if significant else "; the interval includes no change."),
