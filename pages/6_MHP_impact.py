@@ -27,8 +27,7 @@ with tab:
     elif view == "Map":
         status = impact.status(inputs, staffing, sel.period)
         geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
-        mapped = status.assign(value=100 * status.in_post_wte / status.entitlement_wte.where(status.entitlement_wte > 0),
-                               note=[f"{s}, {w:.1f} WTE in post" for s, w in zip(status.status, status.in_post_wte)])
+        mapped = status.assign(value=status.share_of_entitlement, note=wording.in_post_notes(status))
         st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} as a share of the guide's entitlement "
                    "(0%: no MHP; 100%: the entitlement in post).")
         if geojson["features"]:

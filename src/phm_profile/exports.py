@@ -38,7 +38,9 @@ HEADERS = {
     "x": "Across (x)", "y": "Up (y)", "line": "Line", "imd_decile": "IMD decile (1 = most deprived)",
     "recovery": "Recovery (%)", "imd": "IMD 2019 (score, or rank)", "age_65_plus": "Aged 65+ (%)",
     "under_18_share": "Aged under 18 (%)", "imd_q1_share": "Most deprived quintile (%)", "distance": "Distance (standardised)",
-    "similar_value": "Similar PCNs", "practices": "Practices", "sii": "Slope index of inequality", "role": "Role", "band": "AfC band", "year": "Year", "rule": "Rule",
+    "similar_value": "Similar PCNs", "share_of_entitlement": "In post (% of entitlement)",
+    "in_post_wte": "In post (WTE)", "first_start": "First MHP start", "status": "Status", "practices": "Practices",
+    "sii": "Slope index of inequality", "role": "Role", "band": "AfC band", "year": "Year", "rule": "Rule",
 }
 #: Columns that are the product's own workings, not figures a reader needs.
 INTERNAL = ("multiplier", "sort_order", "decimals", "short_label")

@@ -90,8 +90,8 @@ def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
 
 def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None) -> pd.DataFrame:
     """Each PCN of ``inputs`` (queries.workforce_inputs) with its MHP WTE in post at the end of ``period`` (31
-    March), its first start, the guide's entitlement and the modelled need, and a status: no MHP, below
-    entitlement, or at or above it."""
+    March), its first start, the guide's entitlement, that WTE as a share of it (%) and the modelled need, and a
+    status: no MHP, below entitlement, or at or above it."""
     end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
     posted = workforce.in_post(staffing, on=end).groupby("pcn_code").wte.sum()
     first = starts(staffing)
@@ -103,6 +103,7 @@ def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumption
         rows.append({"pcn_code": row.pcn_code, "pcn_name": row.pcn_name, "in_post_wte": wte,
                      "first_start": first[row.pcn_code].strftime("%b %Y") if row.pcn_code in first else "–",
                      "entitlement_wte": entitled, "need_wte": float(need.loc[row.pcn_code, "need_wte"]),
+                     "share_of_entitlement": 100 * wte / entitled if entitled > 0 else np.nan,
                      "status": "No MHP" if wte == 0 else "Below entitlement" if wte < entitled - 1e-9
                      else "At or above entitlement"})
     return pd.DataFrame(rows)

@@ -247,3 +247,8 @@ def impact_table(did: pd.DataFrame) -> pd.DataFrame:
         "95% interval": ["–" if pd.isna(lo) else f"{number(lo, 2)} to {number(hi, 2)}"
                          for lo, hi in zip(did.lower, did.upper)],
         "Events after": [number(v, 0, "–") for v in did.events_after]})
+
+
+def in_post_notes(status: pd.DataFrame) -> list[str]:
+    """Each PCN's staffing in words, for the map's hover: 'Below entitlement, 1.0 WTE in post'."""
+    return [f"{state}, {number(wte, 1)} WTE in post" for state, wte in zip(status.status, status.in_post_wte)]
