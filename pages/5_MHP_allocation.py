@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from phm_profile import charts, exports, ui, views, workforce
+from phm_profile import charts, exports, impact, ui, views, workforce
 
 sel = ui.sidebar()
 ui.title(f"MHP allocation across {sel.icb_code}", sel)
@@ -23,8 +23,7 @@ st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitl
            "pool (the ICB's own) to see it shared the same way.")
 assumptions = ui.assumptions_form()
 
-posted = workforce.in_post(views.impact_staffing(sel.db), on=f"{int(sel.period[:4]) + 1}-03-31")
-posted = posted.groupby("pcn_code").wte.sum()  # the staffing file kept with the data (MHP impact), at the year's end
+posted = impact.in_post_at_year_end(views.impact_staffing(sel.db), sel.period)  # the staffing file kept with the data
 with st.expander("Floors and current staffing per PCN"):
     if len(posted):
         st.caption(f"Current staffing from the staffing file loaded with the data (in post on 31 March "

@@ -97,10 +97,10 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
         fig.add_scatter(y=y, x=place("similar_value"), mode="markers", name="10 similar PCNs",
                         marker=dict(symbol="diamond-open", size=11, color="#425563", line_width=2),
                         customdata=data.similar_value, hovertemplate="10 similar PCNs %{customdata:,.2f}<extra></extra>")
-    if "trend" in data and data.trend.isin(list(TREND_ARROWS)).any():  # Fingertips' recent-trend arrows
-        marked = data[data.trend.isin(list(TREND_ARROWS))]
+    if "trend" in data and data.trend.isin(list(TREND_WORDS)).any():  # Fingertips' recent-trend arrows
+        marked = data[data.trend.isin(list(TREND_WORDS))]
         fig.add_scatter(y=marked.short_label, x=[1.34] * len(marked), mode="text", name="Recent trend (arrow)",
-                        text=[TREND_ARROWS[t] for t in marked.trend], textfont=dict(
+                        text=[TREND_WORDS[t] for t in marked.trend], textfont=dict(
                             size=16, color=[TREND_COLOURS.get(j.split(" and getting ")[-1], "#425563")
                                             for j in marked.judged]),
                         customdata=marked.judged, hovertemplate="Recent trend: %{customdata}<extra></extra>",
@@ -115,8 +115,6 @@ def spine_chart(profile: pd.DataFrame, england_range: pd.DataFrame, compact: boo
     return fig
 
 
-#: Fingertips' recent-trend markers: an arrow for a significant change, a flat one for none.
-TREND_ARROWS = TREND_WORDS
 TREND_COLOURS = {"better": COMPARISON_COLOURS["better"], "worse": COMPARISON_COLOURS["worse"]}
 
 
@@ -427,7 +425,7 @@ def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None) -> go.F
     titles = []
     for label in labels:
         trend, words = judged.get(indicator_of[label], (None, None))
-        titles.append(f"{label}<br><sup>{TREND_ARROWS.get(trend, '')} {words}</sup>" if words else label)
+        titles.append(f"{label}<br><sup>{TREND_WORDS.get(trend, '')} {words}</sup>" if words else label)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.1)
     for i, label in enumerate(labels):
         part = frame[frame.short_label == label]

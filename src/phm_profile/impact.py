@@ -47,24 +47,11 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each PCN's counts by calendar month (the practices in it that financial year) with its registered
-    patients (the practices' QOF TOTAL lists of that year): the exposure of a month is its patients."""
-    if not _has(con, "service_month"):  # a database built before the monthly counts were kept: no series
+    """Each PCN's referral counts by calendar month with its registered patients (marts/pcn_service_month.sql):
+    the exposure of a month is its patients."""
+    if not _has(con, "pcn_service_month"):  # a database built before the monthly counts were kept: no series
         return pd.DataFrame(columns=["pcn_code", "icb_code", "month", *COUNTS])
-    year = "year(s.month) - (month(s.month) < 4)::INTEGER"
-    return con.execute(f"""
-        SELECT m.pcn_code, any_value(i.icb_code) AS icb_code, s.month, sum(l.list_size)::DOUBLE AS patients,
-               sum(s.cmht_referrals)::DOUBLE AS cmht_referrals, sum(s.cmht_rejected)::DOUBLE AS cmht_rejected,
-               sum(s.tt_with_wait)::DOUBLE AS tt_with_wait, sum(s.tt_long_wait)::DOUBLE AS tt_long_wait,
-               sum(s.mhp_contacts)::DOUBLE AS mhp_contacts
-        FROM service_month s
-        JOIN practice_pcn m ON m.practice_code = s.practice_code
-             AND m.period = ({year})::VARCHAR || '-' || right(({year} + 1)::VARCHAR, 2)
-        JOIN practice_list_size l ON l.practice_code = s.practice_code AND l.period = m.period
-             AND l.list_type = 'TOTAL'
-        LEFT JOIN pcn_icb i ON i.period = m.period AND i.pcn_code = m.pcn_code
-        WHERE m.pcn_code IS NOT NULL AND m.pcn_code <> 'U'
-        GROUP BY m.pcn_code, s.month ORDER BY m.pcn_code, s.month""").df()
+    return con.execute("SELECT * FROM pcn_service_month ORDER BY pcn_code, month").df()
 
 
 def staffing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -88,12 +75,17 @@ def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
     return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in first.items()}
 
 
+def in_post_at_year_end(staffing: pd.DataFrame, period: str) -> pd.Series:
+    """Each PCN's MHP WTE in post on 31 March at the end of ``period`` (both roles)."""
+    end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
+    return workforce.in_post(staffing, on=end).groupby("pcn_code").wte.sum()
+
+
 def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None) -> pd.DataFrame:
     """Each PCN of ``inputs`` (queries.workforce_inputs) with its MHP WTE in post at the end of ``period`` (31
     March), its first start, the guide's entitlement, that WTE as a share of it (%) and the modelled need, and a
     status: no MHP, below entitlement, or at or above it."""
-    end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
-    posted = workforce.in_post(staffing, on=end).groupby("pcn_code").wte.sum()
+    posted = in_post_at_year_end(staffing, period)
     first = starts(staffing)
     need = workforce.need(inputs, assumptions or workforce.Assumptions()).set_index("pcn_code")
     rows = []

@@ -31,7 +31,7 @@ MODELS = (
     "intermediate/practice_deprivation", "intermediate/area_deprivation", "intermediate/pcn_lsoa_assignment",
     "intermediate/area_service_usage", "intermediate/area_expected", "intermediate/area_indicator",
     "marts/pcn_population", "marts/pcn_list_size", "marts/pcn_prevalence", "marts/pcn_deprivation",
-    "marts/pcn_service_usage", "marts/pcn_profile", "marts/pcn_need_inputs",
+    "marts/pcn_service_usage", "marts/pcn_profile", "marts/pcn_need_inputs", "marts/pcn_service_month",
 )
 MACROS = ("macros/intervals", "macros/areas")
 

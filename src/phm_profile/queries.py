@@ -473,7 +473,6 @@ def similar_pcns(con: duckdb.DuckDBPyConnection, period: str, pcn_code: str, sup
         SELECT p.pcn_code, any_value(p.pcn_name) AS pcn_name, any_value(p.icb_code) AS icb_code,
                coalesce(max(p.value) FILTER (WHERE p.indicator = 'imd_score'),
                         -max(p.value) FILTER (WHERE p.indicator = 'imd_rank')) AS imd,
-               bool_or(p.indicator = 'imd_score' AND p.value IS NOT NULL) AS imd_is_score,
                max(p.value) FILTER (WHERE p.indicator = 'age_65_plus') AS age_65_plus,
                100 * any_value(n.under_18) / nullif(any_value(n.list_size), 0) AS under_18_share,
                max(p.value) FILTER (WHERE p.indicator = 'list_size') AS list_size,
@@ -493,7 +492,7 @@ def similar_pcns(con: duckdb.DuckDBPyConnection, period: str, pcn_code: str, sup
     out["imd"] = out.imd.abs()  # a rank was negated so that both run the same way
     if suppress:
         out["list_size"] = suppression.round_count(out.list_size)
-    return out.drop(columns="imd_is_score").reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def similar_values(con: duckdb.DuckDBPyConnection, period: str, pcn_codes: tuple[str, ...],

@@ -13,3 +13,7 @@ CREATE OR REPLACE MACRO year_distance(period, other) AS
 -- The lower age of a registrations age band ('0_4', '85_89', '95+', as the publisher writes them).
 CREATE OR REPLACE MACRO age_band_lower(age_band) AS
     CASE WHEN age_band LIKE '%+' THEN replace(age_band, '+', '')::INT ELSE split_part(age_band, '_', 1)::INT END;
+
+-- The financial year (April to March) holding a date, as the extracts' periods are written: '2022-23'.
+CREATE OR REPLACE MACRO financial_year(d) AS
+    (year(d) - (month(d) < 4)::INTEGER)::VARCHAR || '-' || right((year(d) - (month(d) < 4)::INTEGER + 1)::VARCHAR, 2);
