@@ -79,3 +79,18 @@ def test_workforce_plan_xlsx_downloads_and_opens(server, page, tmp_path):
     assert {"Plan", "Assumptions", "Inputs", "Money"} <= set(book)
     assert book["Plan"]["Suggested (WTE)"].notna().all()
     assert book["Plan"]["Source of the money"].notna().all()
+
+
+def test_the_served_page_imports_the_chart_bundle_as_it_boots(server, page):
+    """`phm_profile serve` gives Streamlit's page with the plotly bundle imported from the page itself (cli.
+    chart_bundle_preloaded); the bundle is fetched once, and the charts draw from it."""
+    import urllib.request
+
+    html = urllib.request.urlopen(f"{server}/PCN_profile").read().decode()
+    assert re.search(r'import\("\./static/js/PlotlyChart\.[\w-]+\.js"\)', html)
+    page.goto(f"{server}/PCN_profile?{LINK}")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+    fetched = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)"
+                            ".filter(n => n.includes('PlotlyChart.'))")
+    assert len(fetched) == 1, fetched

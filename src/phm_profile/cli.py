@@ -82,11 +82,51 @@ def cmd_serve(args) -> int:
     # The cached views are defined before Streamlit's runtime starts: its "No runtime found" notice, once per
     # cached function, says nothing to a user starting the app.
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    from streamlit import file_util
+
     from . import charts, ui, views, workforce  # noqa: F401  (pandas, plotly, duckdb, scipy)
     from .config import PROJECT_DIR
 
+    preloaded = chart_bundle_preloaded(Path(file_util.get_static_dir()))
+    if preloaded is not None:
+        file_util.get_static_dir = lambda: str(preloaded)
     sys.argv = ["streamlit", "run", str(PROJECT_DIR / "app.py"), *args.streamlit_options]
     return streamlit_cli.main()
+
+
+#: Where Streamlit's page starts its own code; the chart bundle's import is put after it.
+_BOOT_SCRIPT = '<script type="module" crossorigin src="./static/js/index.'
+
+
+def chart_bundle_preloaded(static: Path) -> Path | None:
+    """Streamlit's static files (``static``) in a temporary folder whose page imports the chart bundle as it boots.
+
+    Streamlit fetches its plotly bundle (4.7 MB of JavaScript) only once the first chart of a page arrives, so
+    a first visit waited for the page's other elements, then for the bundle to load and run (benchmarks/README.md,
+    session 9). Imported from the page itself, it loads while the browser waits for the server. Every other file
+    is Streamlit's own, linked, not copied. None (Streamlit's files are served as they are) when this
+    Streamlit's page or bundle is not as expected, or links cannot be made here."""
+    import atexit
+    import shutil
+    import tempfile
+
+    bundles = sorted((static / "static" / "js").glob("PlotlyChart.*.js"))
+    page = (static / "index.html").read_text(encoding="utf-8") if (static / "index.html").is_file() else ""
+    if len(bundles) != 1 or page.count(_BOOT_SCRIPT) != 1:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="phm-profile-static-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    try:
+        for entry in static.iterdir():
+            if entry.name != "index.html":
+                (folder / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    except OSError:
+        return None
+    start = page.index(_BOOT_SCRIPT)
+    end = page.index("</script>", start) + len("</script>")
+    preload = f'\n    <script type="module">import("./static/js/{bundles[0].name}")</script>'
+    (folder / "index.html").write_text(page[:end] + preload + page[end:], encoding="utf-8")
+    return folder
 
 
 def build_parser() -> argparse.ArgumentParser:
