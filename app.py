@@ -10,12 +10,10 @@ st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator
 indicator = ui.choose_indicator(sel.db, sel.period)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 headline = wording.overview_headline(table)
-cols = st.columns(4)
-cols[0].metric("PCNs", headline["pcns"])
-if headline["pcns"]:
-    cols[1].metric(f"ICB: {headline['short_label']}", headline["icb_shown"])
-    cols[2].metric(f"England: {headline['short_label']}", headline["england_shown"])
-    cols[3].metric("PCNs higher than England (95%)", headline["higher"])
+ui.tiles([ui.Tile("PCNs", str(headline["pcns"]))] + ([
+    ui.Tile(f"ICB: {headline['short_label']}", headline["icb_shown"]),
+    ui.Tile(f"England: {headline['short_label']}", headline["england_shown"]),
+    ui.Tile("PCNs higher than England (95%)", str(headline["higher"]))] if headline["pcns"] else []))
 view, tab = ui.view(["Map", "Table", "All indicators", "Service context"])
 with tab:
     if view == "Map":

@@ -6,12 +6,10 @@ sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
 ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
 st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
-tiles = wording.headline(profile)
-for col, row in zip(st.columns(len(tiles) or 1), tiles.itertuples()):
-    col.metric(row.short, row.shown, row.comparison, delta_color="off", delta_arrow="off", help=row.help)
+ui.tiles([ui.Tile(row.short, row.shown, (row.comparison, row.icb_comparison), row.help)
+          for row in wording.headline(profile).itertuples()])
 st.subheader("Summary")
-for sentence in wording.summary_sentences(profile):
-    st.markdown(f"- {ui.plain(sentence)}")
+ui.bullets(wording.summary_sentences(profile))
 
 england = views.england_range(sel.db, sel.period, sel.suppress)
 similar = views.similar_pcns(sel.db, sel.period, sel.pcn_code, sel.suppress)
@@ -79,8 +77,7 @@ with tab:
         ui.chart(ui.figure(charts.trend_chart, trend, trends), trend, f"trends_{sel.pcn_code}.csv", "trends",
                  empty="No trends: the mental-health registers are loaded for no year.")
         shown = trends[trends.indicator.isin(trend.indicator.unique())]
-        for sentence in wording.trend_sentences(shown, views.indicator_labels(sel.db, short=True)):
-            st.markdown(f"- {ui.plain(sentence)}")
+        ui.bullets(wording.trend_sentences(shown, views.indicator_labels(sel.db, short=True)))
         st.caption("Recent trend as Fingertips tests it: the most recent five yearly points up to this year, a "
                    "chi-squared test for trend in proportions (weighted by each year's patients) or, for rates "
                    "and ratios, a regression weighted by each point's interval; significant at 99.8%.")

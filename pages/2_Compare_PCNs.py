@@ -67,8 +67,7 @@ with tab:
                      f"inequality_{indicator}_{sel.icb_code}_{sel.period}.csv", "inequality",
                      empty="No practice deprivation for this year: it needs the IMD 2019 file with registrations "
                            "by LSOA, or the practices' locations.")
-            for sentence in wording.inequality_sentences(sii, label):
-                st.markdown(f"- {ui.plain(sentence)}")
+            ui.bullets(wording.inequality_sentences(sii, label))
             st.caption("Slope index of inequality (OHID's method, PHEindicatormethods' phe_sii for proportions): "
                        "the fitted gap across the whole range of deprivation, from the population-weighted "
                        "regression of each quintile's value on its midpoint rank; 95% interval by 100,000 "

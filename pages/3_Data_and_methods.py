@@ -70,8 +70,7 @@ st.caption("Every indicator as defined in data/indicators.csv: what is counted, 
            "and intervals, and its source. Polarity: whether a higher value is better, worse or neither (as Fingertips colours them).")
 for domain, paragraphs in wording.definitions(views.indicator_definitions(sel.db)).items():
     with st.expander(f"{domain} ({len(paragraphs)})"):
-        for paragraph in paragraphs:
-            st.markdown(f"- {ui.plain(paragraph)}")
+        ui.bullets(paragraphs)
 st.subheader("Expected prevalence (recorded vs expected)")
 st.caption("The share of people expected to have a common mental disorder (CMD, compared with the depression "
            "register) or a psychotic disorder (SMI, compared with the SMI register), by sex and age, applied to "

@@ -66,24 +66,20 @@ year = st.selectbox("Year shown", years, index=years.index(ahead[0]), key="plan_
 this_year, totals = workforce.plan_year(plan, year)
 envelope = this_year.arrs_envelope.iloc[0]
 low, central, high = workforce.need_range(row, assumptions)
-tiles = st.columns(4)
-tiles[0].metric("Guide's entitlement", f"{totals.entitlement_wte:.1f} WTE",
-                help=f"{workforce.year_rule(year)}; from list size alone")
-tiles[1].metric("Need", f"{central:.1f} WTE", f"range {low:.1f}-{high:.1f} WTE", delta_color="off",
-                delta_arrow="off", help="Low and high: every share assumption at half and one and a half times.")
-tiles[2].metric("Current", f"{totals.current_wte:.1f} WTE")
-tiles[3].metric("Suggested", f"{totals.suggested_wte:.1f} WTE", f"{int(totals.posts)} posts", delta_color="off",
-                delta_arrow="off")
-tiles = st.columns(5)
-for tile, (label, column) in zip(tiles, (("Gross employment cost", "employment_cost"),
-                                         ("Provider share", "provider_share"), ("PCN contribution", "pcn_contribution"),
-                                         ("ARRS reimbursement", "arrs_reimbursement"),
-                                         ("Net cost to the PCN", "net_pcn_cost"))):
-    tile.metric(label, f"£{totals[column]:,.0f}")
+ui.tiles([
+    ui.Tile("Guide's entitlement", f"{totals.entitlement_wte:.1f} WTE",
+            help=f"{workforce.year_rule(year)}; from list size alone"),
+    ui.Tile("Need", f"{central:.1f} WTE", (f"range {low:.1f}-{high:.1f} WTE",),
+            "Low and high: every share assumption at half and one and a half times."),
+    ui.Tile("Current", f"{totals.current_wte:.1f} WTE"),
+    ui.Tile("Suggested", f"{totals.suggested_wte:.1f} WTE", (f"{int(totals.posts)} posts",))])
+ui.tiles([ui.Tile(label, f"£{totals[column]:,.0f}", help=f"{year}, £ a year")
+          for label, column in (("Gross employment cost", "employment_cost"), ("Provider share", "provider_share"),
+                                ("PCN contribution", "pcn_contribution"), ("ARRS reimbursement", "arrs_reimbursement"),
+                                ("Net cost to the PCN", "net_pcn_cost"))])
 summary = workforce.plan_summary(totals, year, workforce.year_rule(year), envelope,
                                  this_year.envelope_money.iloc[0] or "")
-for sentence in summary:
-    st.markdown(f"- {ui.plain(sentence)}")
+ui.bullets(summary)
 st.caption(f"One WTE sees about {workforce.patients_per_wte(assumptions):,.0f} patients a year. Money: "
            f"{', '.join(sorted(set(this_year.money)))}.")
 view, tab = ui.view(["Chart", "Year by year"])

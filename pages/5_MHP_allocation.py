@@ -17,7 +17,8 @@ pool = controls[0].number_input("Pool of MHP WTE", min_value=0.0, value=ui.numbe
                                 step=step, key="alloc_pool",
                                 help="Default: the sum of the PCNs' ARRS entitlements (the WTE the guide funds), or "
                                      "type the ICB's own figure.")
-controls[2].metric("Sum of ARRS entitlements", f"{entitled:.1f} WTE")
+with controls[2]:
+    ui.tiles([ui.Tile("Sum of ARRS entitlements", f"{entitled:.1f} WTE")])
 st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitled:.1f} WTE): what the guide's "
            "numbers would fund. It is shared in proportion to each PCN's need-weighted population; type another "
            "pool (the ICB's own) to see it shared the same way.")
@@ -45,10 +46,9 @@ except ValueError as exc:
     st.stop()
 
 totals = workforce.allocation_totals(table)
-tiles = st.columns(3)
-tiles[0].metric("Allocated", f"{totals.allocated_wte:.1f} WTE")
-tiles[1].metric("Need (all PCNs)", f"{totals.need_wte:.1f} WTE")
-tiles[2].metric("Current (all PCNs)", f"{totals.current_wte:.1f} WTE")
+ui.tiles([ui.Tile("Allocated", f"{totals.allocated_wte:.1f} WTE"),
+          ui.Tile("Need (all PCNs)", f"{totals.need_wte:.1f} WTE"),
+          ui.Tile("Current (all PCNs)", f"{totals.current_wte:.1f} WTE")])
 shown = table[["pcn_code", "pcn_name", "list_size", "weighted_population", "need_wte", "entitlement_wte",
                "floor_wte", "allocated_wte", "allocated_vs_entitlement", "current_wte", "wte_per_10k_weighted"]]
 view, tab = ui.view(["Chart", "Table", "Map"])

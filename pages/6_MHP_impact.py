@@ -21,8 +21,8 @@ with tab:
                  f"mhp_in_post_{sel.icb_code}_{sel.period}.csv", "in_post")
         missing = status[status.status == "No MHP"].pcn_name.tolist()
         below = status[status.status == "Below entitlement"].pcn_name.tolist()
-        st.markdown(f"- **No MHP** ({len(missing)}): {', '.join(missing) or 'none'}.")
-        st.markdown(f"- **Below entitlement** ({len(below)}): {', '.join(below) or 'none'}.")
+        st.markdown(f"- **No MHP** ({len(missing)}): {ui.plain(', '.join(missing) or 'none')}.\n"
+                    f"- **Below entitlement** ({len(below)}): {ui.plain(', '.join(below) or 'none')}.")
         ui.table(status)
     elif view == "Map":
         status = impact.status(inputs, staffing, sel.period)
@@ -49,8 +49,7 @@ with tab:
                                   horizontal=True, key="impact_whose")
                 whose = icb_pcns if choice.startswith("Every") else [sel.pcn_code]
             did = impact.difference_in_differences(monthly, staffing, measure_key, whose, sel.suppress)
-            for sentence in wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit):
-                st.markdown(f"- {ui.plain(sentence)}")
+            ui.bullets(wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit))
             series = impact.event_series(monthly, staffing, measure_key, whose, sel.suppress)
             ui.chart(ui.figure(charts.event_chart, series, measure.short), series,
                      f"mhp_impact_{measure_key}_{sel.icb_code}.csv", "impact",
@@ -74,5 +73,4 @@ with tab:
             st.info("No estimate to work from: no PCN of this ICB has 12 months of records before and after its MHP "
                     "start (or the counts are suppressed).")
         else:
-            for sentence in wording.roi_sentences(result, len(started)):
-                st.markdown(f"- {ui.plain(sentence)}")
+            ui.bullets(wording.roi_sentences(result, len(started)))

@@ -68,3 +68,21 @@ def open_view(at, label: str):
     """The page with the view (tab) ``label`` open."""
     at.session_state["view"] = label
     return at.run()
+
+
+def tiles(at) -> list:
+    """The headline tiles (ui.tiles) of a page run by AppTest, in order, each with label, value, notes and help."""
+    import html
+    import re
+    from types import SimpleNamespace
+
+    found = []
+    for block in (m.value for m in at.markdown if 'class="phm-tiles"' in m.value):
+        for tile in re.findall(r'<div class="phm-tile" title="(.*?)">(.*?)</div></div>', block):
+            help_text, body = tile
+            label = re.search(r'<div class="phm-tile-label">(.*?)</div>', body).group(1)
+            value = re.search(r'<div class="phm-tile-value">(.*?)</div>', body + "</div>").group(1)
+            notes = re.findall(r'<div class="phm-tile-note">(.*?)(?:</div>|$)', body)
+            found.append(SimpleNamespace(label=html.unescape(label), value=html.unescape(value),
+                                         notes=[html.unescape(n) for n in notes], help=html.unescape(help_text)))
+    return found

@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, each_view, open_view
+from conftest import ROOT, each_view, open_view, tiles
 from streamlit.testing.v1 import AppTest
 
 
@@ -42,10 +42,10 @@ def test_overview_shows_the_profile_values(app, demo_db):
     pcns, higher, icb_value = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE vs_england = 'higher'), any_value(icb_value) FROM pcn_profile "
         "WHERE icb_code = ? AND period = ? AND indicator = 'prev_mh'", [icb, period]).fetchall()[0]
-    tiles = {m.label: m.value for m in at.metric}
-    assert tiles["PCNs"] == str(pcns)
-    assert tiles["PCNs higher than England (95%)"] == str(higher)
-    assert tiles["ICB: SMI prevalence (%)"] == f"{icb_value:,.2f}"  # the indicator's short label and decimals
+    shown = {m.label: m.value for m in tiles(at)}
+    assert shown["PCNs"] == str(pcns)
+    assert shown["PCNs higher than England (95%)"] == str(higher)
+    assert shown["ICB: SMI prevalence (%)"] == f"{icb_value:,.2f}"  # the indicator's short label and decimals
 
 
 def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):
@@ -54,15 +54,15 @@ def test_pcn_profile_tiles_follow_the_chosen_pcn_and_period(app, demo_db):
     assert not at.exception
     pcn = at.sidebar.selectbox(key="sidebar_pcn").value
     period = at.sidebar.selectbox(key="sidebar_period").value
-    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+    smi = next(m for m in tiles(at) if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, pcn, period, 'prev_mh'):,.2f}"
     other = at.sidebar.selectbox(key="sidebar_pcn").options[3]
     other_code = other.rsplit("(", 1)[1].rstrip(")")
     at.sidebar.selectbox(key="sidebar_pcn").select(other_code).run()
-    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+    smi = next(m for m in tiles(at) if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, other_code, period, 'prev_mh'):,.2f}"
     at.sidebar.selectbox(key="sidebar_period").select("2021-22").run()
-    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+    smi = next(m for m in tiles(at) if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, other_code, '2021-22', 'prev_mh'):,.2f}"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"]
@@ -76,15 +76,16 @@ def test_link_with_query_parameters_opens_that_view(app, demo_db):
     at.switch_page("pages/1_PCN_profile.py").run()
     assert at.sidebar.selectbox(key="sidebar_pcn").value == "U90001"
     assert at.sidebar.selectbox(key="sidebar_period").value == "2022-23"
-    smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+    smi = next(m for m in tiles(at) if m.label.startswith("SMI prevalence"))
     assert smi.value == f"{profile_value(demo_db, 'U90001', '2022-23', 'prev_mh'):,.2f}"
     con = duckdb.connect(str(demo_db), read_only=True)
-    england, vs = con.execute("SELECT england_value, vs_england FROM pcn_profile WHERE pcn_code='U90001' AND "
-                              "period='2022-23' AND indicator='prev_mh'").fetchall()[0]
-    assert smi.delta == f"England {england:,.2f}: {vs}"
-    patients = next(m for m in at.metric if m.label == "Registered patients")
+    england, vs, icb, vs_icb = con.execute(
+        "SELECT england_value, vs_england, icb_value, vs_icb FROM pcn_profile WHERE pcn_code='U90001' AND "
+        "period='2022-23' AND indicator='prev_mh'").fetchall()[0]
+    assert smi.notes == [f"England {england:,.2f}: {vs}", f"ICB {icb:,.2f}: {vs_icb}"]  # both comparators
+    patients = next(m for m in tiles(at) if m.label == "Registered patients")
     assert patients.value == f"{profile_value(demo_db, 'U90001', '2022-23', 'list_size'):,.0f}"
-    assert not patients.delta  # a count has no comparison with England (never "nan")
+    assert not patients.notes  # a count has no comparison with England (never "nan")
     england_list = con.execute("SELECT england_value FROM pcn_profile WHERE pcn_code='U90001' AND "
                                "period='2022-23' AND indicator='list_size'").fetchall()[0][0]
     assert patients.help.endswith(f"England {england_list:,.0f}.")
@@ -240,7 +241,7 @@ def test_a_first_run_builds_the_demo_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(ui, "DEFAULT_DB", tmp_path / "demo.duckdb")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
     assert not at.exception and (tmp_path / "demo.duckdb").exists()
-    assert at.metric and any("Synthetic demo data" in w.value for w in at.warning)
+    assert tiles(at) and any("Synthetic demo data" in w.value for w in at.warning)
 
 
 def test_a_missing_database_is_named_with_the_command_that_builds_it(tmp_path, monkeypatch):

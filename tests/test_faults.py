@@ -6,7 +6,7 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, tiles
 from streamlit.testing.v1 import AppTest
 
 from phm_profile import database, store
@@ -32,7 +32,7 @@ def test_a_rebuild_under_a_running_app_is_shown_at_once(demo_dir, tmp_path, monk
     at.run()
     pcn = at.sidebar.selectbox(key="sidebar_pcn").value
     period = at.sidebar.selectbox(key="sidebar_period").value
-    before = next(m for m in at.metric if m.label.startswith("SMI prevalence")).value
+    before = next(m for m in tiles(at) if m.label.startswith("SMI prevalence")).value
     assert before == f"{smi_register(db, period, pcn):,.2f}"
     # Rebuild with every SMI register doubled in that year's QOF file.
     changed = tmp_path / "changed"
@@ -43,7 +43,7 @@ def test_a_rebuild_under_a_running_app_is_shown_at_once(demo_dir, tmp_path, monk
     frame.to_csv(changed / name, index=False)
     store.build(changed, db)
     at.run()
-    after = next(m for m in at.metric if m.label.startswith("SMI prevalence")).value
+    after = next(m for m in tiles(at) if m.label.startswith("SMI prevalence")).value
     assert after == f"{smi_register(db, period, pcn):,.2f}" and after != before
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit
-from conftest import ROOT, each_view
+from conftest import ROOT, each_view, tiles
 from streamlit.testing.v1 import AppTest
 
 from phm_profile import database, exports, own_data, store, suppression, views
@@ -175,7 +175,7 @@ def _session(db: str, pcn: str, icb: str) -> tuple[str, bool, str, str]:
     at.query_params.update({"period": "2023-24", "icb": icb, "pcn": pcn})
     at.run()
     at.switch_page("pages/1_PCN_profile.py").run()
-    smi = next((m.value for m in at.metric if m.label.startswith("SMI prevalence")), "")
+    smi = next((m.value for m in tiles(at) if m.label.startswith("SMI prevalence")), "")
     return pcn, bool(at.exception), at.title[0].value if at.title else "", smi
 
 

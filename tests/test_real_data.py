@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import REAL, needs_real
+from conftest import REAL, needs_real, tiles
 
 from phm_profile import database, store
 
@@ -263,7 +263,7 @@ def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
         assert period == "2022-23"  # the latest year with QOF registers, not the registrations' later months
         if page == "pages/1_PCN_profile.py":
             pcn = at.sidebar.selectbox(key="sidebar_pcn").value
-            smi = next(m for m in at.metric if m.label.startswith("SMI prevalence"))
+            smi = next(m for m in tiles(at) if m.label.startswith("SMI prevalence"))
             expected = con.execute("SELECT value FROM pcn_profile WHERE pcn_code = ? AND period = ? "
                                    "AND indicator = 'prev_mh'", [pcn, period]).fetchall()[0][0]
             assert smi.value == f"{expected:,.2f}"

@@ -29,6 +29,8 @@ def test_tiles_use_each_indicators_short_label_and_decimals():
     assert tiles.loc["list_size", "shown"] == "12,345" and tiles.loc["list_size", "comparison"] is None
     assert tiles.loc["prev_mh", "short"] == "SMI prevalence (%)" and tiles.loc["prev_mh", "shown"] == "1.22"
     assert tiles.loc["prev_mh", "comparison"] == "England 0.99: higher"
+    assert tiles.loc["prev_mh", "icb_comparison"] == "ICB 1.00: higher"
+    assert tiles.loc["list_size", "icb_comparison"] is None
     assert tiles.loc["imd_score", "shown"] == "40.7" and tiles.loc["imd_score", "comparison"] == "England 41.0"
 
 

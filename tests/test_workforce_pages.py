@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import ROOT, open_view
+from conftest import ROOT, open_view, tiles
 from streamlit.testing.v1 import AppTest
 
 from phm_profile import exports, money, views, workforce
@@ -29,7 +29,7 @@ def allocation(at):
 
 
 def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    return next(m.value for m in tiles(at) if m.label == label)
 
 
 def test_workforce_plan_shows_the_module_plan_and_follows_each_control(app, demo_db):

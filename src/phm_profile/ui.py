@@ -49,8 +49,25 @@ PAGES = (("app.py", "ICB overview"), ("pages/1_PCN_profile.py", "PCN profile"),
 WORKSHOP_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
 h1 { font-size: 2.6rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
+.phm-tile-value { font-size: 2.6rem !important; }
 </style>"""
+
+TILE_CSS = """<style>
+.phm-tiles { display: flex; flex-wrap: wrap; gap: 0.75rem 1.5rem; }
+.phm-tile { flex: 1 1 8.5rem; }
+.phm-tile-label { font-size: 0.875rem; line-height: 1.4; }
+.phm-tile-value { font-size: 2.25rem; line-height: 1.3; }
+.phm-tile-note { font-size: 0.8rem; line-height: 1.5; color: #5c5f66; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A headline figure: its label, the value as written, notes beneath it (the comparisons) and a hover help."""
+    label: str
+    value: str
+    notes: tuple[str | None, ...] = ()
+    help: str = ""
 
 
 def database_path() -> Path:
@@ -208,6 +225,28 @@ def title(text: str, sel: Selection, pcn_name: str | None = None) -> None:
         st.title(plain(f"{text}: {pcn_name or sel.pcn_name}, {sel.period}"))
     else:
         st.title(plain(text))
+
+
+def bullets(sentences) -> None:
+    """Sentences (from the data: a PCN's name shown as written) as one bulleted list: one element, not one each."""
+    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sentences))
+
+
+def tiles(items: list[Tile]) -> None:
+    """Headline figures side by side (wrapping on a phone), drawn as one element. Streamlit's st.metric is an
+    element, and a column, per figure: a page's tiles took 0.1-0.2 s of a visit in the browser (benchmarks/README.md,
+    session 9). Every text is escaped: a PCN's name is shown as written, never as HTML."""
+    from html import escape
+
+    def text(value) -> str:
+        return escape(" ".join(str(value).split()))  # one line: a blank line would end the HTML block
+
+    cells = "".join(
+        f'<div class="phm-tile" title="{text(t.help)}"><div class="phm-tile-label">{text(t.label)}</div>'
+        f'<div class="phm-tile-value">{text(t.value)}</div>'
+        + "".join(f'<div class="phm-tile-note">{text(note)}</div>' for note in t.notes if note) + "</div>"
+        for t in items)
+    st.markdown(f'{TILE_CSS}<div class="phm-tiles">{cells}</div>', unsafe_allow_html=True)
 
 
 def suppression_on() -> bool:

@@ -35,19 +35,21 @@ def overview_headline(table: pd.DataFrame) -> dict:
 
 def headline(profile: pd.DataFrame, indicators: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
     """The headline indicators' rows, each with ``short`` (the tile's label), ``shown`` (the value as
-    written on the tile), ``comparison`` (England's value and how the PCN compares at 95%; none for
-    counts) and ``help`` (the full label with the ICB and England values)."""
+    written on the tile), ``comparison`` and ``icb_comparison`` (England's and the ICB's value and how the PCN
+    compares at 95%; none for counts) and ``help`` (the full label with the ICB and England values)."""
     rows = profile.set_index("indicator").reindex(list(indicators)).dropna(subset=["value"]).reset_index()
     rows["short"] = rows.short_label
     count = rows.kind == "count"
     rows["shown"] = [number(v, d) for v, d in zip(rows.value, rows.decimals)]
     rows["help"] = [f"{label}. ICB {number(i, d)}; England {number(e, d)}."
                     for label, i, e, d in zip(rows.label, rows.icb_value, rows.england_value, rows.decimals)]
-    rows["comparison"] = pd.Series([  # object: None stays None (a tile with no comparison), not "nan"
-        None if pd.isna(e) or c  # England's list size says nothing about a PCN's
-        else f"England {number(e, d)}: {vs}" if vs in ("higher", "lower", "similar") else f"England {number(e, d)}"
-        for e, vs, c, d in zip(rows.england_value, rows.vs_england, count, rows.decimals)
-    ], index=rows.index, dtype=object)
+    for column, name in (("comparison", "England"), ("icb_comparison", "ICB")):
+        benchmark = "england" if name == "England" else "icb"
+        rows[column] = pd.Series([  # object: None stays None (a tile with no comparison), not "nan"
+            None if pd.isna(e) or c  # England's (or the ICB's) list size says nothing about a PCN's
+            else f"{name} {number(e, d)}: {vs}" if vs in ("higher", "lower", "similar") else f"{name} {number(e, d)}"
+            for e, vs, c, d in zip(rows[f"{benchmark}_value"], rows[f"vs_{benchmark}"], count, rows.decimals)
+        ], index=rows.index, dtype=object)
     return rows
 
 
