@@ -25,7 +25,7 @@ agreement = cols[3].toggle("Written agreement (2026/27 on)", key="written_agreem
                                 "reimbursement for further MHPs where a written agreement is in place.")
 if weighted == float(row.list_size or 0):
     st.caption("The weighted population is not given: the registered list size is used for the ARRS envelope.")
-money = money_module.Money(uplift / 100)
+money = money_module.money_for(uplift / 100)
 assumptions = ui.assumptions_form()
 
 st.subheader("Current staffing and bands")
@@ -90,11 +90,11 @@ with tab:
         ui.chart(ui.figure(charts.plan_chart, this_year), this_year, f"workforce_{sel.pcn_code}_{year}.csv", "plan")
 downloads = st.columns(3)
 ui.csv_download(plan, f"mhp_plan_{sel.pcn_code}.csv", "plan_csv", "Plan (CSV)", downloads[0])
-downloads[1].download_button("Plan (XLSX)", exports.plan_xlsx(plan, assumptions, row, edited, sel.suppress,
-                             f"MHP workforce plan, {sel.pcn_name} ({sel.pcn_code})"),
+downloads[1].download_button("Plan (XLSX)", lambda: exports.plan_xlsx(  # made on the click
+                             plan, assumptions, row, edited, sel.suppress, f"MHP workforce plan, {sel.pcn_name} ({sel.pcn_code})"),
                              f"mhp_plan_{sel.pcn_code}.xlsx", key="plan_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 downloads[2].download_button("Printable one-page plan (HTML)",
-                             exports.plan_html(f"MHP workforce plan: {row.pcn_name} ({sel.pcn_code})",
-                                               f"ICB {sel.icb_code}, {year}", this_year, assumptions, summary),
+                             lambda: exports.plan_html(f"MHP workforce plan: {row.pcn_name} ({sel.pcn_code})",
+                                                       f"ICB {sel.icb_code}, {year}", this_year, assumptions, summary),
                              f"mhp_plan_{sel.pcn_code}.html", "text/html", key="plan_html")

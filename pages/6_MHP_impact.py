@@ -67,7 +67,7 @@ with tab:
                    "then the activity is shown without a value.")
         unit_cost = st.number_input("Cost of one CMHT referral and assessment (£): your assumption", min_value=0.0,
                                     value=0.0, step=10.0, key="roi_unit_cost")
-        cost = impact.post_cost(staffing, started, money_module.Money())
+        cost = impact.post_cost(staffing, started, money_module.money_for())
         result = impact.return_on_investment(did, "cmht_referrals", cost, unit_cost)
         if not result:
             st.info("No estimate to work from: no PCN of this ICB has 12 months of records before and after its MHP "

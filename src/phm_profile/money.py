@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache, wraps
 
 import pandas as pd
 
@@ -61,6 +61,24 @@ def plan_years(today: date | None = None, ahead: int = 3, first: str = "2021-22"
             [year_name(y) for y in range(now, now + ahead + 1)])
 
 
+def _remembered(method):
+    """A Money method remembered per instance and arguments: its tables do not change once read, and a workforce
+    page asks for the same figures many times (most of that page's server time before: benchmarks/README.md)."""
+    @wraps(method)
+    def remembered(self, *args, **kwargs):
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in self._remembered:
+            self._remembered[key] = method(self, *args, **kwargs)
+        return self._remembered[key]
+    return remembered
+
+
+@lru_cache(maxsize=32)
+def money_for(uplift: float = DEFAULT_UPLIFT) -> Money:
+    """The Money of an uplift, made once (with the figures it has worked out) for every page and session."""
+    return Money(uplift)
+
+
 class Money:
     """The published tables, and the derivations for every year and band they do not cover."""
 
@@ -70,6 +88,7 @@ class Money:
         self.pay_table = pd.read_csv(money_dir / "afc_pay.csv", dtype={"band": str, "year": str})
         self.oncost_table = pd.read_csv(money_dir / "employer_oncosts.csv", parse_dates=["effective_from"])
         self.envelope_table = pd.read_csv(money_dir / "arrs_envelope.csv", dtype={"year": str})
+        self._remembered: dict = {}
 
     @cached_property
     def pay_years(self) -> list[str]:
@@ -80,6 +99,7 @@ class Money:
 
     # -- Pay ------------------------------------------------------------------------------------------------
 
+    @_remembered
     def pay(self, year: str, band: str, point: str = "middle") -> Figure:
         """The Agenda for Change pay point of ``band`` in ``year``: published, or derived (said how)."""
         band, first, last = str(band), self.pay_years[0], self.pay_years[-1]
@@ -110,6 +130,7 @@ class Money:
 
     # -- Employer on-costs and the cost of a WTE ------------------------------------------------------------
 
+    @_remembered
     def oncosts(self, year: str) -> tuple[float, float, float, str]:
         """(NI rate, NI threshold a year, pension rate, source) in force on 6 April of ``year`` (the tax year)."""
         on = pd.Timestamp(year_start(year), 4, 6)
@@ -117,6 +138,7 @@ class Money:
         row = rows.iloc[-1] if len(rows) else self.oncost_table.sort_values("effective_from").iloc[0]
         return float(row.ni_rate), float(row.ni_threshold), float(row.pension_rate), row.source
 
+    @_remembered
     def employment_cost(self, year: str, band: str, point: str = "middle") -> Figure:
         """One WTE for a year: pay + employer NI above the threshold + employer pension."""
         pay = self.pay(year, band, point)
@@ -127,6 +149,7 @@ class Money:
 
     # -- ARRS caps --------------------------------------------------------------------------------------------
 
+    @_remembered
     def cap_on(self, band: str, day: date) -> Figure:
         """The ARRS maximum reimbursable amount per WTE for ``band`` in force on ``day``."""
         band, day = str(band), pd.Timestamp(day)
@@ -158,6 +181,7 @@ class Money:
             else f"; in force from {last.effective_from:%d %b %Y}"
         return Figure(float(last.max_reimbursable_per_wte), last.source + in_force, True)
 
+    @_remembered
     def annual_cap(self, year: str, band: str) -> Figure:
         """What one WTE for the whole of ``year`` can be reimbursed at most: each cap weighted by the days it was
         in force (2023/24 changed on 1 July; 2024/25 on 1 October)."""
@@ -175,6 +199,7 @@ class Money:
 
     # -- The PCN's ARRS envelope ------------------------------------------------------------------------------
 
+    @_remembered
     def per_head(self, year: str) -> Figure | None:
         """The PCN's ARRS sum per weighted head in ``year``; None before the envelope (2024/25)."""
         table = self.envelope_table.sort_values("year")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import asdict, dataclass, fields
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .money import Money
+from .money import Money, money_for
 
 LARGE_PCN = 100_000  #: PCNs of this many patients or more have double entitlement
 ROLES = ("adult", "cyp")
@@ -114,6 +115,7 @@ class Assumptions:
     """Appointments per patient seen (assessment and follow-ups). An assumption."""
 
     @classmethod
+    @cache
     def descriptions(cls) -> dict[str, str]:
         """Each assumption's documentation (shown beside its control)."""
         import ast
@@ -202,7 +204,7 @@ def workforce_plan(inputs: pd.Series, years: list[str], current: dict[str, float
     at least the current staffing; up to the entitlement before 2023/24), posts, band, the money per WTE with its
     source, the whole cost split and, from 2024/25, the share of the PCN's ARRS envelope it takes. ``overrides``:
     {(year, band, "cost" or "cap"): GBP} typed by the user."""
-    money = money or Money()
+    money = money or money_for()
     overrides = overrides or {}
     needed = need(pd.DataFrame([inputs]), a).iloc[0]
     population = float(weighted_population or inputs["list_size"])
