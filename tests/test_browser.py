@@ -81,9 +81,10 @@ def test_workforce_plan_xlsx_downloads_and_opens(server, page, tmp_path):
     assert book["Plan"]["Source of the money"].notna().all()
 
 
-def test_the_served_page_imports_the_chart_bundle_as_it_boots(server, page):
-    """`phm_profile serve` gives Streamlit's page with the plotly bundle imported from the page itself (cli.
-    chart_bundle_preloaded); the bundle is fetched once, and the charts draw from it."""
+def test_the_served_page_boots_with_the_chart_bundle_and_finds_its_server_at_once(server, page):
+    """`phm_profile serve` gives Streamlit's page with the plotly bundle imported from the page itself and the
+    server's address set (cli.served_static): the bundle is fetched once, the charts draw from it, and the page
+    does not first look for the server under its own path."""
     import urllib.request
 
     html = urllib.request.urlopen(f"{server}/PCN_profile").read().decode()
@@ -94,3 +95,6 @@ def test_the_served_page_imports_the_chart_bundle_as_it_boots(server, page):
     fetched = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)"
                             ".filter(n => n.includes('PlotlyChart.'))")
     assert len(fetched) == 1, fetched
+    looked = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)"
+                           ".filter(p => p.endsWith('_stcore/health'))")
+    assert looked == ["/_stcore/health"], looked

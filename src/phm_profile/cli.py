@@ -87,9 +87,9 @@ def cmd_serve(args) -> int:
     from . import charts, ui, views, workforce  # noqa: F401  (pandas, plotly, duckdb, scipy)
     from .config import PROJECT_DIR
 
-    preloaded = chart_bundle_preloaded(Path(file_util.get_static_dir()))
-    if preloaded is not None:
-        file_util.get_static_dir = lambda: str(preloaded)
+    static = served_static(Path(file_util.get_static_dir()))
+    if static is not None:
+        file_util.get_static_dir = lambda: str(static)
     sys.argv = ["streamlit", "run", str(PROJECT_DIR / "app.py"), *args.streamlit_options]
     return streamlit_cli.main()
 
@@ -97,22 +97,29 @@ def cmd_serve(args) -> int:
 #: Where Streamlit's page starts its own code; the chart bundle's import is put after it.
 _BOOT_SCRIPT = '<script type="module" crossorigin src="./static/js/index.'
 
+#: Streamlit's page looks for its server first under the page's own path (/PCN_profile/_stcore/health, a 404),
+#: then, after a pause, one level up: told where the server is (the page's folder, as the page's own
+#: ./static/ links assume), it connects at once. window.__streamlit is Streamlit's setting for this.
+_SERVER_HERE = ('<script>window.__streamlit = {...window.__streamlit, '
+                'BACKEND_BASE_URL: new URL(".", window.location.href).href}</script>')
 
-def chart_bundle_preloaded(static: Path) -> Path | None:
-    """Streamlit's static files (``static``) in a temporary folder whose page imports the chart bundle as it boots.
+
+def served_static(static: Path) -> Path | None:
+    """Streamlit's static files (``static``) in a temporary folder whose page boots faster: it imports the chart
+    bundle as it starts, and connects to the server without first trying the page's path.
 
     Streamlit fetches its plotly bundle (4.7 MB of JavaScript) only once the first chart of a page arrives, so
-    a first visit waited for the page's other elements, then for the bundle to load and run (benchmarks/README.md,
-    session 9). Imported from the page itself, it loads while the browser waits for the server. Every other file
-    is Streamlit's own, linked, not copied. None (Streamlit's files are served as they are) when this
-    Streamlit's page or bundle is not as expected, or links cannot be made here."""
+    a first visit waited for the page's other elements, then for the bundle to load and run; and every visit of
+    a page other than the first waited ~150 ms for the failed look for the server (benchmarks/README.md,
+    session 9). Every other file is Streamlit's own, linked, not copied. None (Streamlit's files are served as
+    they are) when this Streamlit's page or bundle is not as expected, or links cannot be made here."""
     import atexit
     import shutil
     import tempfile
 
     bundles = sorted((static / "static" / "js").glob("PlotlyChart.*.js"))
     page = (static / "index.html").read_text(encoding="utf-8") if (static / "index.html").is_file() else ""
-    if len(bundles) != 1 or page.count(_BOOT_SCRIPT) != 1:
+    if len(bundles) != 1 or page.count(_BOOT_SCRIPT) != 1 or "window.__streamlit" in page:
         return None
     folder = Path(tempfile.mkdtemp(prefix="phm-profile-static-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -125,7 +132,8 @@ def chart_bundle_preloaded(static: Path) -> Path | None:
     start = page.index(_BOOT_SCRIPT)
     end = page.index("</script>", start) + len("</script>")
     preload = f'\n    <script type="module">import("./static/js/{bundles[0].name}")</script>'
-    (folder / "index.html").write_text(page[:end] + preload + page[end:], encoding="utf-8")
+    page = page[:start] + _SERVER_HERE + "\n    " + page[start:end] + preload + page[end:]
+    (folder / "index.html").write_text(page, encoding="utf-8")
     return folder
 
 
