@@ -48,17 +48,8 @@ for i, role in enumerate(workforce.ROLES):
 
 years = history + ahead
 figures = workforce.money_inputs(money, years, sorted(set(bands.values())), point)
-with st.expander("Money per WTE by year and band, with sources (edit any figure)", expanded=False):
-    st.caption("Published figures are used as published (shared/data/reference/arrs/FACTS.md names each source); "
-               "every other figure is derived as its source says and marked as an assumption. Edit a figure to use "
-               "your own (e.g. from your ARRS claim).")
-    edited = st.data_editor(figures, key="money_editor", hide_index=True, width="stretch",
-                            disabled=["year", "band", "status", "source"],
-                            column_config={"cost_per_wte": st.column_config.NumberColumn("Employment cost per WTE (£)",
-                                                                                         format="£%.0f", min_value=0),
-                                           "cap_per_wte": st.column_config.NumberColumn("ARRS maximum per WTE (£)",
-                                                                                        format="£%.0f", min_value=0)})
-overrides = workforce.money_overrides(figures, edited)
+overrides = ui.money_edits(figures)
+edited = workforce.with_overrides(figures, overrides)
 plan = workforce.workforce_plan(row, years, current, bands, money, assumptions, point, weighted, agreement,
                                 overrides)
 

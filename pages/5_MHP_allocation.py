@@ -1,4 +1,3 @@
-import pandas as pd
 import streamlit as st
 
 from phm_profile import charts, exports, impact, ui, views, workforce
@@ -25,22 +24,11 @@ st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitl
 assumptions = ui.assumptions_form()
 
 posted = impact.in_post_at_year_end(views.impact_staffing(sel.db), sel.period)  # the staffing file kept with the data
-with st.expander("Floors and current staffing per PCN"):
-    if len(posted):
-        st.caption(f"Current staffing from the staffing file loaded with the data (in post on 31 March "
-                   f"{int(sel.period[:4]) + 1}); change any figure here.")
-    linked = ui.floors_param()
-    edits = st.data_editor(
-        pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
-                      "floor_wte": [linked.get(c, 0.0) for c in inputs.pcn_code],
-                      "current_wte": [float(posted.get(c, 0.0)) for c in inputs.pcn_code]}),
-        disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits",
-        column_config={c: exports.header(c) for c in ("pcn_code", "pcn_name", "floor_wte", "current_wte")})
-ui.keep_params(pool=pool, step=step, floors=dict(zip(edits.pcn_code, edits.floor_wte)))
+floors, current = ui.floors_and_current(inputs, posted, sel.period)
+ui.keep_params(pool=pool, step=step, floors=floors)
 try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,
-                                       floors=dict(zip(edits.pcn_code, edits.floor_wte)),
-                                       current=dict(zip(edits.pcn_code, edits.current_wte)), step=step)
+                                       floors=floors, current=current, step=step)
 except ValueError as exc:
     st.error(f"Cannot share the pool: {exc}")
     st.stop()

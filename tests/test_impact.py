@@ -139,3 +139,24 @@ def test_the_mhp_impact_page(demo_db, monkeypatch):
     at.number_input(key="roi_unit_cost").set_value(250.0).run()
     said = " ".join(m.value for m in at.markdown)
     assert "CMHT referrals not made" in said and "Valued at your unit cost" in said
+
+
+def test_staffing_loaded_or_edited_in_its_dialog_is_what_the_impact_page_uses(demo_db, monkeypatch):
+    """The staffing opens in a dialog (ui.staffing); what "Use this staffing" keeps, for this database and session,
+    is said on the page and used by every view; going back to the file restores the file's."""
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at.run()
+    at.switch_page("pages/6_MHP_impact.py").run()
+    file_posts = len(impact.staffing(database.connection(str(demo_db))))
+    assert any(c.value == f"Staffing from the staffing file loaded with the data: {file_posts} posts." for c in at.caption)
+    at.button(key="staffing_edit").click().run()
+    assert not at.exception
+    assert any(c.value.startswith(f"From the staffing file loaded with the data: {file_posts} posts.") for c in at.caption)
+    mine = staffing_of("pcn_code,role,band,wte,start_date\nU90002,adult,5,1.0,2022-04-01\n")
+    at.session_state["_staffing"] = {database.database_key(demo_db): (mine, "mine.csv")}  # as "Use" keeps it
+    at.run()
+    assert any(c.value == "Staffing from mine.csv: 1 post." for c in at.caption)
+    status = next(d.value for d in at.dataframe if "status" in d.value.columns).set_index("pcn_code")
+    assert status.loc["U90002", "status"] != "No MHP" and status.loc["U90001", "status"] == "No MHP"

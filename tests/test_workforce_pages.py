@@ -142,3 +142,65 @@ def test_a_shared_allocation_link_reopens_the_same_what_if(app, demo_db):
     assert set(book) == {"Allocation", "Assumptions", "Method"}
     assert book["Allocation"]["Allocated (WTE)"].sum() == pytest.approx(30)
     assert book["Assumptions"].set_index("assumption").loc["appointments_per_wte", "meaning and source"].count("Lord")
+
+
+def test_money_figures_of_ones_own_replace_the_published_ones_in_the_plan(app, demo_db):
+    """The money table opens in a dialog (ui.money_edits); the figures used there are kept for the session, said on
+    the page, used by the plan (workforce.with_overrides marks them), and dropped by going back to the published."""
+    at = app.run()
+    at.switch_page("pages/4_Workforce_plan.py").run()
+    history, ahead = money.plan_years()
+    year = ahead[0]
+    before = metric(at, "Gross employment cost")
+    at.button(key="money_edit").click().run()  # the dialog: the table of every year and band
+    assert not at.exception
+    assert any(c.value.startswith("Published figures are used as published") for c in at.caption)
+    at.session_state["_money_overrides"] = {(year, "7", "cost"): 100_000.0}  # as "Use these figures" keeps them
+    at.run()
+    assert any(c.value.startswith("1 of your own figures in use") for c in at.caption)
+    row = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False).set_index("pcn_code").loc["U90003"]
+    plan = workforce.workforce_plan(row, history + ahead, {"adult": 0, "cyp": 0}, {"adult": "7", "cyp": "7"},
+                                    money.Money(), workforce.Assumptions(), "middle", row.list_size, False,
+                                    {(year, "7", "cost"): 100_000.0})
+    totals = workforce.plan_year(plan, year)[1]
+    assert metric(at, "Gross employment cost") == f"£{totals.employment_cost:,.0f}" != before
+
+
+def test_with_overrides_puts_ones_own_figures_in_place_and_marks_them():
+    shipped = pd.DataFrame({"year": ["2025-26", "2025-26"], "band": ["5", "7"], "cost_per_wte": [40_000.0, 60_000.0],
+                            "cap_per_wte": [39_000.0, 58_000.0], "status": ["published"] * 2, "source": ["s", "t"]})
+    shown = workforce.with_overrides(shipped, {("2025-26", "7", "cap"): 61_000.0, ("2030-31", "5", "cost"): 1.0})
+    assert shown.cap_per_wte.tolist() == [39_000.0, 61_000.0] and shown.cost_per_wte.tolist() == [40_000.0, 60_000.0]
+    assert shown.status.tolist() == ["published", "your figure"]
+    assert workforce.money_overrides(shipped, shown) == {("2025-26", "7", "cap"): 61_000.0}  # the round trip
+    assert shipped.status.tolist() == ["published", "published"]  # the shipped table untouched
+
+
+def test_floors_and_current_staffing_set_in_their_dialog_move_the_allocation(app, demo_db):
+    """The floors and current WTE open in a dialog (ui.floors_and_current); what "Use these figures" keeps (floors
+    in the link, changed current WTE for the session) is said on the page and shared as allocation_table does."""
+    at = app.run()
+    at.switch_page("pages/5_MHP_allocation.py").run()
+    assert any(c.value == "No floors; current staffing from the staffing file loaded with the data." for c in at.caption)
+    at.button(key="alloc_edit").click().run()
+    assert not at.exception
+    assert any(c.value.startswith("A floor is the WTE a PCN gets at least") for c in at.caption)
+    at.query_params["floors"] = "U90003:4"  # as "Use these figures" keeps them
+    at.session_state["_alloc_current"] = {"U90003": 2.5}
+    at.run()
+    assert any(c.value == "Floors set for 1 PCN; current staffing as you set it." for c in at.caption)
+    table = allocation(at).set_index("pcn_code")
+    assert table.loc["U90003", "floor_wte"] == 4 and table.loc["U90003", "current_wte"] == 2.5
+    inputs = views.workforce_inputs(str(demo_db), "QZA", "2023-24", False)
+    pool = float(at.number_input(key="alloc_pool").value)
+    posted = workforce_posted(demo_db)
+    expected = workforce.allocation_table(inputs, "2023-24", pool, floors={"U90003": 4.0},
+                                          current={c: 2.5 if c == "U90003" else float(posted.get(c, 0.0))
+                                                   for c in inputs.pcn_code})
+    assert table.allocated_wte.to_dict() == expected.set_index("pcn_code").allocated_wte.to_dict()
+
+
+def workforce_posted(demo_db):
+    from phm_profile import impact
+
+    return impact.in_post_at_year_end(views.impact_staffing(str(demo_db)), "2023-24")

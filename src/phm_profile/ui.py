@@ -179,11 +179,64 @@ def keep_params(pool: float, step: float, floors: dict[str, float]) -> None:
     """The allocation's what-if in the link: pool, step and the floors that are set."""
     st.query_params["pool"] = f"{pool:g}"
     st.query_params["step"] = f"{step:g}"
+    _link_floors(floors)
+
+
+def _link_floors(floors: dict[str, float]) -> None:
     set_floors = ",".join(f"{code}:{value:g}" for code, value in floors.items() if value)
     if set_floors:
         st.query_params["floors"] = set_floors
     elif "floors" in st.query_params:
         del st.query_params["floors"]
+
+
+def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str) -> tuple[dict, dict]:
+    """Each PCN's floor (the WTE it gets at least; kept in the link) and current MHP WTE (``posted``, from the
+    staffing file, unless changed here: kept for the session), edited in a dialog opened by a button: an editor
+    in a closed expander is drawn anyway, ~0.1 s of every visit (benchmarks/README.md, session 9)."""
+    codes = list(inputs.pcn_code)
+    floors = {code: value for code, value in floors_param().items() if code in codes}
+    yours = st.session_state.get("_alloc_current", {})
+    current = {code: float(yours.get(code, posted.get(code, 0.0))) for code in codes}
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    if left.button("Floors and current staffing per PCN (view or edit)", key="alloc_edit"):
+        _floors_dialog(inputs, floors, current, posted, period)
+    floored = sum(1 for v in floors.values() if v)
+    said = [f"floors set for {floored} PCN{'s' if floored > 1 else ''}" if floored else "no floors",
+            "current staffing as you set it" if yours else
+            "current staffing from the staffing file loaded with the data" if len(posted) else "no MHPs in post"]
+    sentence = "; ".join(said)
+    right.caption(f"{sentence[0].upper()}{sentence[1:]}.")
+    return floors, current
+
+
+@st.dialog("Floors and current staffing per PCN", width="large")
+def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd.Series, period: str) -> None:
+    from .exports import header
+
+    st.caption("A floor is the WTE a PCN gets at least, whatever its share (kept in the link). "
+               + (f"Current staffing is from the staffing file loaded with the data (in post on 31 March "
+                  f"{int(period[:4]) + 1}); " if len(posted) else "")
+               + "change any figure, then use them.")
+    edited = st.data_editor(
+        pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
+                      "floor_wte": [floors.get(c, 0.0) for c in inputs.pcn_code],
+                      "current_wte": [current[c] for c in inputs.pcn_code]}),
+        disabled=["pcn_code", "pcn_name"], hide_index=True, key="alloc_edits",
+        column_config={c: st.column_config.NumberColumn(header(c), min_value=0.0, max_value=1e4, step=0.1)
+                       if c.endswith("_wte") else header(c) for c in ("pcn_code", "pcn_name", "floor_wte", "current_wte")})
+    use, reset = st.columns(2)
+    if use.button("Use these figures", type="primary", key="alloc_use"):
+        values = edited[["floor_wte", "current_wte"]].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+        st.session_state["_alloc_current"] = {  # only what differs from the file: "as you set it" means that
+            code: value for code, value in zip(edited.pcn_code, values.current_wte.astype(float))
+            if value != float(posted.get(code, 0.0))}
+        _link_floors(dict(zip(edited.pcn_code, values.floor_wte.astype(float))))
+        st.rerun()
+    if reset.button("No floors; current staffing from the file", key="alloc_reset"):
+        st.session_state.pop("_alloc_current", None)
+        _link_floors({})
+        st.rerun()
 
 
 def ensure_database() -> None:
@@ -386,6 +439,46 @@ def assumptions_form() -> workforce.Assumptions:
     return workforce.Assumptions(**values)
 
 
+def money_edits(figures: pd.DataFrame) -> dict:
+    """The money per WTE the user has put in place of the published or derived figures ({(year, band, "cost" or
+    "cap"): £}, workforce.money_overrides), kept for the session and edited in a dialog opened by a button: an
+    editor in a closed expander is drawn anyway, ~0.1 s of every visit (benchmarks/README.md, session 9)."""
+    saved = st.session_state.setdefault("_money_overrides", {})
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    if left.button("Money per WTE by year and band (view or edit)", key="money_edit",
+                   help="Each figure published (with its source) or derived and marked as an assumption; put your "
+                        "own in place of any (e.g. from your ARRS claim)."):
+        _money_dialog(figures)
+    right.caption(f"{len(saved)} of your own figures in use in place of the published or derived ones."
+                  if saved else "The published figures are used where there are some; the others are derived, "
+                                "each marked as an assumption.")
+    return dict(saved)
+
+
+@st.dialog("Money per WTE by year and band", width="large")
+def _money_dialog(figures: pd.DataFrame) -> None:
+    from . import workforce
+
+    st.caption("Published figures are used as published (shared/data/reference/arrs/FACTS.md names each source); "
+               "every other figure is derived as its source says and marked as an assumption. Edit a figure to use "
+               "your own (e.g. from your ARRS claim), then use them.")
+    saved = st.session_state.setdefault("_money_overrides", {})
+    edited = st.data_editor(workforce.with_overrides(figures, saved), key="money_editor", hide_index=True,
+                            width="stretch", disabled=["year", "band", "status", "source"],
+                            column_config={"year": "Year", "band": "AfC band", "status": "Status", "source": "Source",
+                                           "cost_per_wte": st.column_config.NumberColumn(
+                                               "Employment cost per WTE (£)", format="£%.0f", min_value=0),
+                                           "cap_per_wte": st.column_config.NumberColumn(
+                                               "ARRS maximum per WTE (£)", format="£%.0f", min_value=0)})
+    use, reset = st.columns(2)
+    if use.button("Use these figures", type="primary", key="money_use"):
+        st.session_state["_money_overrides"] = workforce.money_overrides(figures, edited)
+        st.rerun()
+    if reset.button("Back to the published and derived figures", key="money_reset"):
+        st.session_state["_money_overrides"] = {}
+        st.rerun()
+
+
 def current_assumptions() -> workforce.Assumptions:
     """The need assumptions as last set on the workforce pages (defaults otherwise)."""
     from . import workforce
@@ -395,30 +488,50 @@ def current_assumptions() -> workforce.Assumptions:
 
 def staffing(db: str) -> pd.DataFrame:
     """The MHPs in post with their start dates, as the MHP impact page uses them: the staffing file the build kept
-    (the demo has one), or one the user loads here, and edits made on screen; every row checked as a loaded
-    file is (workforce.read_staffing), a problem named by its row and column."""
+    (the demo has one), or one the user loads or edits in a dialog (kept for the session, for this database),
+    every row checked as a loaded file is (workforce.read_staffing), a problem named by its row and column."""
+    kept = st.session_state.setdefault("_staffing", {})
+    base, source = kept.get(db, (views.impact_staffing(db), "the staffing file loaded with the data"))
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    if left.button("MHP staffing: load a file or edit the table", key="staffing_edit",
+                   help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date."):
+        _staffing_dialog(db, base, source)
+    right.caption(f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'}.")
+    return base
+
+
+@st.dialog("MHP staffing: who is in post, and from when", width="large")
+def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
     from . import workforce
 
-    with st.expander("MHP staffing: who is in post, and from when (load a file or edit the table)"):
-        upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
-                                  type="csv", key="staffing_upload")
-        base, source = views.impact_staffing(db), "the staffing file loaded with the data"
-        if upload is not None:
-            try:
-                base, source = workforce.read_staffing(upload.getvalue(), upload.name), upload.name
-            except workforce.StaffingFileError as exc:
-                st.error(f"{exc}\n\nThe staffing already shown is kept.")
-        st.caption(f"From {source}: {len(base)} posts. Add, change or delete rows; dates as YYYY-MM-DD.")
-        edited = st.data_editor(
-            base, num_rows="dynamic", hide_index=True, key=f"staffing_editor_{source}",
-            column_config={"pcn_code": "PCN code", "role": st.column_config.SelectboxColumn("Role", options=["adult", "cyp"]),
-                           "band": st.column_config.SelectboxColumn("AfC band", options=list(workforce.BANDS)),
-                           "wte": st.column_config.NumberColumn("WTE", min_value=0.0, max_value=10.0, step=0.1),
-                           "start_date": st.column_config.DateColumn("Start date"),
-                           "end_date": st.column_config.DateColumn("End date")})
+    upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
+                              type="csv", key="staffing_upload")
+    if upload is not None:
         try:
-            return workforce.read_staffing(edited.to_csv(index=False, date_format="%Y-%m-%d").encode(),
-                                           "the staffing table on screen")
+            base, source = workforce.read_staffing(upload.getvalue(), upload.name), upload.name
         except workforce.StaffingFileError as exc:
-            st.error(f"{exc}\n\nThe staffing before this edit is used.")
-            return base
+            st.error(f"{exc}\n\nThe staffing in use is kept.")
+    st.caption(f"From {source}: {len(base)} post{'' if len(base) == 1 else 's'}. Add, change or delete rows; dates "
+               "as YYYY-MM-DD; then use this staffing.")
+    edited = st.data_editor(
+        base, num_rows="dynamic", hide_index=True, key=f"staffing_editor_{source}",
+        column_config={"pcn_code": "PCN code", "role": st.column_config.SelectboxColumn("Role", options=["adult", "cyp"]),
+                       "band": st.column_config.SelectboxColumn("AfC band", options=list(workforce.BANDS)),
+                       "wte": st.column_config.NumberColumn("WTE", min_value=0.0, max_value=10.0, step=0.1),
+                       "start_date": st.column_config.DateColumn("Start date"),
+                       "end_date": st.column_config.DateColumn("End date")})
+    try:
+        checked = workforce.read_staffing(edited.to_csv(index=False, date_format="%Y-%m-%d").encode(),
+                                          "the staffing table on screen")
+    except workforce.StaffingFileError as exc:
+        st.error(f"{exc}\n\nCorrect it, or close this window to keep the staffing in use.")
+        checked = None
+    use, reset = st.columns(2)
+    if use.button("Use this staffing", type="primary", key="staffing_use", disabled=checked is None):
+        changed = not checked.reset_index(drop=True).equals(base.reset_index(drop=True))
+        source = source.removesuffix(", as edited")
+        st.session_state["_staffing"][db] = (checked, f"{source}, as edited" if changed else source)
+        st.rerun()
+    if reset.button("Back to the staffing file loaded with the data", key="staffing_reset"):
+        st.session_state["_staffing"].pop(db, None)
+        st.rerun()

@@ -270,6 +270,19 @@ def money_overrides(shipped: pd.DataFrame, edited: pd.DataFrame) -> dict:
     return out
 
 
+def with_overrides(shipped: pd.DataFrame, overrides: dict) -> pd.DataFrame:
+    """money_inputs' table with the user's figures (money_overrides) in place, each such row marked "your figure"."""
+    out = shipped.copy()
+    for i, row in out.iterrows():
+        changed = False
+        for column, name in (("cost_per_wte", "cost"), ("cap_per_wte", "cap")):
+            if (row.year, row.band, name) in overrides:
+                out.at[i, column], changed = overrides[(row.year, row.band, name)], True
+        if changed:
+            out.at[i, "status"] = "your figure"
+    return out
+
+
 #: The plan's columns as a board reads them (units in the headers), and their decimals.
 PLAN_COLUMNS = {"year": ("Year", None), "rule": ("Limit that year", None), "role": ("Role", None),
                 "band": ("AfC band", None), "entitlement_wte": ("Guide's entitlement (WTE)", 1),
