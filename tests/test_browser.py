@@ -98,3 +98,21 @@ def test_the_served_page_boots_with_the_chart_bundle_and_finds_its_server_at_onc
     looked = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)"
                            ".filter(p => p.endsWith('_stcore/health'))")
     assert looked == ["/_stcore/health"], looked
+
+
+@pytest.mark.parametrize("path, button, use", [
+    ("Workforce_plan", "Money per WTE by year and band (view or edit)", "Use these figures"),
+    ("MHP_allocation", "Floors and current staffing per PCN (view or edit)", "Use these figures"),
+    ("MHP_impact", "MHP staffing: load a file or edit the table", "Use this staffing"),
+])
+def test_each_table_to_edit_opens_in_its_dialog_and_closes_on_use(server, page, path, button, use):
+    page.goto(f"{server}/{path}?{LINK}")
+    wait_for_app(page)
+    page.get_by_role("button", name=button).click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]').first.wait_for(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / f"dialog_{path}.png"))
+    dialog.get_by_role("button", name=use).click()
+    dialog.wait_for(state="detached", timeout=30_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
