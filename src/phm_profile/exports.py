@@ -293,50 +293,115 @@ def slide_figure(figure):
     return fig
 
 
+#: The slides' text boxes (inches on a 13.333 x 7.5 in slide) and sizes (points). Each box is sized for its text
+#: at these sizes: a slide's text is never shrunk or cut off by the program that shows it
+#: (tests/test_chart_quality.py renders the pack in LibreOffice and checks every word is on its slide).
+SLIDE_MARGIN, SLIDE_WIDTH = 0.6, 12.133
+TITLE_TOP, TITLE_HEIGHT, TITLE_PT = 0.3, 0.95, 28
+BODY_TOP, BODY_BOTTOM = 1.4, 6.8
+SUMMARY_PT = (20, 18, 16, 14, 12)
+
+
+def _lines(text: str, points: float, width_in: float) -> int:
+    """How many lines ``text`` takes at ``points`` in a box ``width_in`` inches wide, reckoned generously (an
+    average character at 0.55 em: wider than Arial's or DejaVu Sans's) so that a box is never too small."""
+    per_line = max(int(width_in * 72 / (points * 0.55)), 1)
+    words, lines, used = text.split(), 1, 0
+    for word in words:
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
+def _text_box(slide, text: str | list[str], left: float, top: float, width: float, height: float, points: float,
+              bold: bool = False, colour: str = "231F20", bullets: bool = False):
+    """A text box of paragraphs at one size, wrapped in its width, never resized or shrunk by the viewer."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Inches, Pt
+
+    frame = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height)).text_frame
+    frame.word_wrap, frame.auto_size = True, MSO_AUTO_SIZE.NONE
+    for i, line in enumerate([text] if isinstance(text, str) else text):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = f"• {line}" if bullets else line
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(points), bold, RGBColor.from_string(colour)
+        if bullets:
+            paragraph.space_after = Pt(points * 0.4)
+    return frame
+
+
+def _slide_title(slide, text: str) -> None:
+    """The slide's title in its placeholder (what a screen reader and the outline read), set to one size and
+    place on every slide; a title too long for one line at TITLE_PT takes a smaller size, never a third line."""
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Inches, Pt
+
+    title = slide.shapes.title
+    title.left, title.top = Inches(SLIDE_MARGIN), Inches(TITLE_TOP)
+    title.width, title.height = Inches(SLIDE_WIDTH), Inches(TITLE_HEIGHT)
+    title.text = text
+    frame = title.text_frame
+    frame.word_wrap, frame.auto_size = True, MSO_AUTO_SIZE.NONE
+    points = next((p for p in (TITLE_PT, 24, 20) if _lines(text, p, SLIDE_WIDTH - 0.2) <= 1), 20)
+    for run in frame.paragraphs[0].runs:
+        run.font.size, run.font.bold = Pt(points), True
+
+
 def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tuple[str, object]],
                plan: pd.DataFrame | None = None, source: str = "") -> bytes:
     """A PPTX slide pack for a PCN: a title slide with the summary, one slide per figure (drawn for the slide by
-    slide_figure, with ``source`` beneath it), and the workforce plan as a table."""
+    slide_figure, with ``source`` beneath it), and the workforce plan as a table. Every text is in a box sized
+    for it (SLIDE_* above), so that it shows whole in PowerPoint, Keynote and LibreOffice alike."""
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    first = deck.slides.add_slide(deck.slide_layouts[1])
-    first.shapes.title.text = title
-    body = first.placeholders[1].text_frame
-    body.text = subtitle
-    for sentence in summary:
-        body.add_paragraph().text = sentence
+    title_only = deck.slide_layouts[5]
+    first = deck.slides.add_slide(title_only)
+    _slide_title(first, title)
+    _text_box(first, subtitle, SLIDE_MARGIN, TITLE_TOP + TITLE_HEIGHT, SLIDE_WIDTH, 0.5, 18, colour="5C5F66")
+    top = TITLE_TOP + TITLE_HEIGHT + 0.7
+    room = BODY_BOTTOM - top
+    points = next((p for p in SUMMARY_PT  # the largest size at which every sentence fits
+                   if sum(_lines(f"• {s}", p, SLIDE_WIDTH - 0.2) for s in summary) * p * 1.2 / 72
+                   + len(summary) * p * 0.4 / 72 <= room), SUMMARY_PT[-1])
+    _text_box(first, summary, SLIDE_MARGIN, top, SLIDE_WIDTH, room, points, bullets=True)
 
     def source_line(slide):
-        box = slide.shapes.add_textbox(Inches(0.6), Inches(6.95), Inches(12.1), Inches(0.4)).text_frame
-        box.text = source
-        box.paragraphs[0].runs[0].font.size = Pt(10)
+        _text_box(slide, source, SLIDE_MARGIN, 6.95, SLIDE_WIDTH, 0.4, 10, colour="5C5F66")
 
     for heading, figure in figures:
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = heading
+        slide = deck.slides.add_slide(title_only)
+        _slide_title(slide, heading)
         drawn = slide_figure(figure)
         width, height = drawn.layout.width, drawn.layout.height
-        scale = min(12.0 / (width / 100), 5.4 / (height / 100))
+        room = BODY_BOTTOM - BODY_TOP
+        scale = min(SLIDE_WIDTH / (width / 100), room / (height / 100))
         slide.shapes.add_picture(io.BytesIO(figure_png(drawn, width, height)),
-                                 Inches(0.6 + (12.0 - width / 100 * scale) / 2), Inches(1.45),
+                                 Inches(SLIDE_MARGIN + (SLIDE_WIDTH - width / 100 * scale) / 2), Inches(BODY_TOP),
                                  width=Inches(width / 100 * scale), height=Inches(height / 100 * scale))
         if source:
             source_line(slide)
     if plan is not None and len(plan):
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = "MHP workforce plan"
-        columns = ["year", "role", "band", "entitlement_wte", "need_wte", "suggested_wte", "employment_cost",
-                   "pcn_contribution", "arrs_reimbursement", "net_pcn_cost", "provider_share"]
+        slide = deck.slides.add_slide(title_only)
+        _slide_title(slide, "MHP workforce plan")
         from .workforce import PLAN_COLUMNS
 
-        shape = slide.shapes.add_table(len(plan) + 1, len(columns), Inches(0.4), Inches(1.4), Inches(12.5),
-                                       Inches(0.4) * (len(plan) + 1))
+        widths = {"year": 0.9, "role": 1.5, "band": 0.75, "entitlement_wte": 1.3, "need_wte": 0.9,
+                  "suggested_wte": 1.05, "employment_cost": 1.05, "pcn_contribution": 1.25, "arrs_reimbursement": 1.55,
+                  "net_pcn_cost": 0.95, "provider_share": 0.95}  # 12.15 in: a header's longest word fits its column
+        columns = list(widths)
+        shape = slide.shapes.add_table(len(plan) + 1, len(columns), Inches(SLIDE_MARGIN), Inches(BODY_TOP),
+                                       Inches(sum(widths.values())), Inches(0.4) * (len(plan) + 1))
         for j, column in enumerate(columns):
+            shape.table.columns[j].width = Inches(widths[column])
             shape.table.cell(0, j).text = PLAN_COLUMNS[column][0]
-            shape.table.cell(0, j).text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+            shape.table.cell(0, j).text_frame.paragraphs[0].runs[0].font.size = Pt(10)
         for i, row in enumerate(plan[columns].itertuples(index=False), 1):
             for j, value in enumerate(row):
                 text = f"£{value:,.0f}" if columns[j] in MONEY else (f"{value:.1f}" if isinstance(value, float) else str(value))
