@@ -467,9 +467,9 @@ def _money_dialog(figures: pd.DataFrame) -> None:
                             width="stretch", disabled=["year", "band", "status", "source"],
                             column_config={"year": "Year", "band": "AfC band", "status": "Status", "source": "Source",
                                            "cost_per_wte": st.column_config.NumberColumn(
-                                               "Employment cost per WTE (£)", format="£%.0f", min_value=0),
+                                               "Employment cost per WTE (£)", format="accounting", step=1, min_value=0),
                                            "cap_per_wte": st.column_config.NumberColumn(
-                                               "ARRS maximum per WTE (£)", format="£%.0f", min_value=0)})
+                                               "ARRS maximum per WTE (£)", format="accounting", step=1, min_value=0)})
     use, reset = st.columns(2)
     if use.button("Use these figures", type="primary", key="money_use"):
         st.session_state["_money_overrides"] = workforce.money_overrides(figures, edited)

@@ -252,8 +252,8 @@ def money_inputs(money: Money, years: list[str], bands: list[str], point: str = 
     for year in years:
         for band in bands:
             cost, cap = money.employment_cost(year, band, point), money.annual_cap(year, band)
-            rows.append({"year": year, "band": band, "cost_per_wte": round(cost.value, 2),
-                         "cap_per_wte": round(cap.value, 2),
+            rows.append({"year": year, "band": band, "cost_per_wte": float(round(cost.value)),  # whole pounds, as shown
+                         "cap_per_wte": float(round(cap.value)),
                          "status": "published" if cost.published and cap.published else "assumption (derived)",
                          "source": f"cost: {cost.source}; cap: {cap.source}"})
     return pd.DataFrame(rows)
