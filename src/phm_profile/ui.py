@@ -216,8 +216,8 @@ def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd
 
     st.caption("A floor is the WTE a PCN gets at least, whatever its share (kept in the link). "
                + (f"Current staffing is from the staffing file loaded with the data (in post on 31 March "
-                  f"{int(period[:4]) + 1}); " if len(posted) else "")
-               + "change any figure, then use them.")
+                  f"{int(period[:4]) + 1}). " if len(posted) else "")
+               + "Change any figure, then use them.")
     edited = st.data_editor(
         pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
                       "floor_wte": [floors.get(c, 0.0) for c in inputs.pcn_code],
