@@ -5,7 +5,7 @@ import streamlit as st
 from phm_profile import charts, exports, ui, views, wording
 
 sel = ui.sidebar()
-ui.title("ICB overview", sel)
+ui.title("ICB overview", sel, f"ICB {sel.icb_code}")
 st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
 indicator = ui.choose_indicator(sel.db, sel.period)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)

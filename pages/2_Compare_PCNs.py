@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import charts, ui, views, wording
 
 sel = ui.sidebar()
-ui.title("Compare PCNs", sel)
+ui.title("Compare PCNs", sel, f"ICB {sel.icb_code}")
 st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
 indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate", "ratio"))
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)

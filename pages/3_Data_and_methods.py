@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import own_data, store, ui, views, wording
 
 sel = ui.sidebar()
-ui.title("Data & methods", sel)
+ui.title("Data & methods", sel, "")
 
 st.subheader("Privacy")
 suppress = st.toggle("Small-number suppression", value=ui.suppression_on(), key="suppress_toggle",

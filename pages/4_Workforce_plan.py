@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import charts, exports, money as money_module, ui, views, workforce
+from phm_profile import charts, exports, impact, money as money_module, ui, views, workforce
 
 sel = ui.sidebar()
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
@@ -20,7 +20,7 @@ uplift = cols[1].number_input("Yearly uplift after the last published figures (%
 weighted = cols[2].number_input("PCN weighted population (patients)", min_value=0.0, step=100.0, format="%.0f",
                                 value=float(row.list_size or 0), key="weighted_population",
                                 help="From the PCN's ARRS letter. Until you type it, the registered list is used.")
-agreement = cols[3].toggle("Written agreement (2026/27 on)", key="written_agreement",
+agreement = cols[3].toggle("Written agreement", key="written_agreement",
                            help="2026/27 rule (provisional): 50% for the first MHP per band, up to 100% "
                                 "reimbursement for further MHPs where a written agreement is in place.")
 if weighted == float(row.list_size or 0):
@@ -37,12 +37,17 @@ if staffing_file is not None:
         from_file = workforce.read_current_staffing(staffing_file.getvalue(), staffing_file.name)
     except workforce.StaffingFileError as exc:
         st.error(str(exc))
+kept = impact.in_post_at_year_end(views.impact_staffing(sel.db), sel.period, by_role=True)  # the data's file
+if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
+    st.caption(f"Current WTE from the staffing file loaded with the data (in post on 31 March "
+               f"{int(sel.period[:4]) + 1}); change it here or load another file.")
 cols = st.columns(4)
 bands = {}
 for i, role in enumerate(workforce.ROLES):
-    current[role] = cols[i].number_input(f"Current WTE: {workforce.ROLE_NAMES[role]}", min_value=0.0, step=0.1,
-                                         value=workforce.staffing_wte(from_file, sel.pcn_code, role),
-                                         key=f"current_{role}")
+    current[role] = cols[i].number_input(  # keyed by PCN: another PCN's staffing is never carried over
+        f"Current WTE: {workforce.ROLE_NAMES[role]}", min_value=0.0, step=0.1, key=f"current_{role}_{sel.pcn_code}",
+        value=workforce.staffing_wte(from_file, sel.pcn_code, role) if from_file is not None
+        else float(kept.get((sel.pcn_code, role), 0.0)))
     bands[role] = cols[2 + i].selectbox(f"AfC band: {workforce.ROLE_NAMES[role]}", workforce.BANDS, index=3,
                                         key=f"band_{role}")
 

@@ -70,7 +70,7 @@ def test_workforce_plan_shows_the_module_plan_and_follows_each_control(app, demo
     at.selectbox(key="band_adult").select("8a").run()
     tiles_match(expected(bands={"adult": "8a", "cyp": "7"}, a=moved))
     assert metric(at, "Gross employment cost") != before
-    at.number_input(key="current_adult").set_value(4.0).run()
+    at.number_input(key="current_adult_U90003").set_value(4.0).run()
     assert metric(at, "Current") == "4.0 WTE"
     tiles_match(expected({"adult": 4.0, "cyp": 0}, {"adult": "8a", "cyp": "7"}, moved))
     at.selectbox(key="pay_point").select("top").run()
@@ -204,3 +204,22 @@ def workforce_posted(demo_db):
     from phm_profile import impact
 
     return impact.in_post_at_year_end(views.impact_staffing(str(demo_db)), "2023-24")
+
+
+def test_current_staffing_comes_from_the_staffing_file_kept_with_the_data(demo_db, monkeypatch):
+    """Without a file loaded on the page, the current WTE of each role is what the data's staffing file has in post
+    on 31 March of the year (as on the MHP allocation and MHP impact pages), for the PCN shown."""
+    from phm_profile import impact
+
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["_suppress"] = False
+    at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at.run()
+    at.switch_page("pages/4_Workforce_plan.py").run()
+    kept = impact.in_post_at_year_end(views.impact_staffing(str(demo_db)), "2023-24", by_role=True)
+    expected = {role: float(kept.get(("U90001", role), 0.0)) for role in workforce.ROLES}
+    assert sum(expected.values()) > 0  # the demo's U90001 has MHPs
+    assert {role: at.number_input(key=f"current_{role}_U90001").value for role in workforce.ROLES} == expected
+    assert metric(at, "Current") == f"{sum(expected.values()):.1f} WTE"
+    assert any(c.value.startswith("Current WTE from the staffing file loaded with the data") for c in at.caption)

@@ -510,8 +510,8 @@ def allocation_chart(table: pd.DataFrame, selected: str | None) -> go.Figure:
                     hovertemplate="%{y}: %{x:.1f} WTE (need-weighted population %{customdata:,.0f})<extra></extra>")
     fig.add_scatter(x=table.current_wte, y=names, mode="markers", name="Current",
                     marker=dict(size=10, color="#ED8B00", symbol="diamond"))
-    fig.update_layout(xaxis_title="WTE", plot_bgcolor="white", height=26 * len(table) + 140,
-                      legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10))
+    fig.update_layout(xaxis_title="WTE", plot_bgcolor="white", height=26 * len(table) + 170,
+                      legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10))
     return fig
 
 

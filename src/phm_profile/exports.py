@@ -389,7 +389,8 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
             source_line(slide)
     if plan is not None and len(plan):
         slide = deck.slides.add_slide(title_only)
-        _slide_title(slide, "MHP workforce plan")
+        _slide_title(slide, f"MHP workforce plan {plan.year.iloc[0]}: {title}" if "year" in plan else
+                     f"MHP workforce plan: {title}")
         from .workforce import PLAN_COLUMNS
 
         widths = {"year": 0.9, "role": 1.5, "band": 0.75, "entitlement_wte": 1.3, "need_wte": 0.9,

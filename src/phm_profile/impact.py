@@ -75,10 +75,11 @@ def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
     return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in first.items()}
 
 
-def in_post_at_year_end(staffing: pd.DataFrame, period: str) -> pd.Series:
-    """Each PCN's MHP WTE in post on 31 March at the end of ``period`` (both roles)."""
+def in_post_at_year_end(staffing: pd.DataFrame, period: str, by_role: bool = False) -> pd.Series:
+    """Each PCN's MHP WTE in post on 31 March at the end of ``period`` (both roles; by (pcn_code, role) if
+    ``by_role``)."""
     end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
-    return workforce.in_post(staffing, on=end).groupby("pcn_code").wte.sum()
+    return workforce.in_post(staffing, on=end).groupby(["pcn_code", "role"] if by_role else "pcn_code").wte.sum()
 
 
 def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None) -> pd.DataFrame:

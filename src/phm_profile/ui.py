@@ -272,10 +272,12 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))  # no [ ]: no link or image; no <>: no autolink
 
 
-def title(text: str, sel: Selection, pcn_name: str | None = None) -> None:
-    """The page title; in workshop mode it also names the PCN and the year, for whoever joins the screen."""
+def title(text: str, sel: Selection, about: str | None = None) -> None:
+    """The page title; in workshop mode it also says what the page is about (``about``: the PCN unless given;
+    "" where the title already says it) and the year, for whoever joins the screen."""
     if workshop_on():
-        st.title(plain(f"{text}: {pcn_name or sel.pcn_name}, {sel.period}"))
+        subject = sel.pcn_name if about is None else about
+        st.title(plain(f"{text}: {subject}, {sel.period}" if subject else f"{text}, {sel.period}"))
     else:
         st.title(plain(text))
 
@@ -315,8 +317,14 @@ def table(frame, **kwargs) -> None:
     """A dataframe on screen, as the query layer returned it (suppressed there when suppression is on)."""
     from .exports import header
 
-    config = {c: st.column_config.NumberColumn(header(c), format="%.2f") if c in TWO_DECIMALS
-              else header(c) for c in frame.columns if isinstance(c, str)}
+    def number(column: str) -> str | None:  # figures as read: indicator values 2 decimals, WTE 1, shares whole %
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            return None
+        return "%.2f" if column in TWO_DECIMALS else "%.1f" if column.endswith("_wte") else \
+            "%.0f" if column.startswith("share_") else None
+
+    config = {c: st.column_config.NumberColumn(header(c), format=number(c)) if number(c) else header(c)
+              for c in frame.columns if isinstance(c, str)}
     shown = frame.copy()
     for column in shown.columns:  # a missing text reads "–", never "None" or "nan"
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
