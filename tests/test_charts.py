@@ -104,3 +104,23 @@ def test_a_pcn_without_a_value_is_named_on_the_map_not_left_blank():
     fig = charts.pcn_map(geojson, frame, "SMI", None)
     assert list(fig.data[0].locations) == ["U00001"] and fig.data[0].colorbar.title.text == "SMI prevalence (%)"
     assert list(fig.data[1].locations) == ["U00002"] and fig.data[1].name.startswith("Suppressed")
+
+
+def test_a_series_whose_definition_changed_is_not_joined_across_the_change():
+    frame = pd.DataFrame({"period": ["2021-22", "2022-23", "2023-24", "2021-22", "2022-23", "2023-24"],
+                          "indicator": ["prev_dep"] * 3 + ["prev_mh"] * 3,
+                          "short_label": ["Depression (%)"] * 3 + ["SMI prevalence (%)"] * 3, "unit": ["%"] * 6,
+                          "trend_break": ["2023-24"] * 3 + [None] * 3, "value": [12.0, 13.0, 14.0, 1.0, 1.1, 1.2],
+                          "lower_95": [11.5, 12.5, 13.5, 0.9, 1.0, 1.1], "upper_95": [12.5, 13.5, 14.5, 1.1, 1.2, 1.3],
+                          "icb_value": [11.0, 12.0, 13.0, 1.0, 1.0, 1.0], "england_value": [12.0, 12.5, 13.0, 0.9, 0.9, 0.9]})
+    fig = charts.trend_chart(frame)
+    pcn = [list(t.x) for t in fig.data if t.name == "PCN (95% interval)"]
+    assert pcn == [["2021-22", "2022-23"], ["2023-24"], ["2021-22", "2022-23", "2023-24"]]
+    assert sum(1 for t in fig.data if t.showlegend is not False and t.name == "England") == 1  # one legend entry
+
+
+def test_the_age_pyramid_ticks_are_round_numbers():
+    frame = pd.DataFrame({"age_band": ["0_4", "5_9"] * 2, "sex": ["MALE"] * 2 + ["FEMALE"] * 2,
+                          "patients": [4_960, 3_100, 4_700, 2_900]})
+    ticks = charts.age_pyramid(frame).layout.xaxis.ticktext
+    assert list(ticks) == ["5,000", "2,500", "0", "2,500", "5,000"]

@@ -176,6 +176,7 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
         part = part[part.value.notna()]
         if part.empty:
             continue
+        part = part.iloc[(part.pcn_code == selected).argsort(kind="stable")]  # the star last: the legend shows a circle
         fig.add_scatter(x=part.denominator, y=part.value, mode="markers", name=name.replace("(", "(p < "),
                         marker=dict(size=[15 if c == selected else 9 for c in part.pcn_code], color=colour,
                                     symbol=["star" if c == selected else "circle" for c in part.pcn_code],
@@ -184,6 +185,9 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
                         hovertemplate="%{customdata[0]}: %{y:,.2f} (95% interval %{customdata[1]:,.2f} to "
                                       "%{customdata[2]:,.2f}); " + ("expected %{x:,.0f}" if ratio else "%{x:,}")
                                       + "<extra></extra>")
+    if selected in set(frame.pcn_code[frame.value.notna()]):
+        fig.add_scatter(x=[None], y=[None], mode="markers", name="Selected PCN (coloured as above)",
+                        marker=dict(size=15, symbol="star", color="#FFFFFF", line=dict(color="black", width=1)))
     denominator = "Expected cases" if ratio else (
         str(frame.denominator_definition.iloc[0]) if len(frame) and "denominator_definition" in frame else "Denominator")
     fig.update_layout(xaxis=dict(title=denominator, tickformat=",d", automargin=True),
@@ -250,6 +254,14 @@ def _view(geojson: dict, width: int = 700, height: int = 440) -> tuple[dict, flo
     return centre, float(np.clip(min(zoom_x, zoom_y), 1, 14))
 
 
+def _nice_step(least: float) -> float:
+    """The smallest round step (1, 2, 2.5 or 5 times a power of ten) at least ``least``."""
+    import math
+
+    power = 10 ** math.floor(math.log10(max(least, 1e-9)))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= least)
+
+
 def age_pyramid(frame: pd.DataFrame) -> go.Figure:
     """Registered patients by age band, men to the left and women to the right."""
     fig = go.Figure()
@@ -261,9 +273,9 @@ def age_pyramid(frame: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="overlay", bargap=0.05, xaxis=dict(title="Registered patients (men left, women right)", tickformat=",d"),
                       yaxis=dict(title="Age band (years)"), plot_bgcolor="white", height=460,
                       margin=dict(l=10, r=10, t=30, b=10))
-    limit = frame.patients.max() if len(frame) else 1
-    values = [-limit, -limit / 2, 0, limit / 2, limit]
-    fig.update_xaxes(tickvals=values, ticktext=[f"{abs(v):,.0f}" for v in values])
+    step = _nice_step((frame.patients.max() if len(frame) else 1) / 2)
+    values = [-2 * step, -step, 0, step, 2 * step]
+    fig.update_xaxes(tickvals=values, ticktext=[f"{abs(v):,.0f}" for v in values], range=[-2.05 * step, 2.05 * step])
     return fig
 
 
@@ -428,18 +440,23 @@ def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None) -> go.F
         titles.append(f"{label}<br><sup>{TREND_WORDS.get(trend, '')} {words}</sup>" if words else label)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.1)
     for i, label in enumerate(labels):
-        part = frame[frame.short_label == label]
+        whole = frame[frame.short_label == label]
         row, col = i // columns + 1, i % columns + 1
-        fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name="PCN (95% interval)",
-                        line=dict(color=NHS_BLUE, width=3), legendgroup="pcn", showlegend=i == 0, row=row, col=col,
-                        error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
-                                     arrayminus=part.value - part.lower_95, color=NHS_BLUE),
-                        hovertemplate=label + " %{x}: %{y:,.2f}<extra></extra>")
-        for column, name, style in (("icb_value", "ICB", dict(color=NHS_DARK, dash="dash")),
-                                    ("england_value", "England", dict(color="#231F20", dash="dot"))):
-            fig.add_scatter(x=part.period, y=part[column], mode="lines", name=name, line=style, legendgroup=name,
-                            showlegend=i == 0, row=row, col=col, hovertemplate=name + " %{x}: %{y:,.2f}<extra></extra>")
-        fig.update_yaxes(title_text=part.unit.iloc[0], row=row, col=col)
+        breaks = whole.trend_break.dropna() if "trend_break" in whole else pd.Series(dtype=object)
+        pieces = ([whole[whole.period < breaks.iloc[0]], whole[whole.period >= breaks.iloc[0]]] if len(breaks)
+                  else [whole])  # a changed definition: the years either side are not joined
+        for j, part in enumerate(p for p in pieces if len(p)):
+            fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name="PCN (95% interval)",
+                            line=dict(color=NHS_BLUE, width=3), legendgroup="pcn", showlegend=i == 0 and j == 0,
+                            row=row, col=col, error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
+                                                           arrayminus=part.value - part.lower_95, color=NHS_BLUE),
+                            hovertemplate=label + " %{x}: %{y:,.2f}<extra></extra>")
+            for column, name, style in (("icb_value", "ICB", dict(color=NHS_DARK, dash="dash")),
+                                        ("england_value", "England", dict(color="#231F20", dash="dot"))):
+                fig.add_scatter(x=part.period, y=part[column], mode="lines", name=name, line=style, legendgroup=name,
+                                showlegend=i == 0 and j == 0, row=row, col=col,
+                                hovertemplate=name + " %{x}: %{y:,.2f}<extra></extra>")
+        fig.update_yaxes(title_text=whole.unit.iloc[0], row=row, col=col)
     fig.update_xaxes(type="category")
     fig.update_layout(height=300 * rows + 110, plot_bgcolor="white", legend=dict(TOP_LEGEND, y=1.0 + 40 / (300 * rows)),
                       margin=dict(l=10, r=10, t=90, b=10))
@@ -454,7 +471,8 @@ def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str
                     marker=dict(size=10, color="#41B6E6", line=dict(color="#231F20", width=1)),
                     customdata=frame.pcn_name[~chosen], hovertemplate="%{customdata}: %{x:.2f}, %{y:.2f}<extra></extra>")
     fig.add_scatter(x=frame.x[chosen], y=frame.y[chosen], mode="markers+text", name="Selected PCN",
-                    text=frame.pcn_name[chosen], textposition="top center", cliponaxis=False,
+                    text=frame.pcn_name[chosen], cliponaxis=False,  # its name towards the middle: never cut at an edge
+                    textposition=["top left" if x > frame.x.median() else "top right" for x in frame.x[chosen]],
                     marker=dict(size=16, color=NHS_DARK, symbol="star"),
                     hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>")
     fig.update_layout(xaxis_title=x_label, yaxis_title=y_label, plot_bgcolor="white", height=480,

@@ -345,11 +345,12 @@ def ltc_ranks(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppre
 
 
 def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str, ...], suppress: bool) -> pd.DataFrame:
-    """The PCN's value, interval, ICB and England values of ``indicators`` in every period."""
+    """The PCN's value, interval, ICB and England values of ``indicators`` in every period, with the year each
+    series breaks (``trend_break``: its definition changed; none if it never did)."""
     marks = ", ".join("?" for _ in indicators)
     return _frame(con, f"""
-        SELECT p.period, p.indicator, i.label, i.short_label, i.kind, i.unit, i.multiplier, i.decimals, p.numerator,
-               p.denominator, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
+        SELECT p.period, p.indicator, i.label, i.short_label, i.kind, i.unit, i.multiplier, i.decimals, i.trend_break,
+               p.numerator, p.denominator, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
         WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
                  [pcn_code, *indicators]).pipe(_shown, suppress)
