@@ -360,11 +360,11 @@ def overview_grid(frame: pd.DataFrame, comparator: str, sort_by: str = "pcn_name
                         else "No data", marker=dict(size=12, symbol="square", color=colours[k],
                                                     line=dict(color="#AEB7BD", width=1)))
     rows = len(order)
-    fig.update_layout(height=max(420, 180 + (22 if rows <= 60 else 2) * rows), plot_bgcolor="white",
+    fig.update_layout(height=max(420, 260 + (28 if rows <= 60 else 2) * rows), plot_bgcolor="white",  # room for 18 px
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, xanchor="left"),  # labels on top
                       margin=dict(l=10, r=10, t=10, b=10),
                       xaxis=dict(side="top", tickangle=-50, showgrid=False, title=None),
-                      yaxis=dict(autorange="reversed", showgrid=False, showticklabels=rows <= 60,
+                      yaxis=dict(autorange="reversed", showgrid=False, showticklabels=rows <= 60, dtick=1,  # every name
                                  title=None if rows <= 60 else f"{rows:,} PCNs (name on hover)"))
     return fig
 
