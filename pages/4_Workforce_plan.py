@@ -37,10 +37,11 @@ if staffing_file is not None:
         from_file = workforce.read_current_staffing(staffing_file.getvalue(), staffing_file.name)
     except workforce.StaffingFileError as exc:
         st.error(str(exc))
-kept = impact.in_post_at_year_end(views.impact_staffing(sel.db), sel.period, by_role=True)  # the data's file
+staffing, source = ui.staffing_in_use(sel.db)
+kept = impact.in_post_at_year_end(staffing, sel.period, by_role=True)
 if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
-    st.caption(f"Current WTE from the staffing file loaded with the data (in post on 31 March "
-               f"{int(sel.period[:4]) + 1}); change it here or load another file.")
+    st.caption(f"Current WTE from {source} (in post on 31 March {int(sel.period[:4]) + 1}); change it here or "
+               "load another file.")
 cols = st.columns(4)
 bands = {}
 for i, role in enumerate(workforce.ROLES):

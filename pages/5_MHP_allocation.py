@@ -23,8 +23,8 @@ st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitl
            "pool (the ICB's own) to see it shared the same way.")
 assumptions = ui.assumptions_form()
 
-posted = impact.in_post_at_year_end(views.impact_staffing(sel.db), sel.period)  # the staffing file kept with the data
-floors, current = ui.floors_and_current(inputs, posted, sel.period)
+staffing, source = ui.staffing_in_use(sel.db)
+floors, current = ui.floors_and_current(inputs, impact.in_post_at_year_end(staffing, sel.period), sel.period, source)
 ui.keep_params(pool=pool, step=step, floors=floors)
 try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,

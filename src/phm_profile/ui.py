@@ -190,33 +190,39 @@ def _link_floors(floors: dict[str, float]) -> None:
         del st.query_params["floors"]
 
 
-def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str) -> tuple[dict, dict]:
+def _dialog_button(label: str, key: str, note: str, dialog, *args, help: str | None = None) -> None:
+    """A button that opens ``dialog(*args)``, with a line beside it saying what is in use now."""
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    if left.button(label, key=key, help=help):
+        dialog(*args)
+    right.caption(note)
+
+
+def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str, source: str) -> tuple[dict, dict]:
     """Each PCN's floor (the WTE it gets at least; kept in the link) and current MHP WTE (``posted``, from the
-    staffing file, unless changed here: kept for the session), edited in a dialog opened by a button: an editor
+    staffing in use, ``source``, unless changed here: kept for the session), edited in a dialog opened by a button: an editor
     in a closed expander is drawn anyway, ~0.1 s of every visit (benchmarks/README.md, session 9)."""
     codes = list(inputs.pcn_code)
     floors = {code: value for code, value in floors_param().items() if code in codes}
     yours = st.session_state.get("_alloc_current", {})
     current = {code: float(yours.get(code, posted.get(code, 0.0))) for code in codes}
-    left, right = st.columns([1, 2], vertical_alignment="center")
-    if left.button("Floors and current staffing per PCN (view or edit)", key="alloc_edit"):
-        _floors_dialog(inputs, floors, current, posted, period)
     floored = sum(1 for v in floors.values() if v)
-    said = [f"floors set for {floored} PCN{'s' if floored > 1 else ''}" if floored else "no floors",
-            "current staffing as you set it" if yours else
-            "current staffing from the staffing file loaded with the data" if len(posted) else "no MHPs in post"]
-    sentence = "; ".join(said)
-    right.caption(f"{sentence[0].upper()}{sentence[1:]}.")
+    said = "; ".join([f"floors set for {floored} PCN{'s' if floored > 1 else ''}" if floored else "no floors",
+                      "current staffing as you set it" if yours else
+                      f"current staffing from {source}" if len(posted) else "no MHPs in post"])
+    _dialog_button("Floors and current staffing per PCN (view or edit)", "alloc_edit", f"{said[0].upper()}{said[1:]}.",
+                   _floors_dialog, inputs, floors, current, posted, period, source)
     return floors, current
 
 
 @st.dialog("Floors and current staffing per PCN", width="large")
-def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd.Series, period: str) -> None:
+def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd.Series, period: str,
+                   source: str) -> None:
     from .exports import header
 
     st.caption("A floor is the WTE a PCN gets at least, whatever its share (kept in the link). "
-               + (f"Current staffing is from the staffing file loaded with the data (in post on 31 March "
-                  f"{int(period[:4]) + 1}). " if len(posted) else "")
+               + (f"Current staffing is from {source} (in post on 31 March {int(period[:4]) + 1}). "
+                  if len(posted) else "")
                + "Change any figure, then use them.")
     edited = st.data_editor(
         pd.DataFrame({"pcn_code": inputs.pcn_code, "pcn_name": inputs.pcn_name,
@@ -452,14 +458,12 @@ def money_edits(figures: pd.DataFrame) -> dict:
     "cap"): £}, workforce.money_overrides), kept for the session and edited in a dialog opened by a button: an
     editor in a closed expander is drawn anyway, ~0.1 s of every visit (benchmarks/README.md, session 9)."""
     saved = st.session_state.setdefault("_money_overrides", {})
-    left, right = st.columns([1, 2], vertical_alignment="center")
-    if left.button("Money per WTE by year and band (view or edit)", key="money_edit",
+    _dialog_button("Money per WTE by year and band (view or edit)", "money_edit",
+                   f"{len(saved)} of your own figures in use in place of the published or derived ones." if saved
+                   else "The published figures are used where there are some; the others are derived, each marked "
+                        "as an assumption.", _money_dialog, figures,
                    help="Each figure published (with its source) or derived and marked as an assumption; put your "
-                        "own in place of any (e.g. from your ARRS claim)."):
-        _money_dialog(figures)
-    right.caption(f"{len(saved)} of your own figures in use in place of the published or derived ones."
-                  if saved else "The published figures are used where there are some; the others are derived, "
-                                "each marked as an assumption.")
+                        "own in place of any (e.g. from your ARRS claim).")
     return dict(saved)
 
 
@@ -494,17 +498,22 @@ def current_assumptions() -> workforce.Assumptions:
     return workforce.Assumptions(**st.session_state.get("_assumptions", {}))
 
 
+def staffing_in_use(db: str) -> tuple[pd.DataFrame, str]:
+    """The MHPs in post with their start dates that every MHP page of this session uses, and where they are from:
+    what the user loaded or edited on the MHP impact page (for this database), else the staffing file the build
+    kept (the demo has one)."""
+    return st.session_state.get("_staffing", {}).get(
+        db, (views.impact_staffing(db), "the staffing file loaded with the data"))
+
+
 def staffing(db: str) -> pd.DataFrame:
-    """The MHPs in post with their start dates, as the MHP impact page uses them: the staffing file the build kept
-    (the demo has one), or one the user loads or edits in a dialog (kept for the session, for this database),
-    every row checked as a loaded file is (workforce.read_staffing), a problem named by its row and column."""
-    kept = st.session_state.setdefault("_staffing", {})
-    base, source = kept.get(db, (views.impact_staffing(db), "the staffing file loaded with the data"))
-    left, right = st.columns([1, 2], vertical_alignment="center")
-    if left.button("MHP staffing: load a file or edit the table", key="staffing_edit",
-                   help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date."):
-        _staffing_dialog(db, base, source)
-    right.caption(f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'}.")
+    """The staffing in use (staffing_in_use), with a button to load or edit it in a dialog: every row checked as a
+    loaded file is (workforce.read_staffing), a problem named by its row and column."""
+    base, source = staffing_in_use(db)
+    _dialog_button("MHP staffing: load a file or edit the table", "staffing_edit",
+                   f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'} (used on every MHP page).",
+                   _staffing_dialog, db, base, source,
+                   help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date.")
     return base
 
 
@@ -538,8 +547,8 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
     if use.button("Use this staffing", type="primary", key="staffing_use", disabled=checked is None):
         changed = not checked.reset_index(drop=True).equals(base.reset_index(drop=True))
         source = source.removesuffix(", as edited")
-        st.session_state["_staffing"][db] = (checked, f"{source}, as edited" if changed else source)
+        st.session_state.setdefault("_staffing", {})[db] = (checked, f"{source}, as edited" if changed else source)
         st.rerun()
     if reset.button("Back to the staffing file loaded with the data", key="staffing_reset"):
-        st.session_state["_staffing"].pop(db, None)
+        st.session_state.get("_staffing", {}).pop(db, None)
         st.rerun()
