@@ -295,7 +295,7 @@ def slide_figure(figure):
 
 #: The slides' text boxes (inches on a 13.333 x 7.5 in slide) and sizes (points). Each box is sized for its text
 #: at these sizes: a slide's text is never shrunk or cut off by the program that shows it
-#: (tests/test_chart_quality.py renders the pack in LibreOffice and checks every word is on its slide).
+#: (tests/test_slides.py renders the pack in LibreOffice and checks every word is on its slide).
 SLIDE_MARGIN, SLIDE_WIDTH = 0.6, 12.133
 TITLE_TOP, TITLE_HEIGHT, TITLE_PT = 0.3, 0.95, 28
 BODY_TOP, BODY_BOTTOM = 1.4, 6.8
