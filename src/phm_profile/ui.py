@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from . import database, views
 from .config import DEFAULT_DB
+from .text import markdown as plain  # text from the data (a PCN's name) made literal for Streamlit's markdown
 
 if TYPE_CHECKING:
     from . import workforce
@@ -272,10 +273,6 @@ def link_to_view() -> str:
     return f"{base}?{urlencode(st.query_params.to_dict())}"
 
 
-def plain(text: str) -> str:
-    """Text from the data (a PCN's name) made safe for Streamlit's markdown: shown as written, never as a link,
-    an image fetched from elsewhere or HTML."""
-    return re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))  # no [ ]: no link or image; no <>: no autolink
 
 
 def title(text: str, sel: Selection, about: str | None = None) -> None:
