@@ -38,7 +38,7 @@ with tab:
             around = ("100% (as many recorded as expected)" if shown.kind.iloc[0] == "ratio"
                       else "the ICB's pooled value" if group == "ICB" else "the pooled value of these 11 PCNs")
             st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
-            limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator, codes)
+            limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator, sel.suppress, codes)
             ui.chart(ui.figure(charts.funnel_plot, shown, limits, sel.pcn_code, label, group), limits,
                      f"funnel_limits_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "funnel")
     elif view == "Two indicators":

@@ -7,7 +7,7 @@ ui.title(f"MHP impact in {sel.icb_code}", sel, "")
 st.caption("Which PCNs have their Mental Health Practitioners, and what changed in the 12 months after they started, "
            "set against PCNs without an MHP over the same months (difference in differences).")
 staffing = ui.staffing(sel.db)
-monthly = views.impact_monthly(sel.db)
+monthly = views.impact_monthly(sel.db, sel.suppress)
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 icb_pcns = list(inputs.pcn_code)
 

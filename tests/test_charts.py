@@ -25,8 +25,8 @@ def figures(db) -> dict:
     return {
         "spine": charts.spine_chart(profile, queries.england_range(con, period, True)),
         "league": charts.league_chart(across, pcn),
-        "funnel": charts.funnel_plot(across, queries.funnel_limits(con, icb, period, "prev_mh"), pcn, "SMI (%)"),
-        "funnel_rate": charts.funnel_plot(rate, queries.funnel_limits(con, icb, period, "svc_cmht_referrals"), pcn,
+        "funnel": charts.funnel_plot(across, queries.funnel_limits(con, icb, period, "prev_mh", True), pcn, "SMI (%)"),
+        "funnel_rate": charts.funnel_plot(rate, queries.funnel_limits(con, icb, period, "svc_cmht_referrals", True), pcn,
                                           "CMHT referrals per 1,000"),
         "scatter": charts.scatter_chart(pairs, "IMD 2019 score", "SMI prevalence (%)", pcn),
         "usage": charts.interval_chart(queries.service_usage(profile)),

@@ -43,7 +43,7 @@ def test_difference_in_differences_on_a_small_series_by_hand():
 @pytest.fixture(scope="module")
 def demo_series(demo_db):
     con = database.connection(str(demo_db))
-    return impact.monthly(con), impact.staffing(con)
+    return impact.monthly(con, False), impact.staffing(con)
 
 
 def test_the_demos_built_in_effect_is_recovered_within_its_interval(demo_series):
@@ -67,7 +67,7 @@ def test_no_effect_is_found_where_none_was_built(tmp_path, monkeypatch):
     demo.write_demo(tmp_path / "demo", "icb", seed=2024)
     store.build(tmp_path / "demo", tmp_path / "null.duckdb")
     con = database.connection(str(tmp_path / "null.duckdb"))
-    series, staffing = impact.monthly(con), impact.staffing(con)
+    series, staffing = impact.monthly(con, False), impact.staffing(con)
     for measure in ("cmht_referrals", "cmht_rejected"):
         pooled = impact.difference_in_differences(series, staffing, measure, suppress=False).set_index(
             "pcn_code").loc["All that started"]
@@ -133,7 +133,7 @@ def test_the_mhp_impact_page(demo_db, monkeypatch):
     assert any("in this 1 PCN" in m.value for m in at.markdown)
     own = next(t for t in chart_traces(at) if t["name"] == "PCNs with MHPs")
     con = database.connection(str(demo_db))
-    series = impact.event_series(impact.monthly(con), impact.staffing(con), "cmht_referrals", ["U90001"], True)
+    series = impact.event_series(impact.monthly(con, True), impact.staffing(con), "cmht_referrals", ["U90001"], True)
     assert own["y"] == pytest.approx(series[series.group == "PCNs with MHPs"].value.tolist())
     at = open_view(at, "Return on investment")
     at.number_input(key="roi_unit_cost").set_value(250.0).run()

@@ -504,7 +504,7 @@ def test_similar_pcns_on_the_real_build(real_db):
     codes = tuple(sorted(["U01901", *similar.pcn_code]))
     league = queries.indicator_across_pcns(con, "QE1", "2022-23", "prev_mh", True, codes)
     assert set(league.pcn_code) == set(codes) and league.icb_value.nunique() == 1
-    assert charts.funnel_plot(league, queries.funnel_limits(con, "QE1", "2022-23", "prev_mh", codes), "U01901",
+    assert charts.funnel_plot(league, queries.funnel_limits(con, "QE1", "2022-23", "prev_mh", True, codes), "U01901",
                               "SMI (%)", "similar PCNs").data
     con.close()
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats, suppression, workforce
+from .release import releasable
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()[0][0])
 
 
-def monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@releasable
+def monthly(con: duckdb.DuckDBPyConnection, suppress: bool) -> pd.DataFrame:
     """Each PCN's referral counts by calendar month with its registered patients (marts/pcn_service_month.sql):
-    the exposure of a month is its patients."""
+    the exposure of a month is its patients. With suppression on, each month's counts as released (release.py);
+    a month whose count is suppressed is left out of the windows and series worked from it."""
     if not _has(con, "pcn_service_month"):  # a database built before the monthly counts were kept: no series
         return pd.DataFrame(columns=["pcn_code", "icb_code", "month", *COUNTS])
     return con.execute("SELECT * FROM pcn_service_month ORDER BY pcn_code, month").df()
@@ -103,14 +106,19 @@ def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumption
 
 
 def _window_totals(series: pd.DataFrame, start: pd.Timestamp, measure: Measure) -> dict[str, tuple[float, float]]:
+    """Events and exposure summed over the 12 months before and after ``start``, with the number of months whose
+    counts are both shown (a month with a suppressed count is left out of both: its window is then short)."""
+    series = series.dropna(subset=[measure.events, measure.exposure])
     before = series[(series.month >= start - pd.DateOffset(months=WINDOW)) & (series.month < start)]
     after = series[(series.month > start) & (series.month <= start + pd.DateOffset(months=WINDOW))]
     return {"before": (before[measure.events].sum(), before[measure.exposure].sum(), before.month.nunique()),
             "after": (after[measure.events].sum(), after[measure.exposure].sum(), after.month.nunique())}
 
 
-def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp) -> pd.DataFrame:
-    """The PCNs with no MHP by the end of the after window (none yet, or none at all), summed by month."""
+def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp, measure: Measure) -> pd.DataFrame:
+    """The PCNs with no MHP by the end of the after window (none yet, or none at all), summed by month (a PCN's
+    month whose count of the measure is suppressed left out of both its events and its exposure)."""
+    series = series.dropna(subset=[measure.events, measure.exposure])
     end = start + pd.DateOffset(months=WINDOW)
     without = [c for c in series.pcn_code.unique() if c not in first or first[c] > end]
     return series[series.pcn_code.isin(without)].groupby("month", as_index=False)[list(COUNTS)].sum()
@@ -138,7 +146,7 @@ def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, meas
         own = _window_totals(series[series.pcn_code == code], start, measure)
         if own["before"][2] < WINDOW or own["after"][2] < WINDOW:  # both full windows in the records
             continue
-        comparison = _window_totals(_comparison(series, first, start).assign(pcn_code="comparison"), start, measure)
+        comparison = _window_totals(_comparison(series, first, start, measure).assign(pcn_code="comparison"), start, measure)
         groups = {"before": own["before"][:2], "after": own["after"][:2],
                   "comparison_before": comparison["before"][:2], "comparison_after": comparison["after"][:2]}
         for name, (events, exposure) in groups.items():
@@ -178,7 +186,8 @@ def event_series(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str,
         if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
             continue
         for group, frame in (("PCNs with MHPs", series[series.pcn_code == code]),
-                             ("Comparison PCNs (no MHP yet)", _comparison(series, first, start))):
+                             ("Comparison PCNs (no MHP yet)", _comparison(series, first, start, measure))):
+            frame = frame.dropna(subset=[measure.events, measure.exposure])  # a suppressed month: left out
             offset = (frame.month.dt.year - start.year) * 12 + (frame.month.dt.month - start.month)
             chosen = frame[offset.abs() <= WINDOW]
             parts.append(pd.DataFrame({"group": group, "month_from_start": offset[offset.abs() <= WINDOW],

@@ -1,7 +1,8 @@
 """The query layer: what the pages, the command line and the exports read from a built database. Functions of a
-DuckDB connection (database.connection) returning frames, parameters always bound, no Streamlit. Small-number
-suppression is applied here and only here, by the ``suppress`` flag every query of counts takes (views.py caches
-these for the app; wording.py turns their frames into sentences)."""
+DuckDB connection (database.connection) returning frames, parameters always bound, no Streamlit. With
+small-number suppression on (the ``suppress`` flag every query of counts takes), a query runs on the released
+relations only (release.py: the counts as released, every figure recomputed from them), never on the exact
+tables (views.py caches these for the app; wording.py turns their frames into sentences)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats, suppression
+from .release import releasable
 from .config import DEMO_ICB_PREFIX
 
 
@@ -72,6 +74,7 @@ def find_areas(con: duckdb.DuckDBPyConnection, period: str, text: str, limit: in
                   [period, text, text, text, text, text, text, limit])
 
 
+@releasable
 def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """The PCN's profile with indicator labels, in display order."""
     return _shown(_frame(con, """
@@ -81,6 +84,7 @@ def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, supp
         suppress)
 
 
+@releasable
 def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool,
                           pcn_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One indicator for every PCN of an ICB (league table, funnel plot), with each PCN's funnel label
@@ -107,19 +111,14 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
 
 def _pooled(frame: pd.DataFrame, suppress: bool) -> float:
     """A group's value: its counts summed (a proportion, rate or ratio of the sums, never a mean of rates); with
-    suppression on, from the counts as shown (rounded to 5, a count of 1-7 left out), so that the group's value
-    gives no hidden count back."""
+    suppression on, the frame's counts are the released ones (release.pooled: an area with a suppressed count is
+    left out of both sums) and the value is given to two decimals."""
     if frame.empty or frame.kind.iloc[0] not in stats.FUNNEL_KINDS:
         return np.nan
-    numerator, denominator = frame.numerator.to_numpy(dtype=float), frame.denominator.to_numpy(dtype=float)
-    if suppress:
-        numerator, denominator = suppression.round_count(numerator), suppression.round_count(denominator)
-        kept = ~np.isnan(numerator) & ~np.isnan(denominator)
-        numerator, denominator = numerator[kept], denominator[kept]
-    if denominator.sum() <= 0:
-        return np.nan
-    value = float(numerator.sum() / denominator.sum() * frame.multiplier.iloc[0])
-    return round(value, suppression.DECIMALS) if suppress else value
+    from .release import pooled
+
+    value, _ = pooled(frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
+    return round(value, suppression.DECIMALS) if suppress and np.isfinite(value) else value
 
 
 def indicator_choices(con: duckdb.DuckDBPyConnection, period: str | None = None) -> pd.DataFrame:
@@ -172,21 +171,25 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
                       "WHERE icb_code IS NOT NULL", [DEMO_ICB_PREFIX]).demo.iloc[0])
 
 
-def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str,
+@releasable
+def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool,
                   pcn_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The funnel's control lines around the ICB's pooled value, one row per point: ``line`` (lower_2s,
     upper_2s, lower_3s, upper_3s: 95% and 99.8% limits; baseline), ``x`` (patients, or expected cases for a
     ratio) and ``y`` (in the indicator's units). Proportions by Wilson-based limits, rates and
-    recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods."""
-    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress=False, pcn_codes=pcn_codes)
+    recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods. With suppression on, around the
+    value pooled from the released counts (the areas with a suppressed count left out) and to two decimals."""
+    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress, pcn_codes=pcn_codes)
     frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
     if frame.empty:
         return pd.DataFrame(columns=["line", "x", "y"])
     lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
-    return pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
-                     ignore_index=True)
+    out = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
+                    ignore_index=True)
+    return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
 
 
+@releasable
 def england_range(con: duckdb.DuckDBPyConnection, period: str, suppress: bool) -> pd.DataFrame:
     """Lowest, 25th percentile, 75th percentile and highest PCN value of each indicator in England (the spine
     chart's bars and value table). With suppression on, over the PCNs whose counts are shown (a tiny PCN's extreme
@@ -201,6 +204,7 @@ def england_range(con: duckdb.DuckDBPyConnection, period: str, suppress: bool) -
     return frame.round(dict.fromkeys(("lo", "q25", "q75", "hi"), suppression.DECIMALS)) if suppress else frame
 
 
+@releasable
 def pcn_map(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool) -> tuple[dict, pd.DataFrame]:
     """PCN shapes of an ICB (LSOA polygons dissolved by the PCN most of their patients are registered with)
     as GeoJSON, and the indicator for each PCN. The latest boundaries up to ``period`` are used when that
@@ -229,9 +233,9 @@ def period_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             FROM population_source WHERE dataset = 'patients_age_sex'
         ), deprivation AS (
             SELECT d.period, string_agg(DISTINCT d.method, ', ') AS method,
-                   CASE WHEN bool_or(d.scored_patients > 0) THEN 'IMD score' WHEN bool_or(d.ranked_patients > 0)
+                   CASE WHEN bool_or(d.scored) THEN 'IMD score' WHEN bool_or(d.ranked)
                         THEN 'IMD rank (no scores in the file)' ELSE 'IMD decile only' END AS measure
-            FROM practice_deprivation d GROUP BY d.period
+            FROM deprivation_methods d GROUP BY d.period
         ), maps AS (SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period)
         SELECT p.period AS "Year", coalesce(pop.extract_used, 'none loaded') AS "Registrations by age and sex used",
                coalesce(d.method, 'none') AS "Deprivation by", coalesce(d.measure, '') AS "Deprivation measure",
@@ -241,6 +245,7 @@ def period_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ORDER BY 1 DESC""")
 
 
+@releasable
 def context_measures(con: duckdb.DuckDBPyConnection, icb_code: str, pcn_code: str | None, period: str, suppress: bool) -> pd.DataFrame:
     """Published service measures (MHSDS, NHS Talking Therapies) for the ICB and, given a PCN, the sub-ICB
     locations of its practices: the latest period of each measure, with England's value for the same period.
@@ -263,11 +268,7 @@ def context_measures(con: duckdb.DuckDBPyConnection, icb_code: str, pcn_code: st
         QUALIFY row_number() OVER (PARTITION BY c.source, c.level, c.org_code, c.measure
                                    ORDER BY c.period_end DESC, c.period_start DESC) = 1
         ORDER BY 1, 2, 3""", [icb_code, period, pcn_code])
-    if suppress and not frame.empty:
-        counts = frame["Unit"] == "count"
-        for column in ("Value", "England"):
-            frame.loc[counts, column] = suppression.round_count(frame.loc[counts, column])
-    return frame
+    return frame  # with suppression on, the released view's counts (1-7 hidden, others rounded to 5)
 
 
 def talking_therapies_by_deprivation(con: duckdb.DuckDBPyConnection, icb_code: str) -> pd.DataFrame:
@@ -287,11 +288,11 @@ def talking_therapies_by_deprivation(con: duckdb.DuckDBPyConnection, icb_code: s
 
 
 def deprivation_method(con: duckdb.DuckDBPyConnection, period: str) -> tuple[str | None, bool]:
-    """How the deprivation of ``period`` was found (the methods of practice_deprivation, or None) and whether the
+    """How the deprivation of ``period`` was found (marts/deprivation_methods.sql, or None) and whether the
     IMD file had scores (wording.deprivation_caption says it in a sentence)."""
     method, scored = con.execute(
-        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored_patients > 0), false) "
-        "FROM practice_deprivation WHERE period = ?", [period]).fetchall()[0]
+        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored), false) "
+        "FROM deprivation_methods WHERE period = ?", [period]).fetchall()[0]
     return method, bool(scored)
 
 
@@ -303,6 +304,7 @@ def map_method(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+@releasable
 def age_pyramid(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """Registered patients by sex and five-year age band, in age order."""
     return _shown(_frame(con, """
@@ -310,6 +312,7 @@ def age_pyramid(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, supp
         ORDER BY age_from, sex""", [pcn_code, period]), suppress, groups=["sex"], parts="patients")
 
 
+@releasable
 def imd_quintiles(con: duckdb.DuckDBPyConnection, pcn_code: str, icb_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """Share of registered patients living in each national IMD quintile (1 = most deprived), for the PCN,
     its ICB and England."""
@@ -322,18 +325,18 @@ def imd_quintiles(con: duckdb.DuckDBPyConnection, pcn_code: str, icb_code: str, 
     for r in frame.itertuples():
         for q in range(1, 6):
             count = getattr(r, f"q{q}_patients")
-            count = 0 if pd.isna(count) else count
+            if pd.isna(count) and not suppress:
+                count = 0  # exact: no patient in that quintile; released: suppressed, and said so
             rows.append({"area": {"pcn": "PCN", "icb": "ICB", "england": "England"}[r.level], "quintile": q,
-                         "patients": count, "share": 100 * count / r.patients if r.patients else None})
-    shown = _shown(pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"]), suppress,
-                   groups=["area"], parts="patients")
-    if suppress:  # shares of the area's total, both as rounded: an exact share would give a rounded count back
-        totals = frame.set_index(frame.level.map({"pcn": "PCN", "icb": "ICB", "england": "England"})).patients
-        rounded = pd.Series(suppression.round_count(totals.to_numpy()), index=totals.index)
-        shown["share"] = (100 * shown.patients / shown.area.map(rounded)).round(suppression.DECIMALS)
+                         "patients": count,
+                         "share": 100 * count / r.patients if r.patients and pd.notna(count) else None})
+    shown = pd.DataFrame(rows, columns=["area", "quintile", "patients", "share"])
+    if suppress:  # shares of the released counts: to two decimals
+        shown["share"] = pd.to_numeric(shown.share, errors="coerce").round(suppression.DECIMALS)
     return shown
 
 
+@releasable
 def ltc_ranks(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """Every QOF register of the PCN ranked by prevalence, mental-health registers flagged."""
     return _shown(_frame(con, """
@@ -344,6 +347,7 @@ def ltc_ranks(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppre
                   [pcn_code, period]), suppress)
 
 
+@releasable
 def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str, ...], suppress: bool) -> pd.DataFrame:
     """The PCN's value, interval, ICB and England values of ``indicators`` in every period, with the year each
     series breaks (``trend_break``: its definition changed; none if it never did)."""
@@ -356,6 +360,7 @@ def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str,
                  [pcn_code, *indicators]).pipe(_shown, suppress)
 
 
+@releasable
 def two_indicators(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, x: str, y: str, suppress: bool) -> pd.DataFrame:
     """Each PCN of the ICB with the values of two indicators (scatter); a value from a suppressed count is
     left out."""
@@ -369,6 +374,7 @@ def two_indicators(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, x
     return pairs.dropna(subset=["x", "y"]).sort_values("pcn_code").reset_index(drop=True)
 
 
+@releasable
 def workforce_inputs(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """What the need model reads for every PCN of an ICB (marts/pcn_need_inputs.sql). With suppression on, the
     counts as shown (1-7 hidden, others rounded to 5): a need worked from exact registers could give a suppressed
@@ -389,6 +395,7 @@ SII_REPETITIONS = 100_000
 SII_SEED = 2019
 
 
+@releasable
 def inequality(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str,
                suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A QOF register's prevalence by practice deprivation quintile (the practices' population-weighted IMD 2019
@@ -396,31 +403,54 @@ def inequality(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indic
     England, with Wilson 95% intervals; and the slope index of inequality of each (phe_sii on proportions: the
     change from the most to the least deprived end, in percentage points, with 95% limits by simulation).
     Registers only: the service measures are not published by practice. Returns (quintiles, sii)."""
-    practices = _frame(con, """
-        SELECT p.practice_code, m.icb_code, p.register AS numerator, p.denominator,
-               d.weighted_score / nullif(d.scored_patients, 0) AS imd_score,
-               d.weighted_rank / nullif(d.ranked_patients, 0) AS imd_rank
-        FROM practice_prevalence p
-        JOIN practice_pcn m USING (period, practice_code)
-        JOIN practice_deprivation d USING (period, practice_code)
-        WHERE p.period = ? AND 'prev_' || lower(p.group_code) = ? AND p.denominator > 0
-          AND (d.scored_patients > 0 OR d.ranked_patients > 0)""", [period, indicator])
-    # By score (highest the most deprived); by rank (1 the most deprived) where the IMD file has no scores.
-    by_score = practices.imd_score.notna().all()
-    measure, invert = ("imd_score", True) if by_score else ("imd_rank", False)
-    rows = []
-    for area, part in (("ICB", practices[practices.icb_code == icb_code]), ("England", practices)):
-        part = part.assign(quintile=stats.quantiles(part[measure], 5, invert=invert)).dropna(subset=["quintile"])
-        for quintile, group in part.groupby("quintile"):
-            rows.append({"area": area, "quintile": int(quintile), "practices": len(group),
-                         "numerator": group.numerator.sum(), "denominator": group.denominator.sum()})
-    frame = pd.DataFrame(rows, columns=["area", "quintile", "practices", "numerator", "denominator"])
+    if suppress:  # the quintiles' counts as released at build (release.py), summed from the practices exactly
+        frame = _frame(con, """
+            SELECT area, quintile, practices, numerator, denominator FROM inequality_quintiles
+            WHERE period = ? AND indicator = ? AND area_code IN (?, 'ENGLAND')
+            ORDER BY area = 'England', quintile""", [period, indicator, icb_code])
+    else:
+        practices = inequality_practices(con, period, indicator)
+        by_score = practices.imd_score.notna().all()
+        frame = pd.concat([quintile_counts(practices[practices.icb_code == icb_code], "ICB", by_score),
+                           quintile_counts(practices, "England", by_score)], ignore_index=True)
     frame = frame.assign(kind="proportion", multiplier=100.0)
     frame["value"] = 100 * frame.numerator / frame.denominator
     frame["lower_95"] = 100 * stats.wilson_lower(frame.numerator, frame.denominator)
     frame["upper_95"] = 100 * stats.wilson_upper(frame.numerator, frame.denominator)
     shown = _shown(frame, suppress, groups=["area"], parts="numerator")
-    return shown.drop(columns=["kind", "multiplier"]), _sii(shown)
+    sii = _sii(shown)
+    return shown.drop(columns=["kind", "multiplier"]), sii.round(suppression.DECIMALS) if suppress else sii
+
+
+def inequality_practices(con: duckdb.DuckDBPyConnection, period: str | None = None,
+                         indicator: str | None = None) -> pd.DataFrame:
+    """Each practice's QOF registers (of ``period`` and ``indicator``, or all) with its ICB and its patients'
+    population-weighted IMD score and rank: what the inequality view puts in quintiles."""
+    return _frame(con, """
+        SELECT p.period, 'prev_' || lower(p.group_code) AS indicator, p.practice_code, m.icb_code,
+               p.register AS numerator, p.denominator,
+               d.weighted_score / nullif(d.scored_patients, 0) AS imd_score,
+               d.weighted_rank / nullif(d.ranked_patients, 0) AS imd_rank
+        FROM practice_prevalence p
+        JOIN practice_pcn m USING (period, practice_code)
+        JOIN practice_deprivation d USING (period, practice_code)
+        WHERE (?::VARCHAR IS NULL OR p.period = ?) AND (?::VARCHAR IS NULL OR 'prev_' || lower(p.group_code) = ?)
+          AND p.denominator > 0 AND (d.scored_patients > 0 OR d.ranked_patients > 0)""",
+                  [period, period, indicator, indicator])
+
+
+def quintile_counts(practices: pd.DataFrame, area: str, by_score: bool | None = None) -> pd.DataFrame:
+    """The practices in deprivation quintiles (phe_quantile's method: quintile 1 the most deprived; by score,
+    highest the most deprived, or by rank where the IMD file has no scores), each quintile's practices, register
+    and list summed."""
+    if by_score is None:
+        by_score = practices.imd_score.notna().all()
+    measure, invert = ("imd_score", True) if by_score else ("imd_rank", False)
+    part = practices.assign(quintile=stats.quantiles(practices[measure], 5, invert=invert)).dropna(
+        subset=["quintile"])
+    rows = [{"area": area, "quintile": int(q), "practices": len(g), "numerator": g.numerator.sum(),
+             "denominator": g.denominator.sum()} for q, g in part.groupby("quintile")]
+    return pd.DataFrame(rows, columns=["area", "quintile", "practices", "numerator", "denominator"])
 
 
 def _sii(quintiles: pd.DataFrame) -> pd.DataFrame:
@@ -440,6 +470,7 @@ def _sii(quintiles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area", "sii", "lower_95", "upper_95"])
 
 
+@releasable
 def overview_grid(con: duckdb.DuckDBPyConnection, period: str, icb_code: str | None, suppress: bool) -> pd.DataFrame:
     """Every indicator for every PCN of the ICB (or of England, ``icb_code`` None), one row per PCN and indicator,
     with its interval and its comparison with the ICB and with England: the overview grid ("tartan rug") and its
@@ -464,6 +495,7 @@ SIMILARITY_DRIVERS = {"imd": "IMD 2019 (score, or rank)", "age_65_plus": "Aged 6
 SIMILAR_COUNT = 10
 
 
+@releasable
 def similar_pcns(con: duckdb.DuckDBPyConnection, period: str, pcn_code: str, suppress: bool,
                  count: int = SIMILAR_COUNT) -> pd.DataFrame:
     """The ``count`` PCNs in England nearest to ``pcn_code`` on the drivers of mental-health need
@@ -491,11 +523,13 @@ def similar_pcns(con: duckdb.DuckDBPyConnection, period: str, pcn_code: str, sup
     drivers["distance"] = np.sqrt(((z - here) ** 2).sum(axis=1))
     out = drivers[drivers.pcn_code != pcn_code].nsmallest(count, "distance")
     out["imd"] = out.imd.abs()  # a rank was negated so that both run the same way
-    if suppress:
-        out["list_size"] = suppression.round_count(out.list_size)
+    if suppress:  # drivers from the released counts; what is sent to the browser to two decimals
+        out = out.round(dict.fromkeys(["imd", "age_65_plus", "under_18_share", "imd_q1_share", "distance"],
+                                      suppression.DECIMALS))
     return out.reset_index(drop=True)
 
 
+@releasable
 def similar_values(con: duckdb.DuckDBPyConnection, period: str, pcn_codes: tuple[str, ...],
                    suppress: bool) -> pd.DataFrame:
     """Each indicator's pooled value over a group of PCNs (the similar PCNs), their counts summed (as shown, when
@@ -509,6 +543,7 @@ def similar_values(con: duckdb.DuckDBPyConnection, period: str, pcn_codes: tuple
     return pd.DataFrame(pooled, columns=["indicator", "similar_value"])
 
 
+@releasable
 def recent_trends(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, suppress: bool) -> pd.DataFrame:
     """Each indicator's recent trend for the PCN as of ``period``, as Fingertips' trend markers
     (stats.recent_trend: the most recent five yearly points up to that year, at 99.8%), read through the indicator's polarity; from the counts as shown when

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from . import geo, models
+from . import geo, models, release
 from .config import SQL_DIR
 from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, load_file, rules
 
@@ -208,6 +208,8 @@ def _build_locked(data_dir: Path, db_path: Path, tmp: Path, report: Report, prog
             raise BuildFailed(report)
         rules.run(con, rules.BUILT, report)
         _record_sources(con, loaded, report)
+        progress("releasing the figures shown with suppression on")
+        release.write(con)
         table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in models.table_names(con)}
         con.execute("CHECKPOINT")
         con.close()

@@ -32,11 +32,15 @@ def is_small(values) -> np.ndarray:
     return (x >= 1) & (x < SMALLEST_SHOWN)
 
 
-def round_count(values) -> np.ndarray:
-    """Counts of 1-7 become NaN; others are rounded to the nearest 5 (halves up); 0 stays 0."""
+def release_counts(values) -> np.ndarray:
+    """Counts as released: 1-7 become NaN (suppressed); others are rounded to the nearest 5 (halves up); 0 stays
+    0. The one release function: every released relation (release.py) applies it to its counts."""
     x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
     rounded = np.floor(x / ROUND_TO + 0.5) * ROUND_TO
     return np.where(is_small(x), np.nan, rounded)
+
+
+round_count = release_counts
 
 
 def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | None = None) -> pd.DataFrame:

@@ -8,10 +8,13 @@ import html
 import re
 import string
 
-#: Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one is always literal:
-#: escaping them all leaves no link, image, emphasis, heading, list, table, autolink (www. / http:// / a@b.c),
-#: Streamlit colour directive (:red[...]) or math ($...$) to form.
-_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+#: Characters that make markdown of text, escaped with a backslash (CommonMark: an escaped punctuation character is
+#: always literal): links and images ([ ] !), HTML and autolinks (< >), emphasis and code (* _ ` ~), tables (|),
+#: math ($), headings (#), Streamlit's directives and icons (:red[...], :material/...:), e-mail autolinks (@), braces.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#:@!{}])")
+#: What forms markdown only at the start of a line (a list item: "- ", "+ ", "1. ") and GFM's bare "www." links.
+_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+_WWW = re.compile(r"(?i)\b(www)\.")
 #: Characters that change how a line reads without being seen: zero-width and bidirectional controls.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
@@ -24,7 +27,9 @@ def one_line(value) -> str:
 
 def markdown(value) -> str:
     """``value`` made literal for Streamlit's markdown (st.markdown, st.caption, st.title, st.info, widget labels)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(value))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(value))
+    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1).isdigit() else "\\" + m.group(1), escaped)
+    return _WWW.sub(r"\1\\.", escaped)
 
 
 def chart(value) -> str:
