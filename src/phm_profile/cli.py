@@ -53,13 +53,26 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _positive(text: str) -> float:
+    """A finite number above zero, for fetch's limits."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number above zero")
+    return value
+
+
 def cmd_fetch(args) -> int:
     from . import fetch
 
     what = {w.strip() for w in args.what.split(",") if w.strip()} if args.what else None
     manifest = Path(args.manifest) if args.manifest else fetch.MANIFEST
     try:
-        fetched, failures = fetch.fetch(args.year, Path(args.out), what, manifest)
+        fetched, failures = fetch.fetch(args.year, Path(args.out), what, manifest,
+                                        max_expanded_bytes=int(args.max_expanded_mb * (1 << 20)),
+                                        deadline_seconds=args.deadline_minutes * 60)
     except ValueError as exc:
         print(f"fetch: {exc}")
         return 2
@@ -163,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--what", help="comma-separated datasets (qof,registrations,imd,epcn,epraccur,talking_therapies); "
                                   "default: all")
     p.add_argument("--manifest", help="a manifest of your own instead of data/publications.csv")
+    p.add_argument("--max-expanded-mb", type=_positive, default=2048,
+                   help="refuse a zip whose tables unpack to more than this many MB (2^20 bytes; default 2048)")
+    p.add_argument("--deadline-minutes", type=_positive, default=30,
+                   help="give up a file not fully arrived after this long (default 30); run again to resume")
     p.set_defaults(func=cmd_fetch)
 
     _add_profile_commands(sub)
