@@ -6,7 +6,7 @@ from phm_profile import charts, exports, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("ICB overview", sel, f"ICB {sel.icb_code}")
-st.caption(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator.")
+st.caption(ui.plain(f"{sel.icb_code}, {sel.period}: every PCN of the ICB on one indicator."))
 indicator = ui.choose_indicator(sel.db, sel.period)
 table = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 headline = wording.overview_headline(table)
@@ -58,5 +58,5 @@ with tab:
             st.info("No published ICB service measures are loaded (MHSDS four-week waits, NHS Talking Therapies "
                     "annual or monthly measures).")
         else:
-            st.caption(f"Published figures for ICB {sel.icb_code}, latest period of each measure, with England.")
+            st.caption(ui.plain(f"Published figures for ICB {sel.icb_code}, latest period of each measure, with England."))
             ui.table(context)

@@ -5,7 +5,7 @@ from phm_profile import charts, exports, queries, ui, views, wording
 sel = ui.sidebar()
 profile = views.pcn_profile(sel.db, sel.pcn_code, sel.period, sel.suppress)
 ui.title(f"{sel.pcn_name} ({sel.pcn_code})", sel, "mental-health profile")
-st.caption(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals).")
+st.caption(ui.plain(f"Mental-health profile, {sel.period}; compared with ICB {sel.icb_code} and England (95% intervals)."))
 ui.tiles([ui.Tile(row.short, row.shown, (row.comparison, row.icb_comparison), row.help)
           for row in wording.headline(profile).itertuples()])
 st.subheader("Summary")
@@ -68,7 +68,7 @@ with tab:
             ui.table(context)
         gradient = views.talking_therapies_by_deprivation(sel.db, sel.icb_code)
         if not gradient.empty:
-            st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {sel.icb_code} and England "
+            st.markdown(f"**NHS Talking Therapies recovery by deprivation, ICB {ui.plain(sel.icb_code)} and England "
                         f"({gradient.period.iloc[0]})**")
             ui.chart(ui.figure(charts.deprivation_gradient, gradient), gradient,
                      f"talking_therapies_by_imd_{sel.icb_code}.csv", "tt_imd")

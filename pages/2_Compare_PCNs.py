@@ -4,7 +4,7 @@ from phm_profile import charts, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Compare PCNs", sel, f"ICB {sel.icb_code}")
-st.caption(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted.")
+st.caption(ui.plain(f"Every PCN of {sel.icb_code}, {sel.period}; the selected PCN is highlighted."))
 indicator = ui.choose_indicator(sel.db, sel.period, kinds=("proportion", "rate", "ratio"))
 frame = views.indicator_across_pcns(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
 label = frame.short_label.iloc[0] if len(frame) else indicator
@@ -37,7 +37,7 @@ with tab:
         else:
             around = ("100% (as many recorded as expected)" if shown.kind.iloc[0] == "ratio"
                       else "the ICB's pooled value" if group == "ICB" else "the pooled value of these 11 PCNs")
-            st.caption(f"Control limits around {around}: 95% (dashed) and 99.8% (solid).")
+            st.caption(ui.plain(f"Control limits around {around}: 95% (dashed) and 99.8% (solid)."))
             limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator, sel.suppress, codes)
             ui.chart(ui.figure(charts.funnel_plot, shown, limits, sel.pcn_code, label, group), limits,
                      f"funnel_limits_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "funnel")

@@ -36,11 +36,11 @@ if staffing_file is not None:
     try:
         from_file = workforce.read_current_staffing(staffing_file.getvalue(), staffing_file.name)
     except workforce.StaffingFileError as exc:
-        st.error(str(exc))
+        st.error(ui.plain(exc))
 staffing, source = ui.staffing_in_use(sel.db)
 kept = impact.in_post_at_year_end(staffing, sel.period, by_role=True)
 if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
-    st.caption(f"Current WTE from {source} (in post on 31 March {int(sel.period[:4]) + 1}); change it here or "
+    st.caption(f"Current WTE from {ui.plain(source)} (in post on 31 March {int(sel.period[:4]) + 1}); change it here or "
                "load another file.")
 cols = st.columns(4)
 bands = {}

@@ -30,7 +30,7 @@ try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,
                                        floors=floors, current=current, step=step)
 except ValueError as exc:
-    st.error(f"Cannot share the pool: {exc}")
+    st.error(ui.plain(f"Cannot share the pool: {exc}"))
     st.stop()
 
 totals = workforce.allocation_totals(table)
@@ -45,7 +45,7 @@ with tab:
         ui.chart(ui.figure(charts.allocation_chart, table, sel.pcn_code), shown,
                  f"mhp_allocation_{sel.icb_code}_{sel.period}.csv", "allocation")
         if sel.pcn_code in set(table.pcn_code):
-            st.caption(workforce.weighting_formula(table, sel.pcn_code, pool))
+            st.caption(ui.plain(workforce.weighting_formula(table, sel.pcn_code, pool)))
     elif view == "Table":
         ui.table(workforce.allocation_view(table))
     else:

@@ -46,7 +46,7 @@ with tab:
             whose = icb_pcns
             if sel.pcn_code in impact.starts(staffing):
                 choice = st.radio("PCNs", ["Every PCN of the ICB that started", f"{sel.pcn_name} only"],
-                                  horizontal=True, key="impact_whose")
+                                  horizontal=True, key="impact_whose", format_func=ui.plain)
                 whose = icb_pcns if choice.startswith("Every") else [sel.pcn_code]
             did = impact.difference_in_differences(monthly, staffing, measure_key, whose, sel.suppress)
             ui.bullets(wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit))

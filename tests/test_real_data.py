@@ -522,3 +522,26 @@ def test_recent_trends_on_the_real_build_say_why_they_cannot_be_tested(real_db):
     said = wording.trend_sentences(registers, queries.indicator_labels(con, short=True))
     assert all("1 yearly point loaded (2022-23); the test needs five" in s for s in said)
     con.close()
+
+
+@needs_real
+def test_least_squares_on_the_real_build_recovers_no_suppressed_register(real_db):
+    from phm_profile import queries, suppression
+
+    """The real 2022-23 build: the learning-disability register of every PCN from the funnel baselines of every
+    ICB (the attack found the system full rank and every exact register, the suppressed 2, 2 and 3 included)."""
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    period = "2022-23"
+    exact = con.execute("SELECT pcn_code, icb_code, numerator FROM pcn_profile WHERE period = ? "
+                        "AND indicator = 'prev_ld'", [period]).df()
+    small = exact[(exact.numerator >= 1) & (exact.numerator < suppression.SMALLEST_SHOWN)]
+    assert len(small)
+    for icb in small.icb_code.unique():
+        table = queries.indicator_across_pcns(con, icb, period, "prev_ld", True)
+        limits = queries.funnel_limits(con, icb, period, "prev_ld", True)
+        shown = table.dropna(subset=["numerator", "denominator"])
+        baseline = limits[limits.line == "baseline"].y.iloc[0]
+        assert baseline == round(shown.numerator.sum() / shown.denominator.sum() * 100, 2)
+        for code in small[small.icb_code == icb].pcn_code:
+            assert table.loc[table.pcn_code == code, "numerator"].isna().all()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import text
 from .wording import TREND_WORDS
 
 #: Fingertips' colours of a comparison: red / amber / green where higher is better or worse, orange and blue where
@@ -32,6 +33,12 @@ TEMPLATE = go.layout.Template(layout=dict(xaxis=_AXIS, yaxis=_AXIS, plot_bgcolor
 TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left")
 #: The domains a compact spine (workshop mode) keeps.
 MENTAL_HEALTH_DOMAINS = ("Deprivation", "Mental health registers", "Case finding", "Service usage")
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its names from the files (PCN names) made literal for plotly's text (text.chart): a name is
+    drawn as written, never as a link or styled text."""
+    return frame.assign(pcn_name=text.chart_labels(frame.pcn_name)) if "pcn_name" in frame else frame
 
 
 def legend_name(category: str, comparator: str) -> str:
@@ -130,7 +137,7 @@ def league_chart(frame: pd.DataFrame, selected: str | None, group: str = "ICB") 
     comparator = "the ICB" if group == "ICB" else group
     frame = frame.sort_values("value").assign(judged=lambda f: _judged(f, "vs_icb"))
     frame.loc[frame.value.isna(), "judged"] = "suppressed"
-    names = [f"<b>{n}</b>" if c == selected else str(n) for c, n in zip(frame.pcn_code, frame.pcn_name)]
+    names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(frame.pcn_code, text.chart_labels(frame.pcn_name))]
     frame = frame.assign(name=names)
     fig = go.Figure()
     for category in COMPARISON_COLOURS:
@@ -181,7 +188,7 @@ def funnel_plot(frame: pd.DataFrame, limits: pd.DataFrame, selected: str | None,
                         marker=dict(size=[15 if c == selected else 9 for c in part.pcn_code], color=colour,
                                     symbol=["star" if c == selected else "circle" for c in part.pcn_code],
                                     line=dict(color="black", width=1)),
-                        customdata=part[["pcn_name", "lower_95", "upper_95"]],
+                        customdata=_named(part)[["pcn_name", "lower_95", "upper_95"]],
                         hovertemplate="%{customdata[0]}: %{y:,.2f} (95% interval %{customdata[1]:,.2f} to "
                                       "%{customdata[2]:,.2f}); " + ("expected %{x:,.0f}" if ratio else "%{x:,}")
                                       + "<extra></extra>")
@@ -216,7 +223,7 @@ def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None
     fig = go.Figure(go.Choroplethmap(
         geojson=geojson, featureidkey="properties.pcn_code", locations=shown.pcn_code, z=shown.value,
         colorscale="Blues", marker_line_width=[3 if c == selected else 0.5 for c in shown.pcn_code],
-        marker_line_color="#231F20", customdata=shown[["pcn_name", "note"]],
+        marker_line_color="#231F20", customdata=_named(shown)[["pcn_name", "note"]],
         colorbar=dict(title=dict(text=label, side="right")), name=label,
         hovertemplate="%{customdata[0]} (%{location}): %{z:,.2f}; %{customdata[1]}<extra></extra>"))
     if len(missing):
@@ -225,7 +232,7 @@ def pcn_map(geojson: dict, frame: pd.DataFrame, label: str, selected: str | None
             z=[0] * len(missing), colorscale=[[0, "#D8DDE0"], [1, "#D8DDE0"]], showscale=False, showlegend=True,
             name="Suppressed (a count of 1-7) or no data", marker_line_color="#231F20",
             marker_line_width=[3 if c == selected else 0.5 for c in missing.pcn_code],
-            customdata=missing[["pcn_name"]],
+            customdata=_named(missing)[["pcn_name"]],
             hovertemplate="%{customdata[0]} (%{location}): suppressed (a count of 1-7) or no data<extra></extra>"))
     centre, zoom = _view(geojson)
     fig.update_layout(map=dict(style="white-bg", center=centre, zoom=zoom), height=520,
@@ -328,7 +335,7 @@ def overview_grid(frame: pd.DataFrame, comparator: str, sort_by: str = "pcn_name
         order = key.sort_values(ascending=not descending, na_position="last").index
     else:
         order = frame.drop_duplicates("pcn_code").sort_values("pcn_name").pcn_code
-    names = frame.drop_duplicates("pcn_code").set_index("pcn_code").pcn_name
+    names = _named(frame.drop_duplicates("pcn_code")).set_index("pcn_code").pcn_name
     cells = frame.set_index(["pcn_code", "indicator"])
     category = np.full((len(order), len(indicators)), GRID_CATEGORIES.index("no data"), dtype=int)
     text = np.full(category.shape, "no data", dtype=object)
@@ -469,9 +476,9 @@ def scatter_chart(frame: pd.DataFrame, x_label: str, y_label: str, selected: str
     fig = go.Figure()
     fig.add_scatter(x=frame.x[~chosen], y=frame.y[~chosen], mode="markers", name="PCNs",
                     marker=dict(size=10, color="#41B6E6", line=dict(color="#231F20", width=1)),
-                    customdata=frame.pcn_name[~chosen], hovertemplate="%{customdata}: %{x:.2f}, %{y:.2f}<extra></extra>")
+                    customdata=_named(frame).pcn_name[~chosen], hovertemplate="%{customdata}: %{x:.2f}, %{y:.2f}<extra></extra>")
     fig.add_scatter(x=frame.x[chosen], y=frame.y[chosen], mode="markers+text", name="Selected PCN",
-                    text=frame.pcn_name[chosen], cliponaxis=False,  # its name towards the middle: never cut at an edge
+                    text=_named(frame).pcn_name[chosen], cliponaxis=False,  # its name towards the middle: never cut at an edge
                     textposition=["top left" if x > frame.x.median() else "top right" for x in frame.x[chosen]],
                     marker=dict(size=16, color=NHS_DARK, symbol="star"),
                     hovertemplate="%{text}: %{x:.2f}, %{y:.2f}<extra></extra>")
@@ -516,7 +523,7 @@ def plan_chart(plan: pd.DataFrame) -> go.Figure:
 def allocation_chart(table: pd.DataFrame, selected: str | None) -> go.Figure:
     """Dumbbell: each PCN's ARRS entitlement, its share of the pool, and current staffing."""
     table = table.sort_values("allocated_wte")
-    names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(table.pcn_code, table.pcn_name)]
+    names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(table.pcn_code, text.chart_labels(table.pcn_name))]
     fig = go.Figure()
     for i, (name, lo, hi) in enumerate(zip(names, table.entitlement_wte, table.allocated_wte)):
         fig.add_scatter(x=[lo, hi], y=[name, name], mode="lines", line=dict(color="#AEB7BD", width=3),
@@ -539,7 +546,7 @@ def staffing_chart(status: pd.DataFrame, selected: str | None) -> go.Figure:
     colours = {"No MHP": COMPARISON_COLOURS["worse"], "Below entitlement": COMPARISON_COLOURS["similar"],
                "At or above entitlement": COMPARISON_COLOURS["better"]}
     frame = status.sort_values("in_post_wte")
-    names = [f"<b>{n}</b>" if c == selected else str(n) for c, n in zip(frame.pcn_code, frame.pcn_name)]
+    names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(frame.pcn_code, text.chart_labels(frame.pcn_name))]
     frame = frame.assign(name=names)
     fig = go.Figure()
     for state, colour in colours.items():

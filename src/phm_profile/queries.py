@@ -97,7 +97,7 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
                p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.short_label, i.kind, i.unit,
                i.multiplier, i.decimals, i.polarity, i.denominator_definition
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE {where} AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC""", [*params, period, indicator])
+        WHERE {where} AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC, p.pcn_code""", [*params, period, indicator])
     ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
     if pcn_codes and len(frame):
         pooled = _pooled(frame[ok], suppress)
