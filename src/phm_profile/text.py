@@ -12,9 +12,12 @@ import string
 #: always literal): links and images ([ ] !), HTML and autolinks (< >), emphasis and code (* _ ` ~), tables (|),
 #: math ($), headings (#), Streamlit's directives and icons (:red[...], :material/...:), e-mail autolinks (@), braces.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#:@!{}])")
-#: What forms markdown only at the start of a line (a list item: "- ", "+ ", "1. ") and GFM's bare "www." links.
+#: What forms markdown only at the start of a line (a list item: "- ", "+ ", "1. ").
 _LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
-_WWW = re.compile(r"(?i)\b(www)\.")
+#: GFM's bare links (http://..., www...., a@b.c) are found in the text after parsing, escapes already undone: an
+#: invisible word joiner inside "http:", "www." and before "@" keeps them text.
+_BARE_LINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=\\?:)|\bwww(?=\\?\.)|(?=\\@))")
+WORD_JOINER = "\u2060"
 #: Characters that change how a line reads without being seen: zero-width and bidirectional controls.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
@@ -29,7 +32,7 @@ def markdown(value) -> str:
     """``value`` made literal for Streamlit's markdown (st.markdown, st.caption, st.title, st.info, widget labels)."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(value))
     escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1).isdigit() else "\\" + m.group(1), escaped)
-    return _WWW.sub(r"\1\\.", escaped)
+    return _BARE_LINK.sub(lambda m: m.group(1) + WORD_JOINER, escaped)
 
 
 def chart(value) -> str:
