@@ -28,6 +28,8 @@ with tab:
                    "psychosis (Data & methods). Arrows at the right: the recent trend (Fingertips' test over the last five "
                    "years at 99.8%: ↑ increasing, ↓ decreasing, → no significant change; green / red where "
                    "that is better / worse; none where it could not be tested).")
+        if note := wording.profile_pooled_note(profile, sel.suppress):
+            st.caption(note)
         ui.chart(ui.figure(charts.spine_chart, compared, england, compact=ui.workshop_on()), profile,
                  f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
     elif view == "Population":

@@ -28,6 +28,8 @@ view, tab = ui.view(["League table", "Funnel plot", "Two indicators", "Map", "In
 with tab:
     if view == "League table":
         shown, codes, group = among_similar()
+        if note := wording.pooled_note(shown, group, sel.suppress):
+            st.caption(note)
         ui.chart(ui.figure(charts.league_chart, shown, sel.pcn_code, group), shown,
                  f"compare_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "league")
     elif view == "Funnel plot":
@@ -37,7 +39,8 @@ with tab:
         else:
             around = ("100% (as many recorded as expected)" if shown.kind.iloc[0] == "ratio"
                       else "the ICB's pooled value" if group == "ICB" else "the pooled value of these 11 PCNs")
-            st.caption(ui.plain(f"Control limits around {around}: 95% (dashed) and 99.8% (solid)."))
+            st.caption(ui.plain(f"Control limits around {around}: 95% (dashed) and 99.8% (solid). "
+                                f"{wording.pooled_note(shown, group, sel.suppress) or ''}"))
             limits = views.funnel_limits(sel.db, sel.icb_code, sel.period, indicator, sel.suppress, codes)
             ui.chart(ui.figure(charts.funnel_plot, shown, limits, sel.pcn_code, label, group), limits,
                      f"funnel_limits_{indicator}_{sel.pcn_code if codes else sel.icb_code}_{sel.period}.csv", "funnel")

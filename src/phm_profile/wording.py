@@ -254,3 +254,29 @@ def impact_table(did: pd.DataFrame) -> pd.DataFrame:
 def in_post_notes(status: pd.DataFrame) -> list[str]:
     """Each PCN's staffing in words, for the map's hover: 'Below entitlement, 1.0 WTE in post'."""
     return [f"{state}, {number(wte, 1)} WTE in post" for state, wte in zip(status.status, status.in_post_wte)]
+
+
+def pooled_note(frame: pd.DataFrame, group: str, suppress: bool) -> str | None:
+    """What the pooled value of a league or funnel leaves out with suppression on (release.pooled: a PCN whose count
+    is suppressed is left out of both sums); None when nothing is."""
+    if not suppress or frame.empty:
+        return None
+    left_out = int((frame.numerator.isna() | frame.denominator.isna()).sum())
+    if not left_out:
+        return None
+    whose = "the ICB's" if group == "ICB" else "these PCNs'"
+    return (f"Small-number suppression is on: {whose} pooled value is worked from the counts as shown, and "
+            f"{left_out} PCN{' is' if left_out == 1 else 's are'} left out of it (a count of 1-7, suppressed).")
+
+
+def profile_pooled_note(profile: pd.DataFrame, suppress: bool) -> str | None:
+    """The same for a PCN's profile: how many PCNs the ICB and England values leave out (the most of any
+    indicator)."""
+    if not suppress or "icb_left_out" not in profile or profile.empty:
+        return None
+    icb, england = int(profile.icb_left_out.fillna(0).max()), int(profile.england_left_out.fillna(0).max())
+    if not (icb or england):
+        return None
+    return (f"Small-number suppression is on: the ICB and England values are pooled from the PCNs' counts as shown; "
+            f"a PCN whose count is suppressed is left out (for some indicators, up to {icb} of the ICB's PCNs and "
+            f"{england} of England's).")
