@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import exports, queries, suppression, wording
+from . import exports, queries, release, wording
 
 PROFILE_COLUMNS = [
     "pcn_code", "pcn_name", "icb_code", "period", "indicator", "numerator", "denominator", "value",
@@ -66,9 +66,10 @@ def cmd_profile(args) -> int:
 
 def cmd_export(args) -> int:
     con = duckdb.connect(args.db, read_only=True)
-    frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)}, i.kind FROM pcn_profile p JOIN indicators i "
+    if args.suppress:  # the released figures (release.py), never the exact ones rounded here
+        con = release.cursor(con)
+    frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)} FROM pcn_profile p JOIN indicators i "
                         "USING (indicator) ORDER BY pcn_code, period, indicator").df()
-    frame = (suppression.protect(frame) if args.suppress else frame).drop(columns="kind")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_bytes(exports.csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {args.out}.")
