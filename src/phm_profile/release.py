@@ -240,6 +240,7 @@ def _released_service_month(con) -> pd.DataFrame:
 # -- At run time: a cursor on the released relations only --------------------------------------------------------
 
 _OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+_RETIRED: list[duckdb.DuckDBPyConnection] = []  # closed once two newer builds have followed (as database.py)
 _LOCK = threading.Lock()
 _MARK = "released_relations_only"
 
@@ -271,7 +272,9 @@ def for_path(path: str | Path) -> duckdb.DuckDBPyConnection:
         if current is None or current[0] != key:
             con = _open(Path(path))
             if current is not None:
-                current[1].close()
+                _RETIRED.append(current[1])
+                while len(_RETIRED) > 2:
+                    _RETIRED.pop(0).close()
             _OPEN[str(path)] = current = (key, con)
         return current[1].cursor()
 
