@@ -239,3 +239,23 @@ def test_similar_pcns_shares_times_lists_give_back_only_released_counts(three):
         assert row.list_size % 5 == 0
         assert row.imd_q1_share == round(q1.numerator[row.pcn_code] / q1.denominator[row.pcn_code] * 100, 2)
         assert row.distance == round(row.distance, 2)
+
+
+def test_quintiles_of_every_area_at_once_match_phe_quantile_area_by_area():
+    """queries.quintile_counts puts every ICB and England in quintiles at once; each area's quintiles are
+    stats.quantiles' (phe_quantile, checked against OHID's vectors in test_inequality.py), ties included."""
+    from phm_profile import stats
+
+    rng = np.random.default_rng(7)
+    practices = pd.DataFrame({"period": "2023-24", "indicator": "prev_mh", "practice_code": [f"P{i}" for i in range(61)],
+                              "icb_code": rng.choice(["QA1", "QB2", "QC3"], 61),
+                              "imd_score": rng.integers(5, 40, 61).astype(float), "imd_rank": np.nan,
+                              "numerator": rng.integers(0, 90, 61), "denominator": rng.integers(2000, 9000, 61)})
+    together = queries.quintile_counts(practices, ["icb_code"])
+    for icb, part in practices.groupby("icb_code"):
+        q = stats.quantiles(part.imd_score, 5, invert=True)
+        expected = part.assign(quintile=q).groupby("quintile").agg(practices=("practice_code", "size"),
+                                                                   numerator=("numerator", "sum"))
+        got = together[together.icb_code == icb].set_index("quintile")
+        assert got.practices.tolist() == expected.practices.tolist()
+        assert got.numerator.tolist() == expected.numerator.tolist()

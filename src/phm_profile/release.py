@@ -98,37 +98,25 @@ def released_profile(frame: pd.DataFrame) -> pd.DataFrame:
     and England values are not counts: to two decimals), comparisons redone, figures to two decimals."""
     out = suppression.protect(frame)
     # protect rounds the ICB and England values; here they are pooled afresh from the released PCN counts.
-    pools = []
-    for keys, part in out.groupby(["period", "indicator"], sort=False):
-        kind, multiplier = part.kind.iloc[0], float(part.multiplier.iloc[0])
-        england = _group_values(part, kind, multiplier, "england")
-        icb = pd.concat([_group_values(p, kind, multiplier, "icb").assign(icb_code=code)
-                         for code, p in part.groupby("icb_code", sort=False)], ignore_index=True)
-        pools.append(icb.merge(england, how="cross").assign(period=keys[0], indicator=keys[1]))
-    pools = pd.concat(pools, ignore_index=True) if pools else pd.DataFrame(
-        columns=["icb_code", "icb_value", "icb_left_out", "england_value", "england_left_out", "period", "indicator"])
-    scores = out.kind.isin(suppression.NOT_COUNTS)
-    out.loc[scores, "numerator"] = out.loc[scores, "numerator"].round(suppression.DECIMALS)
-    exact = out.loc[scores, ["icb_value", "england_value"]]
-    out = out.drop(columns=["icb_value", "england_value"]).merge(pools, on=["period", "indicator", "icb_code"],
-                                                                    how="left")
-    out.loc[scores.to_numpy(), ["icb_value", "england_value"]] = exact.round(suppression.DECIMALS).to_numpy()
+    x, n = out.numerator.astype(float), out.denominator.astype(float)
+    counted = out.kind == "count"
+    shown = np.where(counted, x.notna(), x.notna() & n.notna() & (n > 0))
+    sums = out.assign(x=x.where(shown), n=n.where(shown), shown=shown, left_out=~shown)
+    scores = out.kind.isin(suppression.NOT_COUNTS).to_numpy()
+    for level, keys in (("icb", ["period", "indicator", "icb_code"]), ("england", ["period", "indicator"])):
+        pooled_sums = sums.groupby(keys, dropna=False).agg(x=("x", "sum"), n=("n", "sum"), shown=("shown", "sum"),
+                                                             left_out=("left_out", "sum"))
+        part = out[keys].merge(pooled_sums.reset_index(), on=keys, how="left")
+        ratio = part.x / part.n.where(part.n > 0) * out.multiplier.to_numpy()
+        value = np.where(part.shown > 0, np.where(counted, part.x, ratio), np.nan)
+        out[f"{level}_value"] = np.where(scores, out[f"{level}_value"], value)
+        out[f"{level}_left_out"] = np.where(scores, 0, part.left_out.to_numpy()).astype(int)
     for column, benchmark in (("vs_icb", "icb_value"), ("vs_england", "england_value")):
         compared = stats.compare(out.lower_95, out.upper_95, out[benchmark])
         out[column] = np.where(out[column] == "suppressed", "suppressed", compared)
     for column in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(suppression.DECIMALS)
     return out
-
-
-def _group_values(part: pd.DataFrame, kind: str, multiplier: float, level: str) -> pd.DataFrame:
-    if kind == "count":
-        value, left_out = part.numerator.sum(min_count=1), int(part.numerator.isna().sum())
-    elif kind in suppression.NOT_COUNTS:
-        value, left_out = np.nan, 0
-    else:
-        value, left_out = pooled(part.numerator, part.denominator, multiplier)
-    return pd.DataFrame({f"{level}_value": [value], f"{level}_left_out": [left_out]})
 
 
 def _released_prevalence(con) -> pd.DataFrame:
@@ -211,16 +199,10 @@ def _released_quintiles(con) -> pd.DataFrame:
     from . import queries
 
     practices = queries.inequality_practices(con)
-    frames = []
-    for (period, indicator), part in practices.groupby(["period", "indicator"], sort=False):
-        by_score = part.imd_score.notna().all()
-        for icb_code in part.icb_code.dropna().unique():
-            frames.append(queries.quintile_counts(part[part.icb_code == icb_code], "ICB", by_score)
-                          .assign(area_code=icb_code, period=period, indicator=indicator))
-        frames.append(queries.quintile_counts(part, "England", by_score).assign(
-            area_code="ENGLAND", period=period, indicator=indicator))
+    areas = pd.concat([practices.assign(area="ICB", area_code=practices.icb_code).dropna(subset=["area_code"]),
+                       practices.assign(area="England", area_code="ENGLAND")], ignore_index=True)
     columns = ["area", "quintile", "practices", "numerator", "denominator", "area_code", "period", "indicator"]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    frame = queries.quintile_counts(areas, ["period", "indicator", "area", "area_code"])[columns]
     frame = frame.assign(kind="proportion", multiplier=100.0, value=np.nan, lower_95=np.nan, upper_95=np.nan)
     frame = suppression.protect(frame, groups=["period", "indicator", "area_code"], parts="numerator")
     frame["denominator"] = frame.denominator.astype(float)

@@ -120,17 +120,18 @@ def _from_shown_counts(out: pd.DataFrame) -> None:
 def _secondary(frame: pd.DataFrame, groups: list[str], parts: str) -> pd.DataFrame:
     """Within each group, where exactly one count is suppressed, suppress the next smallest too, so that
     no suppressed count can be found by subtracting the others from the total."""
-    frame = frame.copy()
+    index, frame = frame.index, frame.reset_index(drop=True)
     values = pd.to_numeric(frame[parts], errors="coerce")
+    small = pd.Series(is_small(values), index=frame.index)
+    keys = [frame[g] for g in groups]
+    alone = small.groupby(keys, sort=False, dropna=False).transform("sum") == 1
+    candidates = values.where(alone & ~small & (values > 0)).dropna()
+    chosen = candidates.groupby([k[candidates.index] for k in keys], sort=False, dropna=False).idxmin()
     extra = np.zeros(len(frame), dtype=bool)
-    for _, group in values.groupby([frame[g] for g in groups], sort=False):
-        small = is_small(group)
-        if small.sum() == 1:
-            others = group[~small & (group > 0)]
-            if len(others):
-                extra[frame.index.get_indexer([others.idxmin()])[0]] = True
+    extra[chosen.to_numpy()] = True
     frame.loc[extra, parts] = np.nan
     for dependent in COUNTS.get(parts, []):
         if dependent in frame:
             frame.loc[extra, dependent] = np.nan
+    frame.index = index
     return frame
