@@ -36,13 +36,15 @@ if st.button("Check and build", disabled=not uploads, key="own_build"):
         else:
             st.session_state["_last_report"] = result.report
             st.session_state["_last_ok"] = True
+            st.session_state["_last_staffing"] = ui.carry_staffing(sel.db, result)  # kept or replaced, said
             st.session_state["_database"] = str(result.db_path)
             st.cache_data.clear()  # the user's database is rebuilt at the same path: forget its old figures
             st.rerun()
 report = st.session_state.get("_last_report")
 if report is not None:
     if st.session_state.get("_last_ok"):
-        st.success(f"Built your database; it is now shown. Warnings: {len(report.warnings)}.")
+        st.success(f"Built your database; it is now shown. Warnings: {len(report.warnings)}. "
+                   + ui.plain(st.session_state.get("_last_staffing", "")))
     else:
         st.error(f"Nothing was changed: {len(report.errors)} problem(s) stop the build. Each names the file, "
                  "the row (the header is row 1) and the column.")

@@ -66,7 +66,7 @@ with tab:
                    "the reference data loaded here: type your own (e.g. from the National Cost Collection); until "
                    "then the activity is shown without a value.")
         unit_cost = st.number_input("Cost of one CMHT referral and assessment (£): your assumption", min_value=0.0,
-                                    value=0.0, step=10.0, key="roi_unit_cost")
+                                    max_value=impact.MAX_UNIT_COST, value=0.0, step=10.0, key="roi_unit_cost")
         cost = impact.post_cost(staffing, started, money_module.money_for())
         result = impact.return_on_investment(did, "cmht_referrals", cost, unit_cost)
         if not result:

@@ -111,7 +111,7 @@ def test_a_bad_staffing_file_in_the_folder_stops_the_build_and_changes_nothing(d
     (demo_copy / "staffing" / "mhp_staffing.csv").write_text("pcn_code,role,wte,start_date\nU90001,adult,x,2022-01-01\n")
     with pytest.raises(store.BuildFailed) as failed:
         store.build(demo_copy, db)
-    assert "staffing/mhp_staffing.csv: row 2, column wte: 'x' is not a WTE" in str(failed.value)
+    assert "staffing/mhp_staffing.csv, row 2, column wte: 'x' is not a WTE" in str(failed.value)
     assert db.read_bytes() == before
 
 

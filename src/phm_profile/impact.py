@@ -224,10 +224,19 @@ def post_cost(staffing: pd.DataFrame, pcn_codes: list[str], money) -> float:
     return total
 
 
+#: The most a unit cost typed for the return on investment may be (£): a CMHT referral and assessment costs hundreds
+#: of pounds (National Cost Collection), so a million is a typing slip, and 1e308 would be shown as "£inf".
+MAX_UNIT_COST = 1_000_000.0
+
+
 def return_on_investment(did: pd.DataFrame, measure_key: str, cost: float, unit_cost: float | None) -> dict:
     """The arithmetic: the activity changed in the 12 months after = the pooled estimate x the patient-months (or
     referrals) after / the multiplier, with its interval; its value = minus that x the unit cost the user gives
-    (none without one); against the cost of the posts over the same months."""
+    (none without one; ValueError for one that is not a number of pounds from 0 to MAX_UNIT_COST); against the
+    cost of the posts over the same months."""
+    if unit_cost is not None and not 0 <= unit_cost <= MAX_UNIT_COST:  # NaN fails both comparisons
+        raise ValueError(f"the unit cost is too large, or not a number of pounds: give one from £0 to "
+                         f"£{MAX_UNIT_COST:,.0f}.")
     measure = MEASURES[measure_key]
     pooled = did[did.pcn_code == "All that started"]
     if pooled.empty or pd.isna(pooled.estimate.iloc[0]):

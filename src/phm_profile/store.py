@@ -19,7 +19,8 @@ from filelock import FileLock, Timeout
 
 from . import geo, models, release
 from .config import SQL_DIR
-from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, load_file, rules
+from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, is_staffing, load_file, rules
+from .readers.base import sha256
 
 Progress = Callable[[str], None]
 
@@ -41,6 +42,11 @@ class BuildResult:
     report: Report
     files: list[LoadedFile] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def staffing(self) -> str | None:
+        """The MHP staffing file the build read, as its messages name it (None without one)."""
+        return next((f.file_name for f in self.files if f.kind == STAFFING_KIND), None)
 
 
 def discover(data_dir: Path) -> list[Path]:
@@ -64,6 +70,8 @@ def load_folder(
         report.error(str(data_dir), None, None, "this is not a folder; give the folder that holds the extracts.")
         return loaded
     files = discover(data_dir)
+    staffing = [p for p in files if is_staffing(p)] + staffing_folder(Path(data_dir))
+    files = [p for p in files if p not in staffing]
     for other in sorted(p for p in Path(data_dir).iterdir() if p.is_file() and not p.name.startswith(".")
                         and p.suffix.lower() not in TABLE_FILES + geo.BOUNDARY_SUFFIXES + (".md", ".json")):
         report.warning(other.name, None, None, "this file was not read: only CSV, XLSX, Parquet, GeoJSON and "
@@ -92,7 +100,9 @@ def load_folder(
             report.error(f.path.name, None, None, f"is the same file as {seen[f.checksum]} (identical content); keep "
                          "one of them (loading both would count it twice).")
         seen.setdefault(f.checksum, f.path.name)
-    _load_staffing(con, Path(data_dir), report)
+    kept = _load_staffing(con, Path(data_dir), staffing, report)
+    if kept is not None:
+        loaded.append(kept)
     models.run_staging(con)
     for spec in EXTRACTS:
         if spec.after_folder is not None:
@@ -105,36 +115,71 @@ def load_folder(
 
 
 #: The MHPs in post with their start dates (workforce.read_staffing), kept with the extracts when the folder has
-#: one: the MHP impact page starts from it (a user can load or edit another on the page).
-STAFFING_FILE = Path("staffing") / "mhp_staffing.csv"
+#: them: the MHP impact page starts from them (a user can load or edit another file on the page). The file is
+#: known by its columns (readers.is_staffing) at the top of the folder (where an upload puts it), or is any CSV
+#: in the folder's staffing/ (as the demo has it: staffing/mhp_staffing.csv).
+STAFFING_FOLDER = "staffing"
+STAFFING_KIND = "mhp_staffing"
 
 
-def _load_staffing(con, data_dir: Path, report: Report) -> None:
+def staffing_folder(data_dir: Path) -> list[Path]:
+    """The CSV files of the folder's staffing/ sub-folder (each read as a staffing file)."""
+    folder = Path(data_dir) / STAFFING_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("."))
+
+
+def pcn_codes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Every PCN code of the loaded practice-to-PCN mappings with the years it is a PCN in: what a staffing file's
+    codes are checked against (a code of none is refused; one of earlier years only is kept, and said)."""
+    return dict(con.execute("SELECT pcn_code, list(DISTINCT period ORDER BY period) FROM practice_mapping "
+                            "WHERE pcn_code IS NOT NULL AND period IS NOT NULL GROUP BY pcn_code").fetchall())
+
+
+def _load_staffing(con, data_dir: Path, paths: list[Path], report: Report) -> LoadedFile | None:
+    """The one staffing file among ``paths``, checked (its PCN codes against the loaded mappings) and kept as the
+    table mhp_staffing; None when there is none or it fails (its problems in ``report``). Two files are refused:
+    they would be two versions of who is in post."""
     from . import workforce
 
     con.execute("CREATE TABLE mhp_staffing (pcn_code VARCHAR, role VARCHAR, band VARCHAR, wte DOUBLE, "
                 "start_date DATE, end_date DATE)")
-    path = data_dir / STAFFING_FILE
-    if not path.is_file():
-        return
+    names = [p.relative_to(data_dir).as_posix() for p in paths]
+    if len(paths) > 1:
+        for name in names:
+            report.error(name, None, None, f"only one staffing file is read, and the folder has {len(paths)} "
+                         f"({', '.join(names)}); keep one, or put their posts in one file.")
+        return None
+    if not paths:
+        return None
+    path, name = paths[0], names[0]
     try:
-        staffing = workforce.read_staffing(path.read_bytes(), str(STAFFING_FILE))
+        staffing, notes = workforce.staffing_and_notes(path.read_bytes(), name, pcn_codes(con) or None)
     except workforce.StaffingFileError as exc:
-        for line in str(exc).splitlines():
-            report.error(str(STAFFING_FILE), None, None, line.removeprefix(f"{STAFFING_FILE}").lstrip(", :"))
-        return
+        report.issues.extend(exc.problems)
+        return None
+    except Exception as exc:  # never a traceback: the file is named, the build fails, nothing changes
+        if isinstance(exc, MemoryError):
+            raise
+        report.error(name, None, None, "an unexpected problem stopped this staffing file being read "
+                     f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); nothing was changed. "
+                     "Please report it with the file.")
+        return None
+    report.issues.extend(notes)
     con.register("staffing_frame", staffing)
     con.execute("INSERT INTO mhp_staffing SELECT pcn_code, role, band, wte, start_date::DATE, end_date::DATE "
                 "FROM staffing_frame")
     con.unregister("staffing_frame")
+    return LoadedFile(path, STAFFING_KIND, len(staffing), [], sha256(path), name=name)
 
 
 def _record_sources(con, loaded: list[LoadedFile], report: Report) -> None:
     now = datetime.now().replace(microsecond=0)
     for f in loaded:
-        warnings = sum(1 for i in report.warnings if i.file == f.path.name)
+        warnings = sum(1 for i in report.warnings if i.file == f.file_name)
         con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [f.path.name, f.kind, f.checksum, ", ".join(f.periods), f.rows, now, warnings])
+                    [f.file_name, f.kind, f.checksum, ", ".join(f.periods), f.rows, now, warnings])
     for i in report.issues:
         con.execute("INSERT INTO build_issues VALUES (?, ?, ?, ?, ?)",
                     [i.severity, i.file, i.row, i.column, i.message])

@@ -248,11 +248,17 @@ def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd
 
 def ensure_database() -> None:
     """A first run (``streamlit run app.py`` on a fresh clone) builds the demo database, saying so; any other
-    missing database is named with the command that builds it, never a traceback."""
+    missing database, or a file that is not a whole database this tool built (replaced or damaged while the app
+    runs), is named with the command that builds it, never a traceback."""
     from . import config, demo, store
 
     path = database_path()
     if path.exists():
+        try:  # opened once per file identity: a file replaced while the app runs is checked again
+            database.connection(database.database_key(path))
+        except (database.DatabaseUnreadable, OSError) as exc:
+            st.error(plain(exc))
+            st.stop()
         return
     if path == config.DEMO_DB:
         with st.spinner("First run: writing the synthetic demo extracts and building the demo database (about a "
@@ -507,24 +513,66 @@ def staffing(db: str) -> pd.DataFrame:
     """The staffing in use (staffing_in_use), with a button to load or edit it in a dialog: every row checked as a
     loaded file is (workforce.read_staffing), a problem named by its row and column."""
     base, source = staffing_in_use(db)
+    said = st.session_state.get("_staffing_said", {}).get(db, "")
     _dialog_button("MHP staffing: load a file or edit the table", "staffing_edit",
-                   f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'} (used on every MHP page).",
+                   f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'} (used on every MHP page)."
+                   + (f" {plain(said)}" if said else ""),
                    _staffing_dialog, db, base, source,
                    help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date.")
     return base
 
 
+def carry_staffing(old_db: str, result) -> str:
+    """After an upload is built (``result``, a store.BuildResult, replacing the data ``old_db``): staffing loaded or
+    edited on the MHP impact page stays in use with the new data, unless the upload carries a staffing file of its
+    own, which replaces it, or its PCN codes are not in the upload's mappings. Returns the sentence saying which
+    ("" when none was loaded), also shown beside the staffing on the MHP impact page: it never vanishes unsaid."""
+    from . import store, workforce
+
+    kept = st.session_state.get("_staffing", {}).get(old_db)
+    if kept is None:
+        return ""
+    frame, source = kept
+    new_db = database.database_key(result.db_path)
+    loaded = f"The staffing you loaded on the MHP impact page ({source})"
+    if result.staffing:
+        said = f"{loaded} is replaced by {result.staffing}, the staffing file in your upload."
+    else:
+        try:
+            workforce.read_staffing(frame.to_csv(index=False, date_format="%Y-%m-%d").encode(), source,
+                                    store.pcn_codes(database.connection(new_db)) or None)
+        except workforce.StaffingFileError as exc:
+            said = (f"{loaded} is not kept: {exc.problems[0]} (in your upload's mappings). Your upload has no "
+                    "staffing file.")
+        else:
+            st.session_state.setdefault("_staffing", {})[new_db] = kept
+            said = f"{loaded} is kept with your upload, which has no staffing file."
+    st.session_state.setdefault("_staffing_said", {})[new_db] = said
+    return said
+
+
+def problems(error, after: str = "") -> None:
+    """An error that quotes a file's values (a StaffingFileError: one problem a line) shown as text, a line each: a
+    value is never read as markdown (an image fetched from elsewhere, a link)."""
+    st.error("  \n".join(plain(line) for line in str(error).splitlines()) + (f"\n\n{plain(after)}" if after else ""))
+
+
 @st.dialog("MHP staffing: who is in post, and from when", width="large")
 def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
-    from . import workforce
+    from . import own_data, store, workforce
 
+    pcns = store.pcn_codes(database.connection(db)) or None  # codes in none of the data's mappings are refused
     upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
                               type="csv", key="staffing_upload")
     if upload is not None:
+        name = own_data.safe_name(upload.name)  # shown in captions on every MHP page: no markdown in it
         try:
-            base, source = workforce.read_staffing(upload.getvalue(), upload.name), upload.name
+            (base, notes), source = workforce.staffing_and_notes(upload.getvalue(), name, pcns), name
         except workforce.StaffingFileError as exc:
-            st.error(f"{exc}\n\nThe staffing in use is kept.")
+            problems(exc, "The staffing in use is kept.")
+        else:
+            if notes:
+                st.info("  \n".join(plain(note) for note in notes))
     st.caption(f"From {source}: {len(base)} post{'' if len(base) == 1 else 's'}. Add, change or delete rows; dates "
                "as YYYY-MM-DD; then use this staffing.")
     edited = st.data_editor(
@@ -536,9 +584,9 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
                        "end_date": st.column_config.DateColumn("End date")})
     try:
         checked = workforce.read_staffing(edited.to_csv(index=False, date_format="%Y-%m-%d").encode(),
-                                          "the staffing table on screen")
+                                          "the staffing table on screen", pcns)
     except workforce.StaffingFileError as exc:
-        st.error(f"{exc}\n\nCorrect it, or close this window to keep the staffing in use.")
+        problems(exc, "Correct it, or close this window to keep the staffing in use.")
         checked = None
     use, reset = st.columns(2)
     if use.button("Use this staffing", type="primary", key="staffing_use", disabled=checked is None):

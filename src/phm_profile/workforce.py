@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .money import Money, money_for
+from .readers import STAFFING_COLUMNS
+from .readers.base import Issue
 
 LARGE_PCN = 100_000  #: PCNs of this many patients or more have double entitlement
 ROLES = ("adult", "cyp")
@@ -460,8 +465,26 @@ def assumption_fields() -> list[str]:
 
 # -- Current staffing from a simple file -----------------------------------------------------------------------
 
+#: The staffing file's optional columns (the needed ones, readers.STAFFING_COLUMNS, are how a file is known as the
+#: staffing file wherever it is: readers.is_staffing).
+STAFFING_OPTIONAL = ("band", "start_date", "end_date")
+#: No post starts or ends before the NHS began: an earlier date is a mistyped year (1677 for 2017, 0001).
+EARLIEST_DATE = date(1948, 7, 5)
+#: The last day pandas' dates reach (11 April 2262). An end date after it (9999-12-31, the usual "no end date", or
+#: 3000-01-01) says the post has not ended: it is read as no end date, and said so. A start after it is no start.
+LATEST_DATE = pd.Timestamp.max.date()
+#: A PCN code: U and five ASCII digits (a full-width digit passes \d, and would be another PCN to every join).
+PCN_CODE = re.compile(r"U[0-9]{5}")
+
+
 class StaffingFileError(ValueError):
-    """A current-staffing file that cannot be read; the message names the file, row and column."""
+    """A current-staffing file that cannot be read: ``problems`` (readers' Issues) each name the file, row and
+    column; the message is one line each."""
+
+    def __init__(self, problems: list[Issue]):
+        self.problems = problems
+        shown = [str(p) for p in problems[:20]] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        super().__init__("\n".join(shown))
 
 
 def staffing_wte(staffing: pd.DataFrame | None, pcn_code: str, role: str) -> float:
@@ -471,62 +494,132 @@ def staffing_wte(staffing: pd.DataFrame | None, pcn_code: str, role: str) -> flo
     return float(staffing[(staffing.pcn_code == pcn_code) & (staffing.role == role)].wte.sum())
 
 
-def read_staffing(data: bytes, file_name: str) -> pd.DataFrame:
+def read_staffing(data: bytes, file_name: str, pcns: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """The posts of a staffing file (staffing_and_notes, without its notes)."""
+    return staffing_and_notes(data, file_name, pcns)[0]
+
+
+def staffing_and_notes(data: bytes, file_name: str,
+                       pcns: dict[str, list[str]] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """A CSV of the MHPs in post, one row per post: pcn_code, role (adult or cyp) and wte, and optionally band
-    (AfC 4 to 8a), start_date and end_date (YYYY-MM-DD or DD/MM/YYYY; blank for none). Every problem is named by
-    file, row (the header is row 1) and column; nothing is half-read."""
+    (AfC 4 to 8a), start_date and end_date (YYYY-MM-DD or DD/MM/YYYY; blank for none), with notes on what was read
+    otherwise than written (an end date of 9999-12-31 as none; a PCN of an earlier mapping only). ``pcns``: the PCN
+    codes of the loaded mappings with their years (store.pcn_codes); a code in none of them is refused. Every
+    problem is named by file, row (the header is row 1) and column; nothing is half-read (StaffingFileError)."""
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise StaffingFileError(f"{file_name}: this is not a readable CSV file ({exc}).") from exc
+        raise StaffingFileError([Issue("error", file_name, None, None,
+                                       f"this is not a readable CSV file ({exc}).")]) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    for column in ("pcn_code", "role", "wte"):
+    for column in STAFFING_COLUMNS:
         if column not in frame.columns:
-            raise StaffingFileError(f"{file_name}, row 1: the column {column} is missing (needed: pcn_code, role, wte; "
-                                    "optional: band, start_date, end_date).")
-    for column in ("band", "start_date", "end_date"):
+            raise StaffingFileError([Issue("error", file_name, 1, None, f"the column {column} is missing (needed: "
+                                           f"{', '.join(STAFFING_COLUMNS)}; optional: {', '.join(STAFFING_OPTIONAL)}).")])
+    for column in STAFFING_OPTIONAL:
         if column not in frame.columns:
             frame[column] = ""
-    problems = []
-    dates = {}
+    problems, notes, dates, open_ended = [], [], {}, []
+
+    def problem(line: int, column: str, message: str) -> None:
+        problems.append(Issue("error", file_name, line, column, message))
+
     for i, row in frame.iterrows():
         line = i + 2
-        if not str(row.pcn_code).strip():
-            problems.append(f"{file_name}, row {line}, column pcn_code: no PCN code.")
+        code = str(row.pcn_code).strip().upper()
+        if not code:
+            problem(line, "pcn_code", "no PCN code.")
+        elif (wrong := _pcn_code_problem(code, pcns)) is not None:
+            problem(line, "pcn_code", wrong)
+        elif pcns and (earlier := _earlier_pcn(code, pcns)) is not None:
+            notes.append(Issue("warning", file_name, line, "pcn_code", earlier))
         role = str(row.role).strip().lower()
         if role not in ROLES:
-            problems.append(f"{file_name}, row {line}, column role: '{row.role}' is not adult or cyp.")
+            problem(line, "role", f"'{row.role}' is not adult or cyp.")
         wte = pd.to_numeric(str(row.wte).strip(), errors="coerce")
         if pd.isna(wte) or wte < 0 or wte > 10:
-            problems.append(f"{file_name}, row {line}, column wte: '{row.wte}' is not a WTE from 0 to 10.")
+            problem(line, "wte", f"'{row.wte}' is not a WTE from 0 to 10.")
         band = str(row.band).strip()
         if band and band not in BANDS:
-            problems.append(f"{file_name}, row {line}, column band: '{row.band}' is not an AfC band "
-                            f"({', '.join(BANDS)}).")
+            problem(line, "band", f"'{row.band}' is not an AfC band ({', '.join(BANDS)}).")
         for column in ("start_date", "end_date"):
-            text = str(row[column]).strip()
-            if not text:
-                dates[(i, column)] = pd.NaT
-                continue
-            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-            if pd.isna(parsed):
-                parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-            if pd.isna(parsed):
-                problems.append(f"{file_name}, row {line}, column {column}: '{text}' is not a date (YYYY-MM-DD).")
-            dates[(i, column)] = parsed
-        if pd.notna(dates.get((i, "start_date"))) and pd.notna(dates.get((i, "end_date"))) \
+            written = str(row[column]).strip()
+            day = _date(written) if written else None
+            if written and day is None:
+                problem(line, column, f"'{written}' is not a date (YYYY-MM-DD).")
+            elif day is not None and day < EARLIEST_DATE:
+                problem(line, column, f"{written} is before the NHS began (5 July 1948): a mistyped year?")
+            elif day is not None and day > LATEST_DATE and column == "start_date":
+                problem(line, column, f"{written} is not a start date a post can have (after 2262); leave it blank "
+                                      "if it is not known.")
+            elif day is not None and day > LATEST_DATE:
+                open_ended.append((line, written))
+                day = None
+            dates[(i, column)] = pd.Timestamp(day) if day is not None else pd.NaT
+        if pd.notna(dates[(i, "start_date")]) and pd.notna(dates[(i, "end_date")]) \
                 and dates[(i, "end_date")] < dates[(i, "start_date")]:
-            problems.append(f"{file_name}, row {line}, column end_date: it is before the start date.")
+            problem(line, "end_date", "it is before the start date.")
     if problems:
-        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
-        raise StaffingFileError("\n".join(shown))
-    return pd.DataFrame({
+        raise StaffingFileError(problems)
+    if open_ended:
+        notes.append(_open_ended_note(file_name, open_ended))
+    read = pd.DataFrame({
         "pcn_code": frame.pcn_code.str.strip().str.upper(), "role": frame.role.str.strip().str.lower(),
         "band": frame.band.str.strip().replace("", None), "wte": frame.wte.astype(float),
         "start_date": pd.Series([dates[(i, "start_date")] for i in frame.index], index=frame.index,
                                 dtype="datetime64[ns]"),
         "end_date": pd.Series([dates[(i, "end_date")] for i in frame.index], index=frame.index,
                               dtype="datetime64[ns]")})
+    return read, sorted(notes, key=lambda n: (n.row or 0, n.column or ""))
+
+
+def _date(written: str) -> date | None:
+    """A date written YYYY-MM-DD or DD/MM/YYYY, any year from 1 to 9999 (checked against the dates a post can
+    have by the caller); None when it is neither."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(written, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _pcn_code_problem(code: str, pcns: dict[str, list[str]] | None) -> str | None:
+    """Why ``code`` is not a PCN code: a character that cannot be seen, or only looks like a letter or digit (a
+    code copied from a web page or a document), named by its Unicode name, as it would otherwise be another PCN to
+    every join; with the loaded mappings' codes (``pcns``), not U and five digits, or a PCN of none of them."""
+    odd = next((c for c in code if not (c.isascii() and c.isprintable())), None)
+    if odd is not None:
+        kind = "a character that only looks like a letter or digit" if odd.isprintable() else "an invisible character"
+        return (f"'{code}' holds {kind} (U+{ord(odd):04X} {unicodedata.name(odd, 'without a name')}); type the code "
+                "again (U then five digits, such as U12345).")
+    if not pcns:  # no mapping to check against
+        return None
+    if not PCN_CODE.fullmatch(code):
+        return f"'{code}' is not a PCN code (U then five digits, such as U12345)."
+    if code not in pcns:
+        return (f"'{code}' is not a PCN in any practice-to-PCN mapping loaded; check the code (each PCN's code is on "
+                "its profile page).")
+    return None
+
+
+def _earlier_pcn(code: str, pcns: dict[str, list[str]]) -> str | None:
+    """A PCN of earlier mappings only (closed or merged since): its posts are kept under its code, said."""
+    latest = max(period for periods in pcns.values() for period in periods)
+    years = sorted(pcns[code])
+    if latest in years:
+        return None
+    span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    return (f"{code} is a PCN in the mapping of {span} only, not of {latest} (the latest loaded): its posts are kept "
+            "under that code, and count for the years it is a PCN.")
+
+
+def _open_ended_note(file_name: str, rows: list[tuple[int, str]]) -> Issue:
+    """End dates beyond pandas' (9999-12-31, the usual "no end date"), read as none: one note for the file."""
+    line, written = rows[0]
+    more = f" (rows {', '.join(str(r) for r, _ in rows)})" if len(rows) > 1 else ""
+    return Issue("warning", file_name, line, "end_date", f"an end date after 11 April 2262, such as {written}, is "
+                 f"read as no end date: the post is still in post{more}.")
 
 
 def in_post(staffing: pd.DataFrame, on=None) -> pd.DataFrame:

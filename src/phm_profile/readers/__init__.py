@@ -54,7 +54,11 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
 
 TABLE_FILES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
-__all__ = ["EXTRACTS", "Issue", "Report", "LoadedFile", "identify", "load_file"]
+__all__ = ["EXTRACTS", "Issue", "Report", "LoadedFile", "identify", "is_staffing", "load_file"]
+
+#: The columns that make a CSV the product's own MHP staffing file (workforce.read_staffing). No published
+#: extract has them (NHS England's PCN workforce files say PCN_CODE, STAFF_ROLE and FTE).
+STAFFING_COLUMNS = ("pcn_code", "role", "wte")
 
 
 @dataclass
@@ -64,6 +68,24 @@ class LoadedFile:
     rows: int
     periods: list[str]
     checksum: str
+    name: str = ""  #: as messages name it, when not the file's own name (staffing/mhp_staffing.csv)
+
+    @property
+    def file_name(self) -> str:
+        return self.name or self.path.name
+
+
+def is_staffing(path: Path) -> bool:
+    """Whether ``path`` is the MHP staffing file: a CSV whose headers include pcn_code, role and wte (any case). It
+    is known by its headers wherever it is (the top of the folder, staffing/, an upload), never taken for an
+    extract it does not match."""
+    if path.suffix.lower() != ".csv":
+        return False
+    try:
+        headers = read_headers(path)[0]
+    except (UnreadableFile, OSError, StopIteration):
+        return False
+    return set(STAFFING_COLUMNS) <= {str(h).strip().lstrip("\ufeff").lower() for h in headers}
 
 
 def identify(headers: list[str]) -> ExtractSpec | None:

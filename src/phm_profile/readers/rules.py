@@ -103,12 +103,14 @@ CROSS_FILE: tuple[Rule, ...] = (
     Rule("error", None, "SELECT '(all files)', NULL WHERE NOT EXISTS (SELECT 1 FROM practice_mapping)",
          lambda: "no practice-to-PCN mapping was found (a QOF MAPPING_NHS_GEOGRAPHIES file or the ePCN list); PCN "
                  "profiles cannot be built without it.", stop=True),
-    # The same extract for the same period in two files; two kinds of mapping for one year are resolved by
-    # precedence (sql/intermediate/practice_pcn.sql), said here.
+    # The same extract for the same period in two files (for the registrations' practice map, the same month: of
+    # two months of one year, the one nearest 31 March is used, said in BUILT); two kinds of mapping for one year
+    # are resolved by precedence (sql/intermediate/practice_pcn.sql), said here.
     Rule("error", None, """
         SELECT a.source_file, NULL, min(b.source_file), any_value(a.period)
         FROM practice_mapping a JOIN practice_mapping b USING (period, practice_code)
         WHERE a.source_file > b.source_file AND a.mapping_source = b.mapping_source
+          AND a.extract_date IS NOT DISTINCT FROM b.extract_date
         GROUP BY a.source_file ORDER BY 1""",
          lambda other, period: f"holds the same data as {other} for {period}; keep one of them."),
     Rule("warning", None, """
@@ -239,6 +241,8 @@ CROSS_FILE: tuple[Rule, ...] = (
 PUBLISHED_LEVELS = {"PCN": "pcn_code", "SUB_ICB_LOCATION_CODE": "sub_icb_code", "ICB": "icb_code",
                     "COMM REGION": "region_code"}
 REGISTRATIONS = {"patients_age_sex": "registrations by age and sex", "patients_lsoa": "registrations by LSOA"}
+#: The monthly extracts of which one month stands for each year (sql/staging/extract_dates.sql).
+MONTHLY = {**REGISTRATIONS, "practice_mapping": "the registrations' practice map"}
 
 BUILT: tuple[Rule, ...] = (
     *(Rule("warning", "EXTRACT_DATE", f"""
@@ -257,7 +261,7 @@ BUILT: tuple[Rule, ...] = (
            lambda period, used, others, what=what: (
                f"{what} for {period}: the extract of {used:%d %b %Y} is used (the month nearest the year's end, 31 "
                f"March); {_dates(others)} left out."), params=(dataset,))
-      for dataset, what in REGISTRATIONS.items()),
+      for dataset, what in MONTHLY.items()),
     Rule("warning", None, """
         SELECT '(deprivation)', NULL, m.period, count(d.practice_code), count(*) FROM practice_pcn m
         LEFT JOIN practice_deprivation d USING (period, practice_code)

@@ -9,9 +9,13 @@ WITH data_periods AS (
 ), ranked AS (
     -- MAPPING_PRECEDENCE: where several mappings cover one year, the QOF mapping (the registers were published
     -- against it, and it has ICB codes), then the registrations' practice map, then ePCN (no ICB codes).
-    SELECT period, source_file,
-           min(CASE mapping_source WHEN 'QOF mapping' THEN 1 WHEN 'registrations map' THEN 2 ELSE 3 END) AS rank
-    FROM practice_mapping GROUP BY ALL
+    -- Of a dated mapping, only the month extract_dates chose counts (two months of one year may be two files).
+    SELECT m.period, m.source_file,
+           min(CASE m.mapping_source WHEN 'QOF mapping' THEN 1 WHEN 'registrations map' THEN 2 ELSE 3 END) AS rank
+    FROM practice_mapping m
+    LEFT JOIN extract_dates x ON x.dataset = 'practice_mapping' AND x.period = m.period
+    WHERE m.extract_date IS NULL OR m.extract_date = x.extract_date
+    GROUP BY ALL
 ), mapping_files AS (
     SELECT period, arg_min(source_file, rank) AS source_file FROM ranked GROUP BY period
 ), mapping_periods AS (SELECT DISTINCT period FROM practice_mapping),
