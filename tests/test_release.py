@@ -259,3 +259,22 @@ def test_quintiles_of_every_area_at_once_match_phe_quantile_area_by_area():
         got = together[together.icb_code == icb].set_index("quintile")
         assert got.practices.tolist() == expected.practices.tolist()
         assert got.numerator.tolist() == expected.numerator.tolist()
+
+
+def test_a_database_built_before_the_release_layer_is_named_not_shown(three, tmp_path, monkeypatch):
+    """An older build has no released figures: with suppression on, the page says to rebuild it (never a
+    traceback, never the exact figures)."""
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(three, old)
+    con = duckdb.connect(str(old))
+    con.execute(f"DROP SCHEMA {release.SCHEMA} CASCADE")
+    con.close()
+    with pytest.raises(release.NotReleased, match="rebuild it"):
+        release.for_path(old)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", old)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: old)
+    at = AppTest.from_file(str(ROOT / "pages" / "1_PCN_profile.py"), default_timeout=60).run()
+    assert not at.exception and any("older version" in e.value and "rebuild" in e.value for e in at.error)

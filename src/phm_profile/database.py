@@ -65,7 +65,8 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     try:
         con.execute("ATTACH ? AS profile (READ_ONLY)", [str(path)])
-        blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
+        # used blocks, not total: the free blocks at a file's end are cut off at a checkpoint (a valid file).
+        blocks, block_size = con.execute("SELECT used_blocks, block_size FROM pragma_database_size() "
                                          "WHERE database_name = 'profile'").fetchall()[0]
         tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
                                                   "WHERE table_catalog = 'profile'").fetchall()}

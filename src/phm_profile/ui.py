@@ -250,12 +250,19 @@ def ensure_database() -> None:
     """A first run (``streamlit run app.py`` on a fresh clone) builds the demo database, saying so; any other
     missing database, or a file that is not a whole database this tool built (replaced or damaged while the app
     runs), is named with the command that builds it, never a traceback."""
-    from . import config, demo, store
+    from . import config, demo, release, store
 
     path = database_path()
     if path.exists():
         try:  # opened once per file identity: a file replaced while the app runs is checked again
             database.connection(database.database_key(path))
+            release.for_path(path)  # the released figures, shown with suppression on
+        except release.NotReleased as exc:
+            if path != config.DEMO_DB:
+                st.error(plain(exc))
+                st.stop()
+            with st.spinner("The demo database was built by an older version: rebuilding it (about a minute) ..."):
+                store.build(config.DEMO_DATA_DIR, config.DEMO_DB)
         except (database.DatabaseUnreadable, OSError) as exc:
             st.error(plain(exc))
             st.stop()

@@ -274,7 +274,9 @@ BUILT: tuple[Rule, ...] = (
     Rule("warning", None, """
         SELECT '(mapping)', NULL, period, pcn_code, icbs,
                CASE WHEN list_sum(icb_patients) > 0
-                    THEN list_transform(icb_patients, lambda n: format('{:,} patients', n::BIGINT))
+                    -- as released (the Data & methods page is seen with suppression on): 1-7 never written
+                    THEN list_transform(icb_patients, lambda n: CASE WHEN n >= 1 AND n < 8 THEN 'fewer than 8 patients'
+                         ELSE format('about {:,} patients', (round(n / 5) * 5)::BIGINT) END)
                     ELSE list_transform(icb_practices, lambda n: n || ' practices') END
         FROM pcn_icb WHERE len(icbs) > 1""",
          lambda period, pcn, icbs, patients: (
