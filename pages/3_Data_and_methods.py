@@ -1,15 +1,18 @@
 import streamlit as st
 
-from phm_profile import own_data, store, ui, views, wording
+from phm_profile import config, own_data, store, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Data & methods", sel, "")
 
 st.subheader("Privacy")
 suppress = st.toggle("Small-number suppression", value=ui.suppression_on(), key="suppress_toggle",
+                     disabled=config.SUPPRESSION_LOCKED,
                      help="On: counts of 1-7 patients are hidden and other counts rounded to the nearest 5 on every "
                           "screen, chart and export; figures computed from a hidden count are hidden too.")
-if suppress != ui.suppression_on():
+if config.SUPPRESSION_LOCKED:
+    st.caption("This server keeps suppression on for everyone (started with PHM_SUPPRESSION=always).")
+elif suppress != ui.suppression_on():
     st.session_state["_suppress"] = suppress
     st.rerun()
 st.caption("Nothing leaves this machine: the data, the database and every chart stay here.")
@@ -57,7 +60,7 @@ if ui.database_path() != ui.DEFAULT_DB:
         st.rerun()
 
 st.subheader("Sources loaded")
-ui.table(views.sources(sel.db))
+ui.table(views.sources(sel.db, sel.suppress))
 st.subheader("What each year uses")
 st.caption("A monthly extract stands for the financial year whose end (31 March) lies nearest, and of a year's "
            "months the one nearest that 31 March is used (April 2025 for 2024-25). A year with no registrations "

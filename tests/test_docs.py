@@ -31,6 +31,6 @@ def test_every_setting_is_in_the_readme():
     settings = set()
     for path in (ROOT / "src" / "phm_profile").rglob("*.py"):
         settings |= set(re.findall(r"environ\.get\(\"(PHM_[A-Z_]+)\"", path.read_text()))
-    assert settings == {"PHM_DB", "PHM_USER_DIR"}
+    assert settings == {"PHM_DB", "PHM_USER_DIR", "PHM_SUPPRESSION"}
     for name in settings:
         assert f"`{name}`" in README, f"the setting {name} is not in the README"

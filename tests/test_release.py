@@ -7,6 +7,7 @@ as 1,010) give every query's figures identical. Attacks: least squares over the 
 shares times their lists recover nothing that is not released."""
 
 import inspect
+from pathlib import Path
 import shutil
 
 import duckdb
@@ -82,6 +83,7 @@ def _calls(db: str):
         ("similar_values", queries.similar_values, (PERIOD, group)),
         ("recent_trends", queries.recent_trends, (PCN, PERIOD)),
         ("impact.monthly", impact.monthly, ()),
+        ("sources", lambda c, s: queries.sources(c, s).drop(columns=["loaded_at", "checksum_sha256"]), ()),
     ]
 
 
@@ -121,28 +123,42 @@ def test_with_suppression_on_a_query_reads_only_released_relations(three, monkey
     relations = released.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
                                  "AND database_name = current_database()").fetchall()
     assert {"pcn_profile", "pcn_need_inputs", "pcn_population", "inequality_quintiles"} <= {r[0] for r in relations}
-    assert all(f"profile.{release.SCHEMA}." in sql or name == "released_relations_only" for name, sql in relations)
+    assert all(f"{release.SOURCE}.{release.SCHEMA}." in sql or name == "released_relations_only"
+               for name, sql in relations)
     assert not released.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
                                 ).fetchall()[0][0]
     for exact in ("practice_prevalence", "area_prevalence", "area_indicator", "practice_deprivation", "service_month"):
         with pytest.raises(duckdb.CatalogException):
             released.execute(f"SELECT * FROM {exact}")
     # The pass-through relations hold no patient counts.
-    counts = {"register", "numerator", "denominator", "patients", "list_size", "scored_patients"}
+    counts = {"register", "numerator", "denominator", "patients", "list_size", "scored_patients", "icb_patients",
+              "icb_practices", "weighted_score", "under_18", "cmht_referrals"}
     for name in release.PASS_THROUGH:
         if name in {r[0] for r in relations}:
             columns = {r[0] for r in released.execute(f'DESCRIBE "{name}"').fetchall()}
             assert not columns & counts, (name, columns & counts)
 
 
-def test_no_query_names_the_exact_schema():
-    """No query escapes the layer by naming a relation with its schema or catalog."""
-    for module in (queries, impact):
-        import re
+def test_no_module_names_a_relation_with_its_catalog_or_schema():
+    """No SQL in the package escapes the layer by naming a relation with its catalog or schema (the released cursor
+    attaches the file as release.SOURCE; only release.py, which writes the layer, and the build name schemas)."""
+    import ast
+    import re
+    from pathlib import Path as _Path
 
-        source = inspect.getsource(module)
-        assert not re.search(r"\b(profile|main|build|released)\.[a-z_]+\b(?!\()", source.replace("pcn_profile.", "")
-                             .replace("profile.domain", "")), module.__name__
+    package = _Path(queries.__file__).parent
+    qualified = re.compile(rf"\b(profile|main|build|released|{release.SOURCE})\.[a-z_\"]+")
+    texts = {path.name: [path.read_text()] for path in package.rglob("sql/**/*.sql")}
+    for path in [*package.glob("*.py"), *package.glob("readers/*.py")]:
+        if path.name in ("release.py", "store.py", "database.py", "models.py"):
+            continue
+        texts[path.name] = [node.value for node in ast.walk(ast.parse(path.read_text()))
+                            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                            and re.search(r"\b(FROM|JOIN)\b", node.value)]
+    assert len(texts["queries.py"]) > 20
+    for name, sqls in texts.items():
+        found = [m.group(0) for sql in sqls for m in qualified.finditer(sql)]
+        assert not found, (name, found)
 
 
 def _same(a, b) -> bool:
@@ -278,3 +294,21 @@ def test_a_database_built_before_the_release_layer_is_named_not_shown(three, tmp
     monkeypatch.setattr("phm_profile.ui.database_path", lambda: old)
     at = AppTest.from_file(str(ROOT / "pages" / "1_PCN_profile.py"), default_timeout=60).run()
     assert not at.exception and any("older version" in e.value and "rebuild" in e.value for e in at.error)
+
+
+def test_a_shared_server_keeps_suppression_on_for_everyone(three, monkeypatch):
+    """PHM_SUPPRESSION=always: the Data page's switch is disabled, and a session that had switched it off is
+    suppressed all the same."""
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr("phm_profile.config.SUPPRESSION_LOCKED", True)
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", Path(three))
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: Path(three))
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Data_and_methods.py"), default_timeout=60)
+    at.session_state["_suppress"] = False
+    at.run()
+    toggle = at.toggle(key="suppress_toggle")
+    assert toggle.value is True and toggle.disabled
+    assert any("PHM_SUPPRESSION=always" in c.value for c in at.caption)
+    assert any("suppression" in c.value.lower() and "on" in c.value for c in at.sidebar.caption)

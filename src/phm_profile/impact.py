@@ -44,7 +44,8 @@ COUNTS = ("patients", "cmht_referrals", "cmht_rejected", "tt_with_wait", "tt_lon
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()[0][0])
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                            "AND table_catalog = current_database()", [table]).fetchall()[0][0])
 
 
 @releasable

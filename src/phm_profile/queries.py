@@ -146,7 +146,9 @@ def indicator_labels(con: duckdb.DuckDBPyConnection, short: bool = False) -> dic
     return dict(con.execute(f"SELECT indicator, {column} FROM indicators").fetchall())
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@releasable
+def sources(con: duckdb.DuckDBPyConnection, suppress: bool) -> pd.DataFrame:
+    """The files loaded: with suppression on, their rows counted as released (a file of records counts them)."""
     return _frame(con, "SELECT file_name, kind, period, row_count, warnings, loaded_at, checksum_sha256 FROM sources "
                  "ORDER BY kind, file_name")
 

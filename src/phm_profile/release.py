@@ -26,14 +26,14 @@ SCHEMA = "released"
 
 #: Relations without patient counts that released queries read as they are: definitions, memberships, names,
 #: the build's report, boundaries and the staffing file.
-PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "pcn_icb", "sources",
-                "build_issues", "practices", "population_source", "deprivation_methods", "lsoa_boundaries",
+PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "build_issues", "practices", "population_source", "deprivation_methods", "lsoa_boundaries",
                 "mhp_staffing", "confidence_z", "exact_poisson_limits")
 
 #: Released relations of their own (written by ``write``), each with the columns of the exact relation of the
 #: same name, so that one SQL text serves both.
 RELEASED = ("pcn_profile", "pcn_prevalence", "pcn_need_inputs", "pcn_population", "area_deprivation",
-            "inequality_quintiles", "pcn_service_month", "context_measures", "pcn_lsoa_assignment")
+            "inequality_quintiles", "pcn_service_month", "context_measures", "pcn_lsoa_assignment", "pcn_icb",
+            "sources")
 
 
 class NotReleased(Exception):
@@ -65,6 +65,15 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
                                THEN NULL ELSE floor(value / {suppression.ROUND_TO} + 0.5) * {suppression.ROUND_TO}
                           END AS value)
         FROM main.context_measures""")
+    # Which ICB each PCN is shown under, without the patients of each part; the files loaded, with their rows
+    # counted as released (a file of referral records counts referrals).
+    con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.pcn_icb AS SELECT period, pcn_code, icb_code, icbs FROM main.pcn_icb")
+    con.execute(f"""
+        CREATE OR REPLACE VIEW {SCHEMA}.sources AS
+        SELECT * REPLACE (CASE WHEN row_count >= 1 AND row_count < {suppression.SMALLEST_SHOWN} THEN NULL
+                               ELSE floor(row_count / {suppression.ROUND_TO} + 0.5) * {suppression.ROUND_TO}
+                          END::BIGINT AS row_count)
+        FROM main.sources""")
     con.execute(f"""
         CREATE OR REPLACE VIEW {SCHEMA}.pcn_lsoa_assignment AS
         SELECT period, lsoa_code, pcn_code, geometry_wkb, method FROM main.pcn_lsoa_assignment""")
@@ -147,7 +156,7 @@ def _released_need_inputs(con) -> pd.DataFrame:
     for column in ("list_size", "smi_register", "depression_register", "cmht_rejected", "tt_long_waits",
                    "under_18"):
         frame[column] = suppression.release_counts(frame[column])
-    frame["expected_cmd"] = frame.expected_cmd.round(0)
+    frame["expected_cmd"] = suppression.release_counts(frame.expected_cmd)  # as the profile's denominator
     for column in ("imd_score", "england_imd_score"):
         frame[column] = frame[column].round(suppression.DECIMALS)
     return frame
@@ -225,6 +234,7 @@ _OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
 _RETIRED: list[duckdb.DuckDBPyConnection] = []  # closed once two newer builds have followed (as database.py)
 _LOCK = threading.Lock()
 _MARK = "released_relations_only"
+SOURCE = "released_source"
 
 
 def is_released(con: duckdb.DuckDBPyConnection) -> bool:
@@ -263,16 +273,18 @@ def for_path(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("ATTACH ? AS profile (READ_ONLY)", [str(path)])
+    # The file under a name of its own that no query writes (tests/test_release.py reads every module's SQL for a
+    # qualified name): the queries name relations unqualified, and unqualified names find only the views below.
+    con.execute(f"ATTACH ? AS {SOURCE} (READ_ONLY)", [str(path)])
     names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'profile' AND table_schema = ?",
-        [SCHEMA]).fetchall()]
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ?",
+        [SOURCE, SCHEMA]).fetchall()]
     if "pcn_profile" not in names:
         con.close()
         raise NotReleased(f"{path.name} was built by an older version of phm-profile and holds no released "
                           "figures; rebuild it (phm-profile build) to show it with suppression on.")
     for name in names:
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM profile.{SCHEMA}."{name}"')
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {SOURCE}.{SCHEMA}."{name}"')
     con.execute(f"CREATE VIEW {_MARK} AS SELECT 1 AS released")
     return con
 

@@ -196,7 +196,7 @@ def _dialog_button(label: str, key: str, note: str, dialog, *args, help: str | N
     left, right = st.columns([1, 2], vertical_alignment="center")
     if left.button(label, key=key, help=help):
         dialog(*args)
-    right.caption(note)
+    right.caption(plain(note))  # it names files and sources from the data
 
 
 def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str, source: str) -> tuple[dict, dict]:
@@ -222,7 +222,7 @@ def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd
     from .exports import header
 
     st.caption("A floor is the WTE a PCN gets at least, whatever its share (kept in the link). "
-               + (f"Current staffing is from {source} (in post on 31 March {int(period[:4]) + 1}). "
+               + (f"Current staffing is from {plain(source)} (in post on 31 March {int(period[:4]) + 1}). "
                   if len(posted) else "")
                + "Change any figure, then use them.")
     edited = st.data_editor(
@@ -321,8 +321,11 @@ def tiles(items: list[Tile]) -> None:
 
 
 def suppression_on() -> bool:
-    """Small-number suppression for this session: on unless switched off on the Data page."""
-    return bool(st.session_state.get("_suppress", True))
+    """Small-number suppression for this session: on unless switched off on the Data page (always on where the
+    server is started with PHM_SUPPRESSION=always)."""
+    from . import config
+
+    return config.SUPPRESSION_LOCKED or bool(st.session_state.get("_suppress", True))
 
 
 #: Indicator figures shown to 2 decimals on screen.
@@ -523,7 +526,7 @@ def staffing(db: str) -> pd.DataFrame:
     said = st.session_state.get("_staffing_said", {}).get(db, "")
     _dialog_button("MHP staffing: load a file or edit the table", "staffing_edit",
                    f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'} (used on every MHP page)."
-                   + (f" {plain(said)}" if said else ""),
+                   + (f" {said}" if said else ""),
                    _staffing_dialog, db, base, source,
                    help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date.")
     return base
@@ -580,7 +583,7 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
         else:
             if notes:
                 st.info("  \n".join(plain(note) for note in notes))
-    st.caption(f"From {source}: {len(base)} post{'' if len(base) == 1 else 's'}. Add, change or delete rows; dates "
+    st.caption(f"From {plain(source)}: {len(base)} post{'' if len(base) == 1 else 's'}. Add, change or delete rows; dates "
                "as YYYY-MM-DD; then use this staffing.")
     edited = st.data_editor(
         base, num_rows="dynamic", hide_index=True, key=f"staffing_editor_{source}",

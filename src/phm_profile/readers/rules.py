@@ -44,6 +44,24 @@ def run(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], report: Report)
             return
 
 
+def _count(n) -> str:
+    """A patient count in a message, as released (the Data & methods page is seen with suppression on): 1-7 never
+    written, others rounded to 5 (suppression.release_counts)."""
+    from ..suppression import release_counts
+
+    shown = release_counts([n])[0]
+    if n is None or shown != shown:
+        return "fewer than 8" if n is not None else "none"
+    return f"{shown:,.0f}" if shown == n else f"about {shown:,.0f}"
+
+
+def _parts(icbs, patients, practices) -> str:
+    """Each ICB of a PCN with its patients as released (or its practices, without registrations)."""
+    if sum(n or 0 for n in patients) > 0:
+        return ", ".join(f"{i}: {_count(n)} patients" for i, n in zip(icbs, patients))
+    return ", ".join(f"{i}: {n} practices" for i, n in zip(icbs, practices))
+
+
 def _dates(dates) -> str:
     return ", ".join(f"{d:%d %b %Y}" for d in dates)
 
@@ -142,8 +160,9 @@ CROSS_FILE: tuple[Rule, ...] = (
         WHERE p.list_size IS NOT NULL GROUP BY p.source_file, p.period, p.practice_code, p.list_type
         HAVING count(DISTINCT p.list_size) > 1 OR bool_or(l.list_size IS NOT NULL AND l.list_size <> p.list_size)""",
          lambda practice, list_type, sizes, listed: (
-             f"practice {practice}'s {list_type} list is written as {', '.join(f'{s:,}' for s in sizes)}"
-             f"{f' and {listed:,} in the list-size file' if listed is not None else ''}; each register uses the list "
+             f"practice {practice}'s {list_type} list is written as {', '.join(_count(s) for s in sizes)}"
+             f"{f' and {_count(listed)} in the list-size file' if listed is not None else ''} (several values); each "
+             "register uses the list "
              "on its own row."),
          more="practices whose list of one type is written differently."),
     # A register larger than the list it is a share of: published so for some special practices (e.g. a
@@ -153,7 +172,8 @@ CROSS_FILE: tuple[Rule, ...] = (
         SELECT source_file, source_row, register, denominator, group_code, list_type
         FROM qof_register_denominator WHERE register > denominator""",
          lambda register, size, group, list_type: (
-             f"the {group} register ({register:,}) is larger than the practice's {list_type} list ({size:,}); kept "
+             f"the {group} register ({_count(register)}) is larger than the practice's {list_type} list "
+             f"({_count(size)}); kept "
              "as published (it counts in every sum), but check the practice."),
          more="registers above their list size, kept as published."),
     # A register that is 0 for every practice in a file: a blanked or broken extract, not a real year.
@@ -272,17 +292,12 @@ BUILT: tuple[Rule, ...] = (
              f"location), weighted by its patients; {located:,} of {practices:,} practices placed, "
              f"{practices - located:,} without a location or LSOA left out.")),
     Rule("warning", None, """
-        SELECT '(mapping)', NULL, period, pcn_code, icbs,
-               CASE WHEN list_sum(icb_patients) > 0
-                    -- as released (the Data & methods page is seen with suppression on): 1-7 never written
-                    THEN list_transform(icb_patients, lambda n: CASE WHEN n >= 1 AND n < 8 THEN 'fewer than 8 patients'
-                         ELSE format('about {:,} patients', (round(n / 5) * 5)::BIGINT) END)
-                    ELSE list_transform(icb_practices, lambda n: n || ' practices') END
+        SELECT '(mapping)', NULL, period, pcn_code, icbs, list_transform(icb_patients, lambda n: n::BIGINT),
+               icb_practices
         FROM pcn_icb WHERE len(icbs) > 1""",
-         lambda period, pcn, icbs, patients: (
-             f"PCN {pcn} has practices in {len(icbs)} ICBs in {period} "
-             f"({', '.join(f'{i}: {n}' for i, n in zip(icbs, patients))}); it is shown under {icbs[0]}, which holds "
-             "most of its list. Each practice counts in its own ICB's figures."),
+         lambda period, pcn, icbs, patients, practices: (
+             f"PCN {pcn} has practices in {len(icbs)} ICBs in {period} ({_parts(icbs, patients, practices)}); it is "
+             f"shown under {icbs[0]}, which holds most of its list. Each practice counts in its own ICB's figures."),
          more="PCNs with practices in two ICBs, each shown under the ICB holding most of its list."),
     *(Rule("warning", "NUMBER_OF_PATIENTS", f"""
         WITH published AS (
@@ -305,8 +320,9 @@ BUILT: tuple[Rule, ...] = (
         FROM published p LEFT JOIN summed s USING (period, org_code)
         WHERE p.patients IS DISTINCT FROM s.patients""",
            lambda code, extract_date, published, summed, level=level: (
-               f"the publisher's total for {level} {code} on {extract_date:%d %b %Y} ({published:,}) differs from the "
-               f"sum of its practices ({summed:,}) under the practice-to-PCN mapping used; the practice rows are used."),
+               f"the publisher's total for {level} {code} on {extract_date:%d %b %Y} ({_count(published)}) differs from "
+               f"the sum of its practices ({_count(summed)}) under the practice-to-PCN mapping used; the practice rows "
+               "are used."),
            more=f"{level} totals that differ from the sum of their practices.", params=(level,))
       for level, column in PUBLISHED_LEVELS.items()),
 )
