@@ -16,7 +16,7 @@ from browser import free_port, streamlit_server, wait_for_app
 from conftest import ROOT, each_view
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import store, text
+from phm_profile import database, impact, store, text
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
          "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
@@ -66,13 +66,15 @@ def hostile_db(demo_dir, canary, tmp_path_factory):
             frame.loc[frame.PCN_ODS_CODE == code, "PRACTICE_NAME"] = f"Practice {name}"
         frame.loc[frame.ICB_ODS_CODE == "QZB", "ICB_NAME"] = f"ICB [x](http://{canary}/icb) <i>QZB</i>"
         frame.to_csv(path, index=False)
+    staffing = folder / "staffing" / "mhp_staffing.csv"  # a file name is a name from the data too
+    staffing.rename(staffing.with_name("www.evil.example __pwned__ staff.csv"))
     db = folder / "hostile.duckdb"
     store.build(folder, db)
     return db
 
 
 #: Markup that would be live in Streamlit's markdown if not escaped (a backslash before it makes it literal).
-LIVE_MARKDOWN = re.compile(r"(?<!\\)(\]\(|<a\b|<img\b|<span\b|<i>|<b>|:red\[|\*\*bold|`code`)")
+LIVE_MARKDOWN = re.compile(r"(?<!\\)(\]\(|<a\b|<img\b|<span\b|<i>|<b>|:red\[|\*\*bold|`code`|__pwned|www\.evil)")
 #: Markup plotly would draw (its HTML subset), unescaped.
 LIVE_PLOTLY = re.compile(r"<a\b|<img\b|<span\b|<i>QZB|<b>Epsilon|<br>\$x")
 
@@ -86,11 +88,15 @@ def _texts(at) -> list[str]:
 def test_every_page_and_view_shows_hostile_names_as_text(hostile_db, canary, monkeypatch):
     monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", hostile_db)
     monkeypatch.setattr("phm_profile.ui.database_path", lambda: hostile_db)
-    shown_as_text = 0
+    shown_as_text = file_named = 0
+    key = database.database_key(hostile_db)
+    staffing = impact.staffing(database.connection(key))
     for page in PAGES:
         for pcn in ("U90001", "U90002", "U90005"):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
             at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": pcn})
+            # Staffing loaded on the MHP impact page from a file with a hostile name: the name is shown as its source.
+            at.session_state["_staffing"] = {key: (staffing, "www.evil.example __pwned__ [x](http://a.b) staff.csv")}
             at.run()
             if page != "app.py":
                 at.switch_page(page).run()
@@ -99,6 +105,7 @@ def test_every_page_and_view_shows_hostile_names_as_text(hostile_db, canary, mon
                 for value in _texts(view):
                     assert not LIVE_MARKDOWN.search(value), (page, pcn, value)
                     shown_as_text += canary in value.replace("\\", "")
+                    file_named += "pwned" in value
                 for tiles in (m.value for m in view.markdown if 'class="phm-tiles"' in m.value):
                     assert not re.search(r"<(a|img|span)\b", tiles), (page, tiles)
                 for radio in view.radio:
@@ -107,7 +114,7 @@ def test_every_page_and_view_shows_hostile_names_as_text(hostile_db, canary, mon
                 for chart in view.get("plotly_chart"):
                     spec = json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)  # "<" as sent: \u003c
                     assert not LIVE_PLOTLY.search(spec), (page, pcn, LIVE_PLOTLY.search(spec))
-    assert shown_as_text  # the names are on the pages, as text
+    assert shown_as_text and file_named  # the names (and the staffing file's) are on the pages, as text
     assert _Canary.seen == []
 
 
