@@ -216,10 +216,11 @@ def test_staffing_loaded_on_the_impact_page_does_not_vanish_after_an_upload(demo
     captions = [c.value for c in at.caption]
     if with_staffing:  # replaced, and said so, with what
         assert text.markdown("(mine.csv) is replaced by mhp_staffing.csv, the staffing file in your upload") in said
-        assert any(c.startswith("Staffing from the staffing file loaded with the data: 18 posts") for c in captions)
+        assert any(c.startswith(text.markdown("Staffing from the staffing file loaded with the data: 18 posts"))
+                   for c in captions)
     else:  # kept, and said so
         assert text.markdown("(mine.csv) is kept with your upload") in said
-        assert any(c.startswith("Staffing from mine.csv: 1 post") for c in captions), captions
+        assert any(c.startswith(text.markdown("Staffing from mine.csv: 1 post")) for c in captions), captions
 
 
 # -- 13. Two months of the registrations' practice map for one year ---------------------------------------------

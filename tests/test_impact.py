@@ -9,7 +9,7 @@ from conftest import ROOT, open_view
 from test_app import chart_traces
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import database, demo, impact, store, workforce
+from phm_profile import database, demo, impact, store, text, workforce
 
 
 def staffing_of(text: str) -> pd.DataFrame:
@@ -150,20 +150,20 @@ def test_staffing_loaded_or_edited_in_its_dialog_is_what_the_impact_page_uses(de
     at.run()
     at.switch_page("pages/6_MHP_impact.py").run()
     file_posts = len(impact.staffing(database.connection(str(demo_db))))
-    assert any(c.value == f"Staffing from the staffing file loaded with the data: {file_posts} posts (used on every "
-               "MHP page)." for c in at.caption)
+    assert any(c.value == text.markdown(f"Staffing from the staffing file loaded with the data: {file_posts} posts "
+                                        "(used on every MHP page).") for c in at.caption)
     at.button(key="staffing_edit").click().run()
     assert not at.exception
     assert any(c.value.startswith(f"From the staffing file loaded with the data: {file_posts} posts.") for c in at.caption)
     mine = staffing_of("pcn_code,role,band,wte,start_date\nU90002,adult,5,1.0,2022-04-01\n")
     at.session_state["_staffing"] = {database.database_key(demo_db): (mine, "mine.csv")}  # as "Use" keeps it
     at.run()
-    assert any(c.value == "Staffing from mine.csv: 1 post (used on every MHP page)." for c in at.caption)
+    assert any(c.value == text.markdown("Staffing from mine.csv: 1 post (used on every MHP page).") for c in at.caption)
     status = next(d.value for d in at.dataframe if "status" in d.value.columns).set_index("pcn_code")
     assert status.loc["U90002", "status"] != "No MHP" and status.loc["U90001", "status"] == "No MHP"
     # the same staffing on the other MHP pages: allocation's current WTE, the workforce plan's current staff
     at.switch_page("pages/5_MHP_allocation.py").run()
-    assert any(c.value == "No floors; current staffing from mine.csv." for c in at.caption)
+    assert any(c.value == text.markdown("No floors; current staffing from mine.csv.") for c in at.caption)
     at.switch_page("pages/4_Workforce_plan.py").query_params["pcn"] = "U90002"
     at.run()
     assert at.number_input(key="current_adult_U90002").value == 1.0
