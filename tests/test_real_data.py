@@ -545,3 +545,35 @@ def test_least_squares_on_the_real_build_recovers_no_suppressed_register(real_db
         assert baseline == round(shown.numerator.sum() / shown.denominator.sum() * 100, 2)
         for code in small[small.icb_code == icb].pcn_code:
             assert table.loc[table.pcn_code == code, "numerator"].isna().all()
+
+
+@needs_real
+def test_the_july_2026_map_gives_the_36_icbs_of_2026(tmp_path):
+    """Issue 25, first part: the registrations' practice map of July 2026 (unzipped from the publisher's zip) with QOF
+    2024-25 builds, and its 36 ICBs, six with five-character ODS codes, are the ICBs offered; each PCN's 2024-25 SMI
+    register and list are the sums over its practices under that map."""
+    import zipfile
+
+    from phm_profile import queries
+
+    with zipfile.ZipFile(REAL / "gp_registrations" / "2026_07" / "gp-reg-pat-prac-map.zip") as z:
+        z.extractall(tmp_path / "data")
+    shutil.copy(REAL / "qof_raw" / "2024_25" / "PREVALENCE_2425.csv", tmp_path / "data")
+    result = store.build(tmp_path / "data", tmp_path / "2026.duckdb")
+    assert not result.report.errors
+    con = duckdb.connect(str(tmp_path / "2026.duckdb"), read_only=True)
+    icbs = queries.icbs(con, "2024-25")
+    assert len(icbs) == 36
+    assert sorted(icbs.icb_code[icbs.icb_code.str.len() == 5]) == ["D7T5G", "S0E4D", "S1Y5D", "S9B9J", "T6Y0W",
+                                                                    "Z9B2Z"]
+    assert "QNQ" not in set(icbs.icb_code)  # Frimley is gone
+    mapping = pd.read_csv(next((tmp_path / "data").glob("gp-reg-pat-prac-map*.csv")), dtype=str)
+    qof = pd.read_csv(tmp_path / "data" / "PREVALENCE_2425.csv")
+    mh = qof[qof.GROUP_CODE == "MH"].merge(mapping[["PRACTICE_CODE", "PCN_CODE"]], on="PRACTICE_CODE")
+    expected = mh[mh.PCN_CODE != "U"].groupby("PCN_CODE")[["REGISTER", "PRACTICE_LIST_SIZE"]].sum()
+    built = con.execute("SELECT pcn_code, numerator, denominator FROM pcn_profile WHERE period = '2024-25' "
+                        "AND indicator = 'prev_mh'").df().set_index("pcn_code")
+    both = expected.join(built, how="inner")
+    assert len(both) == len(expected) > 1200
+    assert (both.REGISTER == both.numerator).all() and (both.PRACTICE_LIST_SIZE == both.denominator).all()
+    con.close()

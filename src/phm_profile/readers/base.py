@@ -29,7 +29,9 @@ MAX_EXAMPLES = 5
 CODE_FORMATS = {
     "practice": (r"[A-Z][0-9]{5}", "a GP practice code (a letter then five digits, such as A81001)"),
     "pcn": (r"U[0-9]{5}", "a PCN code (U then five digits, such as U12345)"),
-    "icb": (r"Q[A-Z0-9]{2}", "an ICB code (Q then two letters or digits, such as QHM)"),
+    # The 36 ICBs of 1 April 2026 include six with five-character ODS codes (letter-digit-letter-digit-letter).
+    "icb": (r"Q[A-Z0-9]{2}|[A-Z][0-9][A-Z][0-9][A-Z]",
+            "an ICB code (Q then two letters or digits, such as QHM, or five such as D7T5G)"),
     "sub_icb": (r"[0-9]{2}[A-Z0-9]|[A-Z0-9]{5}", "a sub-ICB location code (such as 00L, 15N or X2C4Y)"),
     "region": (r"Y[0-9]{2}", "an NHS England region code (Y then two digits, such as Y56)"),
     "lsoa": (r"[EW]0[01][0-9]{6}", "an LSOA code (E01 then six digits, such as E01000001)"),
