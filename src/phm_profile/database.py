@@ -9,11 +9,30 @@ from pathlib import Path
 
 import duckdb
 
-#: Open databases: path -> (file identity, connection), and connections to files since replaced (closed once
-#: two newer builds have followed, by when no page can still be reading them).
-_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
-_RETIRED: list[duckdb.DuckDBPyConnection] = []
-_LOCK = threading.Lock()
+class Instances:
+    """DuckDB instances, one per file identity: name -> (identity, connection). An instance on a file since replaced
+    is retired, and closed once two newer ones have followed, by when no page can still be reading it."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+        self._retired: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+
+    def cursor(self, name: str, identity: str, opener) -> duckdb.DuckDBPyConnection:
+        """A cursor on the instance of ``name`` at ``identity``, opened with ``opener()`` when new."""
+        with self._lock:
+            current = self._open.get(name)
+            if current is None or current[0] != identity:
+                con = opener()
+                if current is not None:
+                    self._retired.append(current[1])
+                    while len(self._retired) > 2:
+                        self._retired.pop(0).close()
+                self._open[name] = current = (identity, con)
+            return current[1].cursor()
+
+
+_INSTANCES = Instances()
 
 
 def database_key(path: Path | str) -> str:
@@ -45,16 +64,7 @@ def connection(db: str | Path) -> duckdb.DuckDBPyConnection:
     not a whole database this tool built; once a good file is back, it is read again."""
     path, _, identity = str(db).partition("#")
     identity = identity or database_key(path).partition("#")[2]
-    with _LOCK:
-        current = _OPEN.get(path)
-        if current is None or current[0] != identity:
-            con = _open(Path(path))
-            if current is not None:
-                _RETIRED.append(current[1])
-                while len(_RETIRED) > 2:
-                    _RETIRED.pop(0).close()
-            _OPEN[path] = current = (identity, con)
-        cursor = current[1].cursor()
+    cursor = _INSTANCES.cursor(path, identity, lambda: _open(Path(path)))
     cursor.execute("USE profile")
     return cursor
 

@@ -13,14 +13,13 @@ exact count by forgetting a flag. The queries' ``suppress`` flag picks the curso
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from . import stats, suppression
+from . import database, stats, suppression
 
 SCHEMA = "released"
 
@@ -230,9 +229,7 @@ def _released_service_month(con) -> pd.DataFrame:
 
 # -- At run time: a cursor on the released relations only --------------------------------------------------------
 
-_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
-_RETIRED: list[duckdb.DuckDBPyConnection] = []  # closed once two newer builds have followed (as database.py)
-_LOCK = threading.Lock()
+_INSTANCES = database.Instances()  # one released instance per file identity
 _MARK = "released_relations_only"
 SOURCE = "released_source"
 
@@ -256,19 +253,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def for_path(path: str | Path) -> duckdb.DuckDBPyConnection:
     """A cursor on the released relations of the database file at ``path`` as it is now (one DuckDB instance per
     file identity, as database.connection)."""
-    from .database import database_key
-
-    key = database_key(path)
-    with _LOCK:
-        current = _OPEN.get(str(path))
-        if current is None or current[0] != key:
-            con = _open(Path(path))
-            if current is not None:
-                _RETIRED.append(current[1])
-                while len(_RETIRED) > 2:
-                    _RETIRED.pop(0).close()
-            _OPEN[str(path)] = current = (key, con)
-        return current[1].cursor()
+    return _INSTANCES.cursor(str(path), database.database_key(path), lambda: _open(Path(path)))
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
