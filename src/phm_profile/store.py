@@ -8,6 +8,7 @@ system). A failed build deletes its own file and leaves the previous database ex
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +18,9 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from . import geo, models, release
+from . import folder, geo, models, release
 from .config import SQL_DIR
-from .readers import EXTRACTS, TABLE_FILES, LoadedFile, Report, is_staffing, load_file, rules
+from .readers import EXTRACTS, LoadedFile, Report, is_staffing, load_file, rules
 from .readers.base import sha256
 
 Progress = Callable[[str], None]
@@ -49,64 +50,57 @@ class BuildResult:
         return next((f.file_name for f in self.files if f.kind == STAFFING_KIND), None)
 
 
-def discover(data_dir: Path) -> list[Path]:
-    """Every file in ``data_dir`` (not its sub-folders) that may hold an extract or boundaries."""
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise FileNotFoundError(f"{data_dir} is not a folder")
-    suffixes = TABLE_FILES + geo.BOUNDARY_SUFFIXES
-    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in suffixes
-                  and not p.name.startswith("."))
-
-
 def load_folder(
     con: duckdb.DuckDBPyConnection, data_dir: Path, report: Report, progress: Progress = lambda _: None
 ) -> list[LoadedFile]:
-    """Load every extract in ``data_dir`` into the tables of ``con`` and run the cross-file checks."""
+    """Load every extract under ``data_dir`` (sub-folders, zips and .gz files included: folder.gather) into the
+    tables of ``con`` and run the cross-file checks. A file that is no extract is skipped with a warning."""
     con.execute((SQL_DIR / "sources.sql").read_text())
     models.load_seeds(con)
     loaded = []
     if not Path(data_dir).is_dir():
         report.error(str(data_dir), None, None, "this is not a folder; give the folder that holds the extracts.")
         return loaded
-    files = discover(data_dir)
-    staffing = [p for p in files if is_staffing(p)] + staffing_folder(Path(data_dir))
-    files = [p for p in files if p not in staffing]
-    for other in sorted(p for p in Path(data_dir).iterdir() if p.is_file() and not p.name.startswith(".")
-                        and p.suffix.lower() not in TABLE_FILES + geo.BOUNDARY_SUFFIXES + (".md", ".json")):
-        report.warning(other.name, None, None, "this file was not read: only CSV, XLSX, Parquet, GeoJSON and "
-                       "GeoParquet files are (unzip a .zip, save a .xls or .txt as CSV).")
-    if not files:
-        report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files.")
-    for i, path in enumerate(files, 1):
-        progress(f"[{i}/{len(files)}] reading {path.name}")
-        try:
-            if geo.is_boundary_file(path):
-                result = geo.load_boundaries(con, path, report)
-            else:
-                result = load_file(con, path, report)
-        except Exception as exc:  # never a traceback: the file is named, the build fails, nothing changes
-            if isinstance(exc, MemoryError):
-                raise
-            report.error(path.name, None, None, "an unexpected problem stopped this file being read "
-                         f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); nothing was "
-                         "changed. Please report it with the file.")
-            result = None
-        if result is not None:
-            loaded.append(result)
-    seen: dict[str, str] = {}
-    for f in loaded:  # the same bytes under two names
-        if f.checksum in seen:
-            report.error(f.path.name, None, None, f"is the same file as {seen[f.checksum]} (identical content); keep "
-                         "one of them (loading both would count it twice).")
-        seen.setdefault(f.checksum, f.path.name)
-    kept = _load_staffing(con, Path(data_dir), staffing, report)
+    with tempfile.TemporaryDirectory(prefix="phm-unpacked-") as workdir:
+        files = folder.gather(Path(data_dir), Path(workdir), report, skip=(STAFFING_FOLDER,))
+        staffing = [f for f in files if is_staffing(f.path)] + [
+            folder.Found(p, p.relative_to(data_dir).as_posix()) for p in staffing_folder(Path(data_dir))]
+        files = [f for f in files if f not in staffing]
+        if not files and not report.errors:
+            report.error(str(data_dir), None, None, "the folder holds no CSV, XLSX, Parquet or GeoJSON files "
+                         "(in it, its sub-folders or its zips).")
+        for i, found in enumerate(files, 1):
+            progress(f"[{i}/{len(files)}] reading {found.name}")
+            try:
+                if geo.is_boundary_file(found.path):
+                    result = geo.load_boundaries(con, found.path, report, found.name)
+                else:
+                    result = load_file(con, found.path, report, name=found.name, folders=found.folders)
+            except Exception as exc:  # never a traceback: the file is named, the build fails, nothing changes
+                if isinstance(exc, MemoryError):
+                    raise
+                report.error(found.name, None, None, "an unexpected problem stopped this file being read "
+                             f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); nothing "
+                             "was changed. Please report it with the file.")
+                result = None
+            if result is not None:
+                loaded.append(result)
+        seen: dict[str, str] = {}
+        for f in loaded:  # the same bytes under two names
+            if f.checksum in seen:
+                report.error(f.file_name, None, None, f"is the same file as {seen[f.checksum]} (identical content); "
+                             "keep one of them (loading both would count it twice).")
+            seen.setdefault(f.checksum, f.file_name)
+        kept = _load_staffing(con, staffing, report)
     if kept is not None:
         loaded.append(kept)
+    if not loaded and not report.errors:
+        report.error(str(data_dir), None, None, "no file in the folder is an extract this tool reads (see the "
+                     "warnings for each file skipped and why).")
     models.run_staging(con)
     for spec in EXTRACTS:
         if spec.after_folder is not None:
-            spec.after_folder(con, [f.path.name for f in loaded if f.kind == spec.kind], report)
+            spec.after_folder(con, [f.file_name for f in loaded if f.kind == spec.kind], report)
     if not report.errors:
         progress("checking the extracts against each other")
         rules.run(con, rules.CROSS_FILE, report)
@@ -137,7 +131,7 @@ def pcn_codes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
                             "WHERE pcn_code IS NOT NULL AND period IS NOT NULL GROUP BY pcn_code").fetchall())
 
 
-def _load_staffing(con, data_dir: Path, paths: list[Path], report: Report) -> LoadedFile | None:
+def _load_staffing(con, paths: list[folder.Found], report: Report) -> LoadedFile | None:
     """The one staffing file among ``paths``, checked (its PCN codes against the loaded mappings) and kept as the
     table mhp_staffing; None when there is none or it fails (its problems in ``report``). Two files are refused:
     they would be two versions of who is in post."""
@@ -145,7 +139,7 @@ def _load_staffing(con, data_dir: Path, paths: list[Path], report: Report) -> Lo
 
     con.execute("CREATE TABLE mhp_staffing (pcn_code VARCHAR, role VARCHAR, band VARCHAR, wte DOUBLE, "
                 "start_date DATE, end_date DATE)")
-    names = [p.relative_to(data_dir).as_posix() for p in paths]
+    names = [f.name for f in paths]
     if len(paths) > 1:
         for name in names:
             report.error(name, None, None, f"only one staffing file is read, and the folder has {len(paths)} "
@@ -153,7 +147,7 @@ def _load_staffing(con, data_dir: Path, paths: list[Path], report: Report) -> Lo
         return None
     if not paths:
         return None
-    path, name = paths[0], names[0]
+    path, name = paths[0].path, names[0]
     try:
         staffing, notes = workforce.staffing_and_notes(path.read_bytes(), name, pcn_codes(con) or None)
     except workforce.StaffingFileError as exc:

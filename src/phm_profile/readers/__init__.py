@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from . import (
+    companions,
     context_measures,
     expected_prevalence,
     imd,
@@ -98,6 +99,13 @@ def identify(headers: list[str]) -> ExtractSpec | None:
     return best
 
 
+def _looks_like(spec: ExtractSpec, headers: list[str]) -> bool:
+    """Whether a file that lacks some of ``spec``'s required columns is still that extract, broken (refused by
+    file, row and column), rather than another table that shares a column name or two (skipped): it has most
+    of the extract's required columns but one."""
+    return len(match_headers(spec, headers)[1]) <= 1
+
+
 def _closest(headers: list[str]) -> ExtractSpec:
     """The extract a file most looks like, to say which columns it lacks."""
     return max(EXTRACTS, key=lambda s: len(match_headers(s, headers)[0]) / len(s.columns))
@@ -154,12 +162,15 @@ def _period_from_content(con, spec: ExtractSpec, file: str, report: Report) -> s
 
 
 def load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, report: Report, period: str | None = None
+    con: duckdb.DuckDBPyConnection, path: Path, report: Report, period: str | None = None, name: str | None = None,
+    folders: tuple[str, ...] = (),
 ) -> LoadedFile | None:
-    """Read, check and append one extract to its table in ``con``. None (with errors in ``report``) when the
-    file cannot be loaded; nothing is appended then."""
+    """Read, check and append one extract to its table in ``con``. None when the file is not loaded: with errors
+    in ``report`` when it cannot be read faithfully, with a warning when it is no extract (skipped); nothing is
+    appended then. ``name`` is the file as messages name it (its path in the folder); ``folders`` the folders it
+    sits in, which may give its year (qof_raw/2024_25/) when its own name does not."""
     path = Path(path)
-    file = path.name
+    file = name or path.name
     try:
         header_rows = read_headers(path)
     except UnreadableFile as exc:
@@ -168,24 +179,32 @@ def load_file(
     candidates = [(identify(h), h) for h in header_rows] + _headerless(header_rows)
     spec, headers = next(((s, h) for s, h in candidates if s is not None), (None, header_rows[0]))
     if spec is None:
-        if not any(str(h).strip() for h in headers):
+        companion = companions.known(file, header_rows)
+        if companion is not None:
+            report.warning(file, None, None, f"skipped: {companion}")
+            return None
+        if not any(str(h).strip() for h in headers) and len(header_rows) == 1:
             report.error(file, 1, None, "the first row has no column headers.")
             return None
         spec = _closest(headers)
-        if not match_headers(spec, headers)[0]:
-            hint = ""
-            if len(headers) == 1 and any(sep in str(headers[0]) for sep in ";\t|"):
-                hint = " The columns seem to be separated by ';', tab or '|': save the file as comma-separated CSV."
-            report.error(file, 1, None, "this is not one of the extracts this tool reads (none of its column "
-                         f"headers is known). The headers found were: {', '.join(map(str, headers))[:300]}.{hint}")
+        if not match_headers(spec, headers)[0] or not _looks_like(spec, headers):
+            separated = [re.split(r"[;\t|]", str(h)) for h in headers] if len(headers) == 1 else []
+            if separated and len(separated[0]) > 1 and identify([s.strip() for s in separated[0]]) is not None:
+                report.error(file, 1, None, "this looks like an extract, but its columns are separated by ';', tab "
+                             "or '|': save the file as comma-separated CSV.")
+                return None
+            report.warning(file, None, None, "skipped: this is not one of the extracts this tool reads (its "
+                           f"column headers match none). The headers found were: "
+                           f"{', '.join(map(str, headers))[:200]}.")
             return None
-        stage_and_check(con, spec, path, report, headers)  # reports the columns it lacks
+        stage_and_check(con, spec, path, report, headers, file)  # reports the columns it lacks
         return None
     # A file whose rows carry their own extract date is dated by them; otherwise by its name, else (for an
     # extract with a date column to go by, such as ePCN) by its content, with a warning.
     dated_rows = "extract_date" in match_headers(spec, headers)[0]
     if spec.needs_period and not dated_rows:
-        period = period or period_from_name(file)
+        period = period or period_from_name(file) or next(
+            (p for p in map(period_from_name, reversed(folders)) if p), None)
         if period is None and not (spec.dated_by and spec.dated_by in match_headers(spec, headers)[0]):
             report.error(file, None, None, f"this is {spec.title}, but its name does not say which financial "
                          "year it covers; include it in the name, e.g. ..._2023_2024.csv or ..._2324.csv.")
@@ -193,7 +212,7 @@ def load_file(
     with ThreadPoolExecutor(1) as pool:  # the checksum is read while DuckDB reads and checks the file
         checksum = pool.submit(read_through, path)
         try:
-            if not stage_and_check(con, spec, path, report, headers):
+            if not stage_and_check(con, spec, path, report, headers, file):
                 return None
         except UnreadableFile as exc:
             report.error(file, None, None, str(exc) + ".")
@@ -213,6 +232,8 @@ def load_file(
         _check_year_in_name(con, file, report)
     select = _typed_sql(spec, spec.select_sql)
     params = [period, file] if spec.needs_period else [file]
+    if spec.from_headers is not None:
+        params = [*spec.from_headers(match_headers(spec, headers)[0], file, report), *params]
     con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {select}", params)
     rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
     has_period = "period" in con.sql("SELECT * FROM typed LIMIT 0").columns

@@ -130,6 +130,12 @@ class ExtractSpec:
     #: An extract-specific check of the typed rows (temp table ``typed``) before they are appended:
     #: ``check_typed(con, file, report)``.
     check_typed: Callable[..., None] | None = None
+    #: A format this product defines (the tidy service usage, expected prevalence, local referral records): held
+    #: to it, a code of another shape refused. A published extract's codes of an unexpected shape are warnings.
+    user_format: bool = False
+    #: Values a file's headers and name give to every row (the edition of an index): ``from_headers(found,
+    #: name, report)`` with the canonical column -> the file's header; a list bound before the file's name.
+    from_headers: Callable[..., object] | None = None
     #: An extract-specific step once every file of the folder is loaded: ``after_folder(con, files, report)`` with
     #: the names of the files of this kind.
     after_folder: Callable[..., None] | None = None

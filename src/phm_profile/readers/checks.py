@@ -104,15 +104,17 @@ def _identity_checks(col: Column, header: str) -> list[_Check]:
                    "letter or an invisible character, often pasted in); type the code again.", (c,))]
 
 
-def _column_checks(col: Column, header: str, key: bool = False) -> list[_Check]:
+def _column_checks(col: Column, header: str, key: bool = False, strict: bool = True) -> list[_Check]:
     """The checks of one column. Codes are checked against their format (whose message names any look-alike or
     invisible character); text that is part of a key of several columns (a register code, a sex, an age band)
     must be plain printable ASCII. A NUL byte anywhere in a CSV is found when it is read (base.stage_file)."""
     identity = _identity_checks(col, header) if key and col.kind != "code" else []
-    return identity + _value_checks(col, header)
+    return identity + _value_checks(col, header, strict)
 
 
-def _value_checks(col: Column, header: str) -> list[_Check]:
+def _value_checks(col: Column, header: str, strict: bool = True) -> list[_Check]:
+    """The checks of one column's values. ``strict``: a code of an unexpected shape is an error (a file a user
+    makes), else a warning (a published extract)."""
     c = quote_ident(col.name)
     if col.kind == "code":
         pattern, words = CODE_FORMATS[col.code]
@@ -120,10 +122,22 @@ def _value_checks(col: Column, header: str) -> list[_Check]:
         return [
             _Check(header, "error", f"{c} IS NULL OR {c} = ''",
                    lambda: f"the {col.description} is blank; every row needs one."),
-            _Check(header, "error", f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}')",
-                   lambda v: f"'{v}' is not {words}." + (f" It contains {describe_characters(v)}, a look-alike "
-                                                         "letter or an invisible character, often pasted in."
-                                                         if describe_characters(v) else ""), (c,)),
+            # A look-alike letter or an invisible character: not what the publisher published (pasted in).
+            _Check(header, "error", f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}') AND "
+                                    f"(strlen({c}) <> length({c}) OR NOT regexp_full_match({c}, '[\x21-\x7e]+'))",
+                   lambda v: f"'{v}' is not {words}. It contains {describe_characters(v) or 'a space or a control character'},"
+                             " a look-alike letter or an invisible character, often pasted in; type the code again.",
+                   (c,)),
+            # Plain letters and digits of a shape the product does not expect: a file a user makes is held to its
+            # documented format; in a published extract it is the publisher's (new code shapes appear: the ICBs
+            # of 2026), kept as published, counted and said.
+            _Check(header, "error" if strict else "warning",
+                   f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}') AND strlen({c}) = length({c}) AND "
+                   f"regexp_full_match({c}, '[\x21-\x7e]+')",
+                   (lambda v: f"'{v}' is not {words}.") if strict else
+                   (lambda n: f"{n:,} rows have a {col.description} of a shape this tool does not expect (not "
+                              f"{words}); they are kept as published."), () if not strict else (c,),
+                   summary=not strict),
         ]
     if col.kind in ("count", "number"):
         # A blank in an optional column is simply not given; in a required one it is a missing value.
@@ -249,12 +263,14 @@ def _check_duplicates(con, report: Report, file: str, spec: ExtractSpec, found: 
 
 
 def stage_and_check(
-    con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, report: Report, headers: list[str]
+    con: duckdb.DuckDBPyConnection, spec: ExtractSpec, path: Path, report: Report, headers: list[str],
+    name: str | None = None,
 ) -> bool:
-    """Stage ``path`` as view ``raw`` with canonical VARCHAR columns and check every value.
+    """Stage ``path`` as view ``raw`` with canonical VARCHAR columns and check every value (messages name the file
+    ``name``, its path in the folder, else its own name).
 
     Returns True when the file has no errors (warnings allowed)."""
-    file = path.name
+    file = name or path.name
     before = len(report.errors)
     found, missing = match_headers(spec, headers)
     for col in missing:
@@ -319,7 +335,8 @@ def stage_and_check(
         report.error(file, 2, None, "the file has headers but no data rows.")
         return False
     checks = [ch for col in spec.columns if col.name in found
-              for ch in _column_checks(col, found[col.name], key=col.name in spec.key and len(spec.key) > 1)]
+              for ch in _column_checks(col, found[col.name], key=col.name in spec.key and len(spec.key) > 1,
+                                       strict=spec.user_format)]
     # A required number column in which no row has a value: most often a workbook whose formulas were never
     # calculated and saved (no cached values), which would otherwise load as all missing.
     numbers = [col for col in spec.columns if col.name in found and col.required and col.kind in ("count", "number")]

@@ -72,6 +72,7 @@ def use_supplied(con, supplied: list[str], report) -> None:
 
 SPEC = ExtractSpec(
     kind="expected_prevalence",
+    user_format=True,
     title="an expected-prevalence table (CONDITION, SEX, AGE_FROM, AGE_TO, EXPECTED_RATE)",
     table="expected_prevalence",
     columns=(

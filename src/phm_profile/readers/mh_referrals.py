@@ -68,6 +68,7 @@ def count_by_month(con, file: str, report) -> None:
 
 SPEC = ExtractSpec(
     kind="mh_referrals",
+    user_format=True,
     title="record-level mental-health referrals",
     table="service_usage",
     columns=(

@@ -78,7 +78,6 @@ KEYED = (
     ("patients_age_sex", "extract_date, practice_code, sex, age_band", "strftime(any_value(a.extract_date), '%d %b %Y')"),
     ("patients_lsoa", "extract_date, practice_code, lsoa_code", "strftime(any_value(a.extract_date), '%d %b %Y')"),
     ("service_usage", "org_type, org_code, period, measure", "any_value(a.period)"),
-    ("imd", "lsoa_code", "'the same LSOAs'"),
     ("practice_location", "practice_code", "'the same practices'"),
     ("practices", "practice_code", "'the same practices'"),
     ("context_measures", "source, level, org_code, measure, period_start, breakdown, imd_decile",

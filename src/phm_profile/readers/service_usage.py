@@ -6,6 +6,7 @@ from .base import Column, ExtractSpec
 
 SPEC = ExtractSpec(
     kind="service_usage",
+    user_format=True,
     title="mental-health service usage (tidy format)",
     table="service_usage",
     columns=(

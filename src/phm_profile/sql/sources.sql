@@ -28,9 +28,12 @@ CREATE TABLE patients_lsoa (
     period VARCHAR NOT NULL, extract_date DATE, practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL,
     patients BIGINT, source_file VARCHAR, source_row BIGINT
 );
+-- Every edition of the Index of Multiple Deprivation loaded (2019 on 2011 LSOAs, 2025 on 2021 LSOAs): one row
+-- per edition and LSOA; which edition a year uses is the rule of sql/intermediate/deprivation_edition.sql.
 CREATE TABLE imd (
-    lsoa_code VARCHAR NOT NULL, lsoa_name VARCHAR, lad_code VARCHAR, lad_name VARCHAR, imd_score DOUBLE,
-    imd_rank BIGINT, imd_decile BIGINT, source_file VARCHAR, source_row BIGINT
+    edition INTEGER NOT NULL, lsoa_edition INTEGER NOT NULL, lsoa_code VARCHAR NOT NULL, lsoa_name VARCHAR,
+    lad_code VARCHAR, lad_name VARCHAR, imd_score DOUBLE, imd_rank BIGINT, imd_decile BIGINT, source_file VARCHAR,
+    source_row BIGINT
 );
 CREATE TABLE service_usage (
     org_type VARCHAR NOT NULL, org_code VARCHAR NOT NULL, period VARCHAR NOT NULL, measure VARCHAR NOT NULL,
@@ -46,9 +49,10 @@ CREATE TABLE practice_location (
     practice_code VARCHAR NOT NULL, latitude DOUBLE, longitude DOUBLE, source_file VARCHAR, source_row BIGINT
 );
 -- The LSOA each practice's location falls in (geo.locate_practices), for deprivation without by-LSOA lists.
-CREATE TABLE practice_lsoa (practice_code VARCHAR NOT NULL, lsoa_code VARCHAR NOT NULL);
+CREATE TABLE practice_lsoa (practice_code VARCHAR NOT NULL, lsoa_edition INTEGER NOT NULL, lsoa_code VARCHAR NOT NULL);
 -- The practice nearest each LSOA's centre (geo.locate_practices), for maps without by-LSOA lists.
-CREATE TABLE lsoa_nearest_practice (lsoa_code VARCHAR NOT NULL, practice_code VARCHAR NOT NULL);
+CREATE TABLE lsoa_nearest_practice (lsoa_edition INTEGER NOT NULL, lsoa_code VARCHAR NOT NULL,
+                                    practice_code VARCHAR NOT NULL);
 -- Published service measures for England, ICBs and sub-ICB locations (readers/context_measures.py): context
 -- beside a PCN's profile, never a PCN figure.
 CREATE TABLE context_measures (
@@ -60,7 +64,8 @@ CREATE TABLE practices (
     practice_code VARCHAR NOT NULL, practice_name VARCHAR, postcode VARCHAR, open_date DATE, close_date DATE,
     join_date DATE, status VARCHAR, commissioner VARCHAR, setting VARCHAR, source_file VARCHAR, source_row BIGINT
 );
-CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, geometry_wkb BLOB, source_file VARCHAR);
+CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, lsoa_edition INTEGER NOT NULL, geometry_wkb BLOB,
+                              source_file VARCHAR);
 CREATE TABLE sources (
     file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,
     loaded_at TIMESTAMP, warnings BIGINT

@@ -1,8 +1,8 @@
 -- Without practice-by-LSOA registrations for a period, each practice's patients are placed in the LSOA of the
--- practice itself (its location within the LSOA boundaries, practice_lsoa), weighted by its registered patients
--- (else its TOTAL list): a coarser measure, named in ``method`` and on screen.
+-- practice itself (its location within the LSOA boundaries of each edition loaded, practice_lsoa), weighted by its
+-- registered patients (else its TOTAL list): a coarser measure, named in ``method`` and on screen.
 CREATE OR REPLACE VIEW practice_location_patients AS
-SELECT d.period, l.practice_code, l.lsoa_code, coalesce(p.patients, t.list_size) AS patients
+SELECT d.period, l.practice_code, l.lsoa_edition, l.lsoa_code, coalesce(p.patients, t.list_size) AS patients
 FROM (SELECT DISTINCT period FROM practice_pcn
       WHERE period NOT IN (SELECT period FROM population_source WHERE dataset = 'patients_lsoa')) d
 JOIN practice_lsoa l ON TRUE
