@@ -64,15 +64,16 @@ def one_file_per_edition(con, files: list[str], report: Report) -> None:
     kept: dict[int, tuple[str, int]] = {}
     for edition, file, lsoas, scores in editions:
         if edition not in kept:
-            kept[edition] = file, scores
+            kept[edition] = file, scores, lsoas
             continue
-        used, used_scores = kept[edition]
+        used, used_scores, used_lsoas = kept[edition]
         differ, example = con.execute("""
             SELECT count(*), min(a.lsoa_code) FROM imd a JOIN imd b USING (edition, lsoa_code)
             WHERE a.source_file = ? AND b.source_file = ? AND a.imd_decile <> b.imd_decile""",
                                       [used, file]).fetchall()[0]
         con.execute("DELETE FROM imd WHERE source_file = ?", [file])
-        why = "it has scores" if used_scores and not scores else "it has the most LSOAs"
+        why = ("it has scores" if used_scores and not scores else "it has the most LSOAs" if used_lsoas > lsoas
+               else "they hold as many LSOAs; the first by name")
         report.warning(file, None, None, f"{used} and this file both give IMD {edition}; {used} is used ({why}) "
                        "and this file is left out." + (f" Their deciles differ for {differ:,} LSOAs (such as "
                                                        f"{example})." if differ else ""))

@@ -264,6 +264,18 @@ REGISTRATIONS = {"patients_age_sex": "registrations by age and sex", "patients_l
 MONTHLY = {**REGISTRATIONS, "practice_mapping": "the registrations' practice map"}
 
 BUILT: tuple[Rule, ...] = (
+    # One geography across years (sql/intermediate/practice_pcn.sql): practices of earlier years that today's
+    # mapping does not hold.
+    Rule("warning", None, """
+        SELECT '(geography)', NULL, count(DISTINCT practice_code), count(DISTINCT practice_code) FILTER (WHERE icb_code IS NULL),
+               min(practice_code), (SELECT max(period) FROM practice_mapping)
+        FROM practice_pcn WHERE not_mapped_today HAVING count(*) > 0""",
+         lambda n, england_only, example, today: (
+             f"every year is shown on today's geography (the latest mapping loaded, {today}); {n:,} practices with "
+             f"figures in earlier years (such as {example}) are not in it (closed or merged): they count in England "
+             "and in today's ICB of their last known sub-ICB location" +
+             (f", {england_only:,} of them in England only (their sub-ICB location no longer exists or is not known)."
+              if england_only else "."))),
     *(Rule("warning", "EXTRACT_DATE", f"""
         SELECT min(p.source_file), NULL, s.period, s.source_period, s.extract_date
         FROM population_source s JOIN {dataset} p ON p.period = s.source_period AND p.extract_date = s.extract_date
