@@ -45,12 +45,13 @@ with tab:
             ui.chart(ui.figure(charts.age_pyramid, pyramid), pyramid, f"age_sex_{sel.pcn_code}_{sel.period}.csv",
                      "pyramid", empty="No registrations by age and sex are loaded (gp-reg-pat-prac-quin-age), for "
                                       "this year or a near one.")
-        st.subheader("Deprivation (IMD 2019 quintiles)")
+        index = views.deprivation_index(sel.db, sel.period)
+        st.subheader(f"Deprivation ({index} quintiles)")
         quintiles = views.imd_quintiles(sel.db, sel.pcn_code, sel.icb_code, sel.period, sel.suppress)
-        ui.chart(ui.figure(charts.quintile_chart, quintiles), quintiles,
+        ui.chart(ui.figure(charts.quintile_chart, quintiles, index), quintiles,
                  f"imd_quintiles_{sel.pcn_code}_{sel.period}.csv", "imd",
-                 empty="No deprivation: it needs the IMD 2019 file with registrations by LSOA, or with the "
-                       "practices' locations and the LSOA boundaries.")
+                 empty="No deprivation: it needs an index of deprivation file (IMD 2019 or 2025) with registrations "
+                       "by LSOA, or with the practices' locations and the LSOA boundaries of the same edition.")
         if not quintiles.empty:
             st.caption(wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
     elif view == "Services":
@@ -85,7 +86,7 @@ with tab:
                    "and ratios, a regression weighted by each point's interval; significant at 99.8%.")
     elif view == "Similar PCNs":
         st.caption("The 10 PCNs in England most like this one on the drivers of mental-health need: deprivation "
-                   "(population-weighted IMD 2019 score, or rank where the file has no scores), the shares aged 65 "
+                   f"(population-weighted {views.deprivation_index(sel.db, sel.period)} score, or rank where the file has no scores), the shares aged 65 "
                    "and over and under 18, list size, and the share living in England's most deprived fifth of "
                    "LSOAs. Each driver is standardised across England's PCNs (z-scores, equal weights) and PCNs are "
                    "ranked by their Euclidean distance, as CIPFA's and ONS's nearest-neighbour models do. Their "

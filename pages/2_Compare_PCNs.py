@@ -61,14 +61,15 @@ with tab:
                     "indicators are not published by practice. Choose a prevalence indicator above.")
         else:
             quintiles, sii = views.inequality(sel.db, sel.icb_code, sel.period, indicator, sel.suppress)
-            st.caption("Practices put in fifths by their population-weighted IMD 2019 score, or rank where the file has no "
+            st.caption(f"Practices put in fifths by their population-weighted {views.deprivation_index(sel.db, sel.period)} "
+                       "score, or rank where the file has no "
                        "scores (quintile 1 the most "
                        "deprived; PHEindicatormethods' phe_quantile), within the ICB and within England; the "
                        "register summed over each fifth's practices, with 95% Wilson intervals. "
                        + wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
             ui.chart(ui.figure(charts.inequality_chart, quintiles, label), quintiles,
                      f"inequality_{indicator}_{sel.icb_code}_{sel.period}.csv", "inequality",
-                     empty="No practice deprivation for this year: it needs the IMD 2019 file with registrations "
+                     empty="No practice deprivation for this year: it needs an index of deprivation file with registrations "
                            "by LSOA, or the practices' locations.")
             ui.bullets(wording.inequality_sentences(sii, label))
             st.caption("Slope index of inequality (OHID's method, PHEindicatormethods' phe_sii for proportions): "

@@ -100,7 +100,11 @@ st.markdown(
     "proportions (Wilson-based) and rates per 1,000 (exact Poisson) around the ICB's pooled value; for recorded "
     "vs expected prevalence (exact Poisson on the observed count) around 100%. Each PCN is labelled High or Low "
     "(0.025 or 0.001) or Not significant.\n"
-    "- IMD: each LSOA's IMD 2019 score weighted by the practice's registered patients living there.\n"
+    "- IMD: each LSOA's score in the index of deprivation weighted by the practice's registered patients living "
+    "there. Each index applies to LSOAs of its own edition (IMD 2019 on 2011 LSOAs, IMD 2025 on 2021 LSOAs); a year "
+    "uses the latest edition loaded that was published before the year ended (an edition of year E serves the "
+    "years ending 31 March E+1 onwards), else the earliest loaded; the table above names each year's. Scores of "
+    "two editions are never put in one trend or comparison.\n"
     "- Small numbers: counts of 1-7 suppressed, others rounded to the nearest 5; a count that could be found by "
     "subtraction within a table is suppressed too (NHS Digital practice)."
 )

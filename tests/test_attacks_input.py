@@ -254,10 +254,18 @@ def test_two_registrations_maps_of_one_year_use_the_month_nearest_31_march(demo_
     assert len(rows) == len(mapping) and rows["Z00001"] == "U90002"  # April's map, every practice
 
 
-def test_the_same_month_of_the_registrations_map_twice_is_still_refused(demo_copy, db_copy):
+def test_the_same_month_of_the_registrations_map_twice_is_one_or_refused(demo_copy, db_copy):
     mapping = pd.read_csv(demo_copy / "MAPPING_NHS_GEOGRAPHIES_2023_2024.csv", dtype=str)
     (demo_copy / "gp-reg-pat-prac-map-apr-2024.csv").write_text(registrations_map(mapping, "01APR2024"))
     (demo_copy / "gp-reg-pat-prac-map-copy.csv").write_text(registrations_map(mapping, "01APR2024") + "\n")
+    # the same map twice (a copy, a CSV beside its Parquet): one, said; not counted twice
+    result = store.build(demo_copy, db_copy)
+    assert any(w.file == "gp-reg-pat-prac-map-copy.csv" and "map every practice alike" in w.message
+               for w in result.report.warnings)
+    # the same month twice, mapping practices otherwise: which is meant is not for the tool to guess
+    changed = mapping.copy()
+    changed.loc[0, "PCN_ODS_CODE"] = changed.loc[len(changed) - 1, "PCN_ODS_CODE"]
+    (demo_copy / "gp-reg-pat-prac-map-copy.csv").write_text(registrations_map(changed, "01APR2024"))
     with pytest.raises(store.BuildFailed) as failed:
         store.build(demo_copy, db_copy)
     assert "holds the same data as gp-reg-pat-prac-map-apr-2024.csv" in str(failed.value)

@@ -72,3 +72,20 @@ def test_data_page_names_each_problem_and_keeps_the_data(data_page, demo_db):
             page.screenshot(path=str(SCREENSHOTS / "data_page_validation_report.png"))
     assert not list(user_dir.glob("*.duckdb"))
     assert digest(demo_db) == before
+
+
+#: What the publisher really publishes (tests/published/, one case per sub-folder with EXPECTED.txt): a code of a
+#: shape the tool does not expect, a file that is no extract. Each is a warning naming file, row and column (the
+#: code kept as published, the file skipped), never the reason a build is refused (issue 25).
+PUBLISHED = sorted(p for p in (ROOT / "tests" / "published").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", PUBLISHED, ids=[c.name for c in PUBLISHED])
+def test_what_the_publisher_publishes_is_a_warning(case, tmp_path):
+    db = tmp_path / "quirk.duckdb"
+    run = subprocess.run([sys.executable, "-m", "phm_profile", "build", "--data", str(case), "--db", str(db)],
+                         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    expected = (case / "EXPECTED.txt").read_text().strip()
+    assert f"WARNING {expected}" in run.stdout, run.stdout
+    assert not any(expected.split(":")[0] in line for line in run.stdout.splitlines() if line.startswith("ERROR")), \
+        run.stdout

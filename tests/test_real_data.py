@@ -124,8 +124,10 @@ def test_pcn_populations_equal_the_publishers_pcn_rows(registrations_db):
         "AND SEX = 'ALL' AND AGE_GROUP_5 = 'ALL' AND EXTRACT_DATE = '2025-04-01' AND ORG_CODE <> 'U'",
         params=[str(REAL / "gp_registrations/gp-reg-pat-prac-quin-age_2025.parquet")]).df()
     con = duckdb.connect(str(db), read_only=True)
-    ours = con.execute("SELECT area_code AS pcn_code, sum(patients) AS ours FROM area_population "
-                       "WHERE level = 'pcn' AND period = '2024-25' GROUP BY 1").df()
+    # under that year's own mapping (the pages show every year on today's: issue 25)
+    ours = con.execute("SELECT m.own_pcn_code AS pcn_code, sum(p.patients) AS ours FROM practice_population p "
+                       "JOIN practice_pcn m USING (period, practice_code) WHERE p.period = '2024-25' "
+                       "AND m.own_pcn_code IS NOT NULL GROUP BY 1").df()
     england = con.execute("SELECT sum(patients) FROM area_population WHERE level = 'england' "
                           "AND period = '2024-25'").fetchall()[0][0]
     con.close()
@@ -299,7 +301,7 @@ def test_pcn_profile_on_real_data_in_chromium(real_db):
             page = browser.new_page(viewport={"width": width, "height": 1800})
             page.goto(f"{url}/PCN_profile?period=2022-23&icb=QE1&pcn=U01901&view=Services")
             wait_for_app(page)
-            page.get_by_role("heading", name=re.compile("Chorley Central PCN")).first.wait_for(timeout=30_000)
+            page.get_by_role("heading", name=re.compile("Chorley Central PCN", re.I)).first.wait_for(timeout=30_000)
             page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
             assert page.get_by_text("Service context").count() >= 1
             page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
@@ -413,8 +415,8 @@ def test_a_pcn_in_two_icbs_is_shown_under_the_one_with_most_of_its_list(real_db)
 
     db, result = real_db
     said = [w.message for w in result.report.warnings]
-    assert any(m.startswith("PCN U41591 has practices in 2 ICBs in 2022-23 (QJK: ") and "shown under QJK" in m
-               for m in said)
+    assert any(m.startswith("PCN U01096 has practices in 2 ICBs in 2025-26 (QM7: ") and "shown under QM7" in m
+               for m in said)  # one warning per PCN (every year is on today's geography), the first five named
     key = database.database_key(db)
     assert "U41591" in set(views.pcns(key, "2022-23", "QJK").pcn_code)
     assert "U41591" not in set(views.pcns(key, "2022-23", "QT6").pcn_code)
@@ -556,9 +558,8 @@ def test_the_july_2026_map_gives_the_36_icbs_of_2026(tmp_path):
 
     from phm_profile import queries
 
-    with zipfile.ZipFile(REAL / "gp_registrations" / "2026_07" / "gp-reg-pat-prac-map.zip") as z:
-        z.extractall(tmp_path / "data")
-    shutil.copy(REAL / "qof_raw" / "2024_25" / "PREVALENCE_2425.csv", tmp_path / "data")
+    # the publisher's zip, read in place
+    link(tmp_path / "data", "gp_registrations/2026_07/gp-reg-pat-prac-map.zip", "qof_raw/2024_25/PREVALENCE_2425.csv")
     result = store.build(tmp_path / "data", tmp_path / "2026.duckdb")
     assert not result.report.errors
     con = duckdb.connect(str(tmp_path / "2026.duckdb"), read_only=True)
@@ -567,7 +568,8 @@ def test_the_july_2026_map_gives_the_36_icbs_of_2026(tmp_path):
     assert sorted(icbs.icb_code[icbs.icb_code.str.len() == 5]) == ["D7T5G", "S0E4D", "S1Y5D", "S9B9J", "T6Y0W",
                                                                     "Z9B2Z"]
     assert "QNQ" not in set(icbs.icb_code)  # Frimley is gone
-    mapping = pd.read_csv(next((tmp_path / "data").glob("gp-reg-pat-prac-map*.csv")), dtype=str)
+    with zipfile.ZipFile(REAL / "gp_registrations" / "2026_07" / "gp-reg-pat-prac-map.zip") as z:
+        mapping = pd.read_csv(z.open("gp-reg-pat-prac-map.csv"), dtype=str)
     qof = pd.read_csv(tmp_path / "data" / "PREVALENCE_2425.csv")
     mh = qof[qof.GROUP_CODE == "MH"].merge(mapping[["PRACTICE_CODE", "PCN_CODE"]], on="PRACTICE_CODE")
     expected = mh[mh.PCN_CODE != "U"].groupby("PCN_CODE")[["REGISTER", "PRACTICE_LIST_SIZE"]].sum()
@@ -576,4 +578,128 @@ def test_the_july_2026_map_gives_the_36_icbs_of_2026(tmp_path):
     both = expected.join(built, how="inner")
     assert len(both) == len(expected) > 1200
     assert (both.REGISTER == both.numerator).all() and (both.PRACTICE_LIST_SIZE == both.denominator).all()
+    assert not [w for w in result.report.warnings if w.message.startswith("skipped")]
+    con.close()
+
+
+# Issue 25: England as published today. Every real file in ../shared, laid out in its sub-folders as it is (zips,
+# .gz, guides and companion files included), builds with warnings only, on today's geography.
+
+NEW_ICBS = ["D7T5G", "S0E4D", "S1Y5D", "S9B9J", "T6Y0W", "Z9B2Z"]
+
+
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory):
+    db = tmp_path_factory.mktemp("everything") / "everything.duckdb"
+    return db, store.build(REAL, db)
+
+
+def test_every_real_file_as_laid_out_builds_with_warnings_only(everything):
+    db, result = everything
+    assert not result.report.errors, result.report.text()
+    used = {f.file_name for f in result.files}
+    # zips read in place, their members named after the zip; .gz read in place
+    assert "gp_registrations/2026_07/gp-reg-pat-prac-map.zip/gp-reg-pat-prac-map.csv" in used
+    assert "gp_registrations/2026_07/gp-reg-pat-prac-quin-age.zip/gp-reg-pat-prac-quin-age.csv" in used
+    assert "lsoa2021_boundaries/lsoa21_england_bsc_v4_4dp_geographr.geojson" in used
+    assert "qof_raw/2024_25/PREVALENCE_2425.csv" in used
+    skipped = {w.file: w.message for w in result.report.warnings if w.message.startswith("skipped:")}
+    zip_name = "pcn_workforce/2026_06/PCNWFIndividualCSV.062026.zip/"
+    assert "PCN Workforce" in skipped[zip_name + "1.Primary Care Networks - June 2026 Individual Level.csv"]
+    assert "definitions workbook" in skipped[zip_name + "0.Primary Care Network Individual-Level CSV overall definitions.xlsx"]
+    assert "document" in skipped[zip_name + "0.Guide to using Pivot Tables with the Individual-level CSV.pdf"]
+    assert "MAPPING_INDICATORS" in skipped["qof_raw/2022_23/MAPPING_INDICATORS_2022_2023.parquet"]
+    assert "ORGANISATION_REFERENCE" in skipped["qof_raw/2019_20/ORGANISATION_REFERENCE_1920.csv"]
+    assert "2011 to 2021 LSOAs" in skipped["lookups/LSOA11_LSOA21_LAD22_EW_LU.csv"]
+    # every file is either used or said (skipped, or left out as a second copy of one mapping or index)
+    said = {w.file for w in result.report.warnings}
+    for path in REAL.rglob("*"):
+        name = path.relative_to(REAL).as_posix()
+        if path.is_file() and path.suffix not in (".zip",):
+            assert name in used or name in said or name.endswith(".gz"), name
+
+
+def test_every_year_is_on_todays_36_icbs(everything):
+    from phm_profile import queries
+
+    db, _ = everything
+    con = duckdb.connect(str(db), read_only=True)
+    periods = queries.periods(con)
+    # the app opens on the latest QOF year; July 2026's registrations (2025-26) lend it their population
+    assert periods[0] == "2024-25" and {"2019-20", "2022-23"} <= set(periods)
+    today = set(queries.icbs(con, "2025-26").icb_code)
+    assert len(today) == 36 and set(NEW_ICBS) <= today and "QNQ" not in today
+    for period in ("2020-21", "2022-23", "2024-25"):
+        icbs = set(queries.icbs(con, period).icb_code)
+        assert icbs <= today and set(NEW_ICBS) <= icbs, period
+    # each ICB's register is the sum of its PCNs' plus its practices in no PCN (as mapped today)
+    check = con.execute("""
+        WITH pcn AS (SELECT p.icb_code, sum(p.numerator) AS n FROM pcn_profile p
+                     WHERE p.period = '2022-23' AND p.indicator = 'prev_mh' GROUP BY ALL),
+        unallocated AS (SELECT m.icb_code, sum(q.register) AS n FROM practice_pcn m
+                        JOIN qof_prevalence q USING (period, practice_code)
+                        WHERE m.period = '2022-23' AND q.group_code = 'MH' AND m.pcn_code IS NULL GROUP BY ALL),
+        icb AS (SELECT area_code AS icb_code, register AS n FROM area_prevalence
+                WHERE level = 'icb' AND period = '2022-23' AND group_code = 'MH')
+        SELECT count(*), count(*) FILTER (WHERE icb.n = coalesce(pcn.n, 0) + coalesce(u.n, 0))
+        FROM icb LEFT JOIN pcn USING (icb_code) LEFT JOIN unallocated u USING (icb_code)
+        WHERE icb_code NOT IN (SELECT unnest(icbs) FROM pcn_icb WHERE period = '2022-23' AND len(icbs) > 1)
+        """).fetchall()[0]
+    # (an ICB with a PCN whose practices sit in two ICBs is left out: the PCN is shown under one of them)
+    assert check[0] >= 30 and check[1] == check[0]
+    # England keeps every practice of the year, mapped today or not: the publisher's own total
+    england = con.execute("SELECT register, denominator FROM area_prevalence WHERE level = 'england' AND "
+                          "period = '2022-23' AND group_code = 'MH'").fetchall()[0]
+    assert england == ENGLAND["2022-23"]["MH"]
+    said = [w for w in _warnings(con) if w.startswith("every year is shown on today's geography")]
+    assert said and "not in it (closed or merged)" in said[0]
+    con.close()
+
+
+def _warnings(con) -> list[str]:
+    return [m for (m,) in con.execute("SELECT message FROM build_issues WHERE severity = 'warning'").fetchall()]
+
+
+def test_imd_2025_by_practice_location_equals_an_independent_computation(everything):
+    """2025-26 uses IMD 2025 (published October 2025, before the year ended), on 2021 LSOAs: each practice's 2021
+    LSOA from its location, weighted by its registered patients (July 2026), summed to its PCN."""
+    import gzip
+    import zipfile
+
+    import geopandas as gpd
+
+    from phm_profile import queries
+
+    db, _ = everything
+    con = duckdb.connect(str(db), read_only=True)
+    assert queries.deprivation_index(con, "2025-26") == "IMD 2025"
+    assert queries.deprivation_index(con, "2024-25") == "IMD 2019"
+    assert queries.deprivation_method(con, "2025-26") == ("practice location", True, "IMD 2025")
+    with gzip.open(REAL / "lsoa2021_boundaries" / "lsoa21_england_bsc_v4_4dp_geographr.geojson.gz") as fh:
+        lsoas = gpd.read_file(fh)
+    points = pd.read_parquet(REAL / "qof_geographies" / "practice_coordinates_2023_2024.parquet")
+    located = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points.lon, points.lat, crs=4326)).sjoin(
+        lsoas.to_crs(4326)[["LSOA21CD", "geometry"]], predicate="within").drop_duplicates("practice_code")
+    imd = pd.read_csv(REAL / "imd2025" / "lsoa21_imd2025_score_rank_decile.csv")
+    with zipfile.ZipFile(REAL / "gp_registrations" / "2026_07" / "gp-reg-pat-prac-quin-age.zip") as z:
+        ages = pd.read_csv(z.open("gp-reg-pat-prac-quin-age.csv"), dtype={"NUMBER_OF_PATIENTS": float})
+        mapping = pd.read_csv(zipfile.ZipFile(REAL / "gp_registrations" / "2026_07" / "gp-reg-pat-prac-map.zip").open(
+            "gp-reg-pat-prac-map.csv"), dtype=str)
+    ages = ages[(ages.ORG_TYPE == "GP") & (ages.SEX.isin(["MALE", "FEMALE"])) & (ages.AGE_GROUP_5 != "ALL")]
+    patients = ages.groupby("ORG_CODE").NUMBER_OF_PATIENTS.sum().rename("patients")
+    frame = (located[["practice_code", "LSOA21CD"]].merge(imd[["lsoa21cd", "IMD_score"]], left_on="LSOA21CD",
+                                                            right_on="lsoa21cd")
+             .merge(patients, left_on="practice_code", right_index=True)
+             .merge(mapping[["PRACTICE_CODE", "PCN_CODE"]], left_on="practice_code", right_on="PRACTICE_CODE"))
+    frame = frame[frame.PCN_CODE != "U"]
+    expected = (frame.patients * frame.IMD_score).groupby(frame.PCN_CODE).sum() / frame.groupby("PCN_CODE").patients.sum()
+    built = con.execute("SELECT pcn_code, value FROM pcn_profile WHERE period = '2025-26' AND indicator = 'imd_score'"
+                        ).df().set_index("pcn_code").value
+    both = pd.concat([expected.rename("expected"), built.rename("built")], axis=1, join="inner")
+    assert len(both) > 1000
+    assert (both.expected - both.built).abs().max() < 1e-9
+    # scores of two editions are never in one trend: the PCN's deprivation trend holds only IMD 2025 years
+    pcn = both.index[0]
+    trend = queries.trends(con, pcn, ("imd_score",), False)
+    assert list(trend.period) == ["2025-26"]
     con.close()

@@ -286,14 +286,14 @@ def age_pyramid(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def quintile_chart(frame: pd.DataFrame) -> go.Figure:
-    """Share of patients in each national IMD quintile for PCN, ICB and England."""
+def quintile_chart(frame: pd.DataFrame, index: str = "IMD") -> go.Figure:
+    """Share of patients in each national quintile of ``index`` ("IMD 2025") for PCN, ICB and England."""
     fig = go.Figure()
     colours = {"PCN": NHS_BLUE, "ICB": "#41B6E6", "England": "#AEB7BD"}
     for area, part in frame.groupby("area", sort=False):
         fig.add_bar(x=[f"Q{q}" for q in part.quintile], y=part.share, name=area, marker_color=colours[area],
                     hovertemplate=area + " %{x}: %{y:.1f}%<extra></extra>")
-    fig.update_layout(barmode="group", xaxis_title="IMD 2019 quintile (Q1 most deprived)",
+    fig.update_layout(barmode="group", xaxis_title=f"{index} quintile (Q1 most deprived)",
                       yaxis_title="% of registered patients", plot_bgcolor="white", height=380,
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
@@ -384,7 +384,7 @@ def deprivation_gradient(frame: pd.DataFrame) -> go.Figure:
         fig.add_scatter(x=part.imd_decile, y=part.recovery, mode="lines+markers", name=area,
                         line=dict(color=colours.get(area, NHS_BLUE), width=3),
                         hovertemplate=area + ", IMD decile %{x}: %{y:.0f}% recovered<extra></extra>")
-    fig.update_layout(xaxis=dict(title="IMD 2019 decile (1 most deprived)", dtick=1),
+    fig.update_layout(xaxis=dict(title="IMD decile of residence, as published (1 most deprived)", dtick=1),
                       yaxis=dict(title="Recovery (%)", ticksuffix="%"),
                       plot_bgcolor="white", height=360, legend_orientation="h", legend_y=-0.3,
                       margin=dict(l=10, r=10, t=30, b=10))

@@ -36,7 +36,7 @@ HEADERS = {
     "group_code": "Register code", "register": "Register (patients)", "prevalence": "Prevalence (%)",
     "england_prevalence": "England prevalence (%)", "ltc_rank": "Rank", "mental_health": "Mental-health register",
     "x": "Across (x)", "y": "Up (y)", "line": "Line", "imd_decile": "IMD decile (1 = most deprived)",
-    "recovery": "Recovery (%)", "imd": "IMD 2019 (score, or rank)", "age_65_plus": "Aged 65+ (%)",
+    "recovery": "Recovery (%)", "imd": "IMD (score, or rank)", "age_65_plus": "Aged 65+ (%)",
     "under_18_share": "Aged under 18 (%)", "imd_q1_share": "Most deprived quintile (%)", "distance": "Distance (standardised)",
     "similar_value": "Similar PCNs", "share_of_entitlement": "In post (% of entitlement)",
     "in_post_wte": "In post (WTE)", "first_start": "First MHP start", "status": "Status", "practices": "Practices",
@@ -418,7 +418,7 @@ def slide_pack(title: str, subtitle: str, summary: list[str], figures: list[tupl
 def source_note(period: str, suppress: bool, demo: bool = False) -> str:
     """The line under every slide and printed page: where the figures come from and whether they are suppressed."""
     data = "Synthetic demo data (made up)" if demo else (
-        f"NHS England QOF {period}, NHS Digital registrations, IMD 2019 (MHCLG) and the service data loaded")
+        f"NHS England QOF {period}, NHS Digital registrations, the English Indices of Deprivation (MHCLG; the edition named on each chart) and the service data loaded")
     return f"Source: {data}; phm-profile. {suppression_note(suppress)}"
 
 

@@ -80,8 +80,19 @@ def pcn_profile(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, supp
     return _shown(_frame(con, """
         SELECT p.*, i.label, i.short_label, i.kind, i.unit, i.domain, i.sort_order, i.multiplier, i.decimals, i.polarity
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order""", [pcn_code, period]),
-        suppress)
+        WHERE p.pcn_code = ? AND p.period = ? ORDER BY i.sort_order""", [pcn_code, period]).pipe(
+        _index_named, con, period), suppress)
+
+
+def _index_named(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """The deprivation indicators' labels with the index their year uses ("IMD 2025 score, population-weighted"):
+    data/indicators.csv writes "IMD", whichever edition."""
+    rows = frame.indicator.isin(DEPRIVATION_INDICATORS)
+    if rows.any():
+        name = deprivation_index(con, period)
+        for column in ("label", "short_label"):
+            frame.loc[rows, column] = frame.loc[rows, column].str.replace("IMD", name, n=1, regex=False)
+    return frame
 
 
 @releasable
@@ -97,7 +108,8 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
                p.icb_value, p.england_value, p.vs_icb, p.vs_england, i.label, i.short_label, i.kind, i.unit,
                i.multiplier, i.decimals, i.polarity, i.denominator_definition
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE {where} AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC, p.pcn_code""", [*params, period, indicator])
+        WHERE {where} AND p.period = ? AND p.indicator = ? ORDER BY p.value DESC, p.pcn_code""", [*params, period, indicator]
+                   ).pipe(_index_named, con, period)
     ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
     if pcn_codes and len(frame):
         pooled = _pooled(frame[ok], suppress)
@@ -235,8 +247,9 @@ def period_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             FROM population_source WHERE dataset = 'patients_age_sex'
         ), deprivation AS (
             SELECT d.period, string_agg(DISTINCT d.method, ', ') AS method,
-                   CASE WHEN bool_or(d.scored) THEN 'IMD score' WHEN bool_or(d.ranked)
-                        THEN 'IMD rank (no scores in the file)' ELSE 'IMD decile only' END AS measure
+                   'IMD ' || max(d.edition) || CASE WHEN bool_or(d.scored) THEN ' score' WHEN bool_or(d.ranked)
+                        THEN ' rank (no scores in the file)' ELSE ' decile only' END
+                   || ' (' || any_value(d.rule) || ')' AS measure
             FROM deprivation_methods d GROUP BY d.period
         ), maps AS (SELECT period, any_value(method) AS method FROM pcn_lsoa_assignment GROUP BY period)
         SELECT p.period AS "Year", coalesce(pop.extract_used, 'none loaded') AS "Registrations by age and sex used",
@@ -289,13 +302,33 @@ def talking_therapies_by_deprivation(con: duckdb.DuckDBPyConnection, icb_code: s
         ORDER BY level DESC, imd_decile""", [icb_code, icb_code])
 
 
-def deprivation_method(con: duckdb.DuckDBPyConnection, period: str) -> tuple[str | None, bool]:
-    """How the deprivation of ``period`` was found (marts/deprivation_methods.sql, or None) and whether the
-    IMD file had scores (wording.deprivation_caption says it in a sentence)."""
-    method, scored = con.execute(
-        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored), false) "
+def deprivation_method(con: duckdb.DuckDBPyConnection, period: str) -> tuple[str | None, bool, str | None]:
+    """How the deprivation of ``period`` was found (marts/deprivation_methods.sql, or None), whether the index
+    file had scores, and the index used ("IMD 2025"; wording.deprivation_caption says it in a sentence)."""
+    method, scored, edition = con.execute(
+        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored), false), max(edition) "
         "FROM deprivation_methods WHERE period = ?", [period]).fetchall()[0]
-    return method, bool(scored)
+    return method, bool(scored), index_name(edition)
+
+
+def index_name(edition: int | None) -> str | None:
+    """'IMD 2025' for the edition 2025 (None for none)."""
+    return None if edition is None else f"IMD {edition}"
+
+
+def deprivation_index(con: duckdb.DuckDBPyConnection, period: str) -> str:
+    """The index of deprivation ``period`` uses ("IMD 2019", "IMD 2025": sql/intermediate/deprivation_edition.sql),
+    or "IMD" when the year has none, for titles and captions."""
+    rows = con.execute("SELECT edition FROM deprivation_edition WHERE period = ?", [period]).fetchall()
+    return index_name(rows[0][0]) if rows else "IMD"
+
+
+#: The deprivation indicators: their values are of one edition of the index; a trend or comparison across years
+#: keeps only the years of the edition the latest year uses (scores of two editions are never mixed).
+DEPRIVATION_INDICATORS = ("imd_score", "imd_rank", "imd_q1_share")
+ONE_EDITION = f"""(p.indicator NOT IN {DEPRIVATION_INDICATORS} OR (SELECT edition FROM deprivation_edition e
+                    WHERE e.period = p.period) IS NOT DISTINCT FROM (SELECT edition FROM deprivation_edition e
+                    WHERE e.period = {{latest}}))"""
 
 
 def map_method(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
@@ -358,7 +391,9 @@ def trends(con: duckdb.DuckDBPyConnection, pcn_code: str, indicators: tuple[str,
         SELECT p.period, p.indicator, i.label, i.short_label, i.kind, i.unit, i.multiplier, i.decimals, i.trend_break,
                p.numerator, p.denominator, p.value, p.lower_95, p.upper_95, p.icb_value, p.england_value
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.pcn_code = ? AND p.indicator IN ({marks}) ORDER BY i.sort_order, p.indicator, p.period""",
+        WHERE p.pcn_code = ? AND p.indicator IN ({marks})
+          AND {ONE_EDITION.format(latest="(SELECT max(period) FROM pcn_profile WHERE pcn_code = p.pcn_code AND indicator = p.indicator)")}
+        ORDER BY i.sort_order, p.indicator, p.period""",
                  [pcn_code, *indicators]).pipe(_shown, suppress)
 
 
@@ -400,7 +435,7 @@ SII_SEED = 2019
 @releasable
 def inequality(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str,
                suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A QOF register's prevalence by practice deprivation quintile (the practices' population-weighted IMD 2019
+    """A QOF register's prevalence by practice deprivation quintile (the practices' population-weighted IMD
     scores, or ranks where the IMD file has no scores, put in quintiles with phe_quantile's method: quintile 1 the most deprived), within the ICB and within
     England, with Wilson 95% intervals; and the slope index of inequality of each (phe_sii on proportions: the
     change from the most to the least deprived end, in percentage points, with 95% limits by simulation).
@@ -494,9 +529,9 @@ def overview_grid(con: duckdb.DuckDBPyConnection, period: str, icb_code: str | N
 
 
 #: The drivers of mental-health need that similar PCNs are matched on (issue 17): deprivation (population-weighted
-#: IMD 2019 score, or rank where the file has no scores), age (65 and over, under 18), size, and the share of
+#: IMD score of the year's edition, or rank where the file has no scores), age (65 and over, under 18), size, and the share of
 #: patients in England's most deprived fifth of LSOAs.
-SIMILARITY_DRIVERS = {"imd": "IMD 2019 (score, or rank)", "age_65_plus": "Aged 65+ (%)",
+SIMILARITY_DRIVERS = {"imd": "IMD (score, or rank)", "age_65_plus": "Aged 65+ (%)",
                       "under_18_share": "Aged under 18 (%)", "list_size": "Registered patients",
                       "imd_q1_share": "Most deprived quintile (%)"}
 SIMILAR_COUNT = 10
@@ -557,11 +592,12 @@ def recent_trends(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, su
     suppression is on. Where the indicator's series breaks (``trend_break`` in data/indicators.csv: the year its
     definition changed), only the points from the break on are tested. Columns: indicator, trend, judged, points,
     first, last, break_from."""
-    series = _frame(con, """
+    series = _frame(con, f"""
         SELECT p.period, p.indicator, i.kind, i.multiplier, i.polarity, i.trend_break, p.numerator, p.denominator,
                p.value, p.lower_95, p.upper_95
         FROM pcn_profile p JOIN indicators i USING (indicator)
-        WHERE p.pcn_code = ? AND p.period <= ? ORDER BY i.sort_order, p.period""", [pcn_code, period]).pipe(
+        WHERE p.pcn_code = ? AND p.period <= ? AND {ONE_EDITION.format(latest="?")}
+        ORDER BY i.sort_order, p.period""", [pcn_code, period, period]).pipe(
         _shown, suppress)
     rows = []
     for indicator, part in series.groupby("indicator", sort=False):

@@ -25,7 +25,7 @@ SCHEMA = "released"
 
 #: Relations without patient counts that released queries read as they are: definitions, memberships, names,
 #: the build's report, boundaries and the staffing file.
-PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "build_issues", "practices", "population_source", "deprivation_methods", "lsoa_boundaries",
+PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "build_issues", "practices", "population_source", "deprivation_methods", "deprivation_edition", "lsoa_boundaries",
                 "mhp_staffing", "confidence_z", "exact_poisson_limits")
 
 #: Released relations of their own (written by ``write``), each with the columns of the exact relation of the
@@ -105,6 +105,7 @@ def released_profile(frame: pd.DataFrame) -> pd.DataFrame:
     intervals from them, the ICB and England values pooled from the released counts of their PCNs (a score's ICB
     and England values are not counts: to two decimals), comparisons redone, figures to two decimals."""
     out = suppression.protect(frame)
+    out["icb_code"] = out.icb_code.astype(object)  # a build whose mapping has no ICB codes: all missing, not numbers
     # protect rounds the ICB and England values; here they are pooled afresh from the released PCN counts.
     x, n = out.numerator.astype(float), out.denominator.astype(float)
     counted = out.kind == "count"

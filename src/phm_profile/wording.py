@@ -73,14 +73,15 @@ def summary_sentences(profile: pd.DataFrame) -> list[str]:
     return out
 
 
-def deprivation_caption(method: str | None, scored: bool) -> str:
+def deprivation_caption(method: str | None, scored: bool, index: str | None = None) -> str:
     """How a year's deprivation was found (queries.deprivation_method), in a sentence for under its chart."""
     if method is None:
         return ""
-    measure = "" if scored else " The IMD file loaded has ranks and deciles but no scores."
+    index = index or "IMD"
+    measure = f" Index: {index}." + ("" if scored else f" The {index} file loaded has ranks and deciles but no scores.")
     if method == "practice location":
-        return ("Approximate: no registrations by LSOA are loaded for this year, so each practice's patients are "
-                "placed in the LSOA of the practice itself (from its location)." + measure)
+        return ("Approximate (practice-location proxy): no registrations by LSOA are loaded for this year, so each "
+                "practice's patients are placed in the LSOA of the practice itself (from its location)." + measure)
     return "From where the practices' registered patients live (registrations by LSOA)." + measure
 
 

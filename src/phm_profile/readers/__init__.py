@@ -249,4 +249,4 @@ def load_file(
     con.execute("DROP TABLE IF EXISTS raw_kept")
     con.execute("DROP VIEW raw_all")
     con.execute("DROP TABLE raw_file")
-    return LoadedFile(path, spec.kind, rows, periods, checksum)
+    return LoadedFile(path, spec.kind, rows, periods, checksum, name=file if file != path.name else "")

@@ -135,8 +135,8 @@ def _value_checks(col: Column, header: str, strict: bool = True) -> list[_Check]
                    f"{c} <> '' AND NOT regexp_full_match({c}, '{pattern}') AND strlen({c}) = length({c}) AND "
                    f"regexp_full_match({c}, '[\x21-\x7e]+')",
                    (lambda v: f"'{v}' is not {words}.") if strict else
-                   (lambda n: f"{n:,} rows have a {col.description} of a shape this tool does not expect (not "
-                              f"{words}); they are kept as published."), () if not strict else (c,),
+                   (lambda n: f"{n:,} {'row' if n == 1 else 'rows'}: the {col.description} is of a shape this "
+                              f"tool does not expect (not {words}); kept as published."), () if not strict else (c,),
                    summary=not strict),
         ]
     if col.kind in ("count", "number"):

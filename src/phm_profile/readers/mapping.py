@@ -25,28 +25,29 @@ def check_typed(con, file: str, report) -> None:
 
 
 def one_file_per_mapping(con, files: list[str], report) -> None:
-    """Two files of one mapping for one year and month (the publisher's CSV and a Parquet copy of it, or the QOF
-    zip's mapping beside a download of it): the one with the most practices is used (the first by name on a tie),
-    the others left out, said, with how many practices they map otherwise."""
+    """Two files of one mapping for one year and month that map every practice alike (the publisher's CSV and a
+    Parquet copy of it, or the QOF zip's mapping beside a download of it) are one: the first by name is used, the
+    others left out, said. Two that map practices otherwise are refused (which is meant is not for the tool to
+    guess): rules.CROSS_FILE names them."""
     groups = con.execute("""
-        SELECT period, mapping_source, extract_date, list(source_file ORDER BY n DESC, source_file) AS files
-        FROM (SELECT period, mapping_source, extract_date, source_file, count(DISTINCT practice_code) AS n
-              FROM practice_mapping GROUP BY ALL)
-        GROUP BY ALL HAVING count(*) > 1 ORDER BY period""").fetchall()
+        SELECT period, mapping_source, extract_date, list(DISTINCT source_file ORDER BY source_file) AS files
+        FROM practice_mapping GROUP BY ALL HAVING count(DISTINCT source_file) > 1 ORDER BY period""").fetchall()
     for period, source, extract_date, (used, *others) in groups:
         for other in others:
             differ = con.execute("""
-                SELECT count(*) FROM practice_mapping a JOIN practice_mapping b USING (period, practice_code)
-                WHERE a.source_file = ? AND b.source_file = ? AND a.period = ?
-                  AND a.extract_date IS NOT DISTINCT FROM ? AND b.extract_date IS NOT DISTINCT FROM ?
-                  AND (a.pcn_code IS DISTINCT FROM b.pcn_code OR a.icb_code IS DISTINCT FROM b.icb_code)""",
-                                 [used, other, period, extract_date, extract_date]).fetchall()[0][0]
+                WITH a AS (SELECT practice_code, pcn_code, sub_icb_code, icb_code FROM practice_mapping
+                           WHERE source_file = ? AND period = ? AND extract_date IS NOT DISTINCT FROM ?),
+                     b AS (SELECT practice_code, pcn_code, sub_icb_code, icb_code FROM practice_mapping
+                           WHERE source_file = ? AND period = ? AND extract_date IS NOT DISTINCT FROM ?)
+                SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b))
+                     + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a))""",
+                                 [used, period, extract_date, other, period, extract_date]).fetchall()[0][0]
+            if differ:
+                continue  # refused by rules.CROSS_FILE ("holds the same data as ...; keep one of them")
             con.execute("DELETE FROM practice_mapping WHERE source_file = ? AND period = ? AND "
                         "extract_date IS NOT DISTINCT FROM ?", [other, period, extract_date])
-            report.warning(other, None, None, f"{used} and this file are both the {source} for {period}; {used} is "
-                           "used (it maps the most practices) and this file is left out." +
-                           (f" They put {differ:,} practices in another PCN or ICB." if differ else
-                            " They map every practice alike."))
+            report.warning(other, None, None, f"{used} and this file are both the {source} for {period} and map "
+                           f"every practice alike; {used} is used and this file is left out.")
 
 
 SPEC = ExtractSpec(

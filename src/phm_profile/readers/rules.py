@@ -305,10 +305,12 @@ BUILT: tuple[Rule, ...] = (
     Rule("warning", None, """
         SELECT '(mapping)', NULL, period, pcn_code, icbs, list_transform(icb_patients, lambda n: n::BIGINT),
                icb_practices
-        FROM pcn_icb WHERE len(icbs) > 1""",
+        FROM pcn_icb WHERE len(icbs) > 1
+        QUALIFY row_number() OVER (PARTITION BY pcn_code ORDER BY period DESC) = 1""",
          lambda period, pcn, icbs, patients, practices: (
              f"PCN {pcn} has practices in {len(icbs)} ICBs in {period} ({_parts(icbs, patients, practices)}); it is "
-             f"shown under {icbs[0]}, which holds most of its list. Each practice counts in its own ICB's figures."),
+             f"shown under {icbs[0]}, which holds most of its list (each year is on today's geography). Each "
+             "practice counts in its own ICB's figures."),
          more="PCNs with practices in two ICBs, each shown under the ICB holding most of its list."),
     *(Rule("warning", "NUMBER_OF_PATIENTS", f"""
         WITH published AS (
@@ -320,7 +322,7 @@ BUILT: tuple[Rule, ...] = (
             WHERE r.org_type = ? AND r.sex NOT IN ('ALL', 'PERSONS') AND r.age_band <> 'ALL' AND r.org_code <> 'U'
             GROUP BY ALL
         ), summed AS (
-            SELECT p.period, m.{column} AS org_code, sum(p.patients) AS patients
+            SELECT p.period, m.own_{column} AS org_code, sum(p.patients) AS patients
             FROM patients_age_sex p
             JOIN extract_dates x ON x.dataset = 'patients_age_sex' AND x.period = p.period
                  AND x.extract_date = p.extract_date
@@ -332,7 +334,7 @@ BUILT: tuple[Rule, ...] = (
         WHERE p.patients IS DISTINCT FROM s.patients""",
            lambda code, extract_date, published, summed, level=level: (
                f"the publisher's total for {level} {code} on {extract_date:%d %b %Y} ({_count(published)}) differs from "
-               f"the sum of its practices ({_count(summed)}) under the practice-to-PCN mapping used; the practice rows "
+               f"the sum of its practices ({_count(summed)}) under that year's own practice-to-PCN mapping; the practice rows "
                "are used."),
            more=f"{level} totals that differ from the sum of their practices.", params=(level,))
       for level, column in PUBLISHED_LEVELS.items()),
