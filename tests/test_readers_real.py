@@ -85,3 +85,34 @@ def test_unknown_practices_in_list_sizes_against_the_mapping(tmp_path):
     assert not report.errors
     unknown = [w for w in report.warnings if "not in the practice-to-PCN mapping" in w.message]
     assert len(unknown) == 1 and unknown[0].message.startswith("10 practice codes")
+
+
+@pytest.mark.parametrize("path, lsoas, scored", [
+    # File 1 as published: the Notes sheet first, the decile header cut short
+    ("imd2025/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx", 33_755, False),
+    # File 7's exact 56-column header with its first three rows
+    ("imd2025/File_7_IoD2025_header_and_first3rows.csv", 3, True),
+    # a derived table of LSOA 2021 scores, ranks and deciles
+    ("imd2025/lsoa21_imd2025_score_rank_decile.csv", 33_755, True),
+])
+def test_imd_2025_in_every_published_layout_on_2021_lsoas(con, path, lsoas, scored):
+    report = Report()
+    loaded = load_file(con, REAL / path, report, name=path)
+    assert loaded is not None and not report.errors, report.text()
+    rows = con.execute("SELECT count(*), count(imd_score), min(edition), max(edition), min(lsoa_edition), "
+                       "max(imd_rank), count(DISTINCT imd_decile) FROM imd").fetchall()[0]
+    assert rows[0] == lsoas and (rows[1] == lsoas) == scored and rows[1:5] == (rows[1], 2025, 2025, 2021)
+    if lsoas > 3:
+        assert rows[5] == 33_755 and rows[6] == 10  # ranks of 2021 LSOAs, up to 33,755 (above 2011's 32,844)
+    # SOURCES.md: deciles by rank, 1-3375 in decile 1
+    assert con.execute("SELECT max(imd_rank) FROM imd WHERE imd_decile = 1").fetchall()[0][0] in (None, 3375) \
+        or lsoas == 3
+
+
+def test_imd_2019_and_2025_side_by_side(con):
+    report = Report()
+    load_file(con, REAL / "imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx", report)
+    load_file(con, REAL / "imd2025/lsoa21_imd2025_score_rank_decile.csv", report)
+    assert not report.errors
+    assert con.execute("SELECT edition, lsoa_edition, count(*) FROM imd GROUP BY ALL ORDER BY 1").fetchall() == [
+        (2019, 2011, 32_844), (2025, 2021, 33_755)]

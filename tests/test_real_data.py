@@ -703,3 +703,67 @@ def test_imd_2025_by_practice_location_equals_an_independent_computation(everyth
     trend = queries.trends(con, pcn, ("imd_score",), False)
     assert list(trend.period) == ["2025-26"]
     con.close()
+
+
+def test_every_page_and_view_renders_on_every_real_file(everything, monkeypatch):
+    from conftest import ROOT, each_view
+    from streamlit.testing.v1 import AppTest
+
+    db, _ = everything
+    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
+    for page in (None, *PAGES):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.session_state["_suppress"] = True
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.sidebar.selectbox(key="sidebar_period").value == "2024-25"  # the newest QOF year first
+        options = [str(o) for o in at.sidebar.selectbox(key="sidebar_icb").options]
+        assert all(any(code in o for o in options) for code in NEW_ICBS), options
+        if page == "pages/1_PCN_profile.py":
+            captions, headers = [], []
+            for view in each_view(at):
+                assert not view.error, [e.value for e in view.error]
+                captions += [c.value for c in view.caption]
+                headers += [h.value for h in view.subheader]
+            assert "Deprivation (IMD 2019 quintiles)" in headers  # 2024-25 ends before IMD 2025 was published
+            assert any("practice-location proxy" in c and "Index: IMD 2019" in c for c in captions)
+        if page == "pages/3_Data_and_methods.py":
+            years = next(t.value for t in at.dataframe if "Deprivation by" in t.value.columns)
+            row = years[years["Year"] == "2024-25"].iloc[0]
+            assert row["Deprivation measure"].startswith("IMD 2019 rank")
+            assert "published before the year ended" in row["Deprivation measure"]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_every_real_file_in_chromium_under_a_2026_icb(everything):
+    """The newest geography in a real browser: a PCN of Essex (D7T5G, one of the 2026 ICBs) and the ICB overview,
+    at 1440 and 390 px (screenshots in tests/screenshots/)."""
+    from browser import SCREENSHOTS, chromium, streamlit_server, wait_for_app
+
+    db, _ = everything
+    con = duckdb.connect(str(db), read_only=True)
+    pcn, name = con.execute("SELECT pcn_code, pcn_name FROM pcn_profile WHERE period = '2024-25' AND icb_code = 'D7T5G' "
+                            "AND indicator = 'prev_mh' ORDER BY numerator DESC LIMIT 1").fetchall()[0]
+    con.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(db) as url, chromium() as browser:
+        for width, suffix in ((1440, ""), (390, "_phone")):
+            page = browser.new_page(viewport={"width": width, "height": 1800})
+            page.goto(f"{url}/PCN_profile?period=2024-25&icb=D7T5G&pcn={pcn}&view=Population")
+            wait_for_app(page)
+            page.get_by_role("heading", name=re.compile(re.escape(name), re.I)).first.wait_for(timeout=60_000)
+            page.get_by_text("Deprivation (IMD 2019 quintiles)").first.wait_for(timeout=60_000)
+            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+            page.screenshot(path=str(SCREENSHOTS / f"real_2026_icb_pcn_profile{suffix}.png"), full_page=True)
+            page.close()
+            page = browser.new_page(viewport={"width": width, "height": 1400})
+            page.goto(f"{url}/?period=2024-25&icb=D7T5G&indicator=prev_mh")
+            wait_for_app(page)
+            page.wait_for_selector('[data-testid="stPlotlyChart"] canvas, [data-testid="stPlotlyChart"] .main-svg',
+                                   timeout=60_000)
+            page.screenshot(path=str(SCREENSHOTS / f"real_2026_icb_overview{suffix}.png"), full_page=True)
+            page.close()

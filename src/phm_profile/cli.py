@@ -46,6 +46,7 @@ def cmd_build(args) -> int:
               f"{args.db} was not changed.")
         return 1
     _print_report(result.report)
+    print("\n".join(result.file_summary()))
     print(f"Built {args.db} from {len(result.files)} files in {time.perf_counter() - started:.1f} s "
           f"({len(result.report.warnings)} warnings).")
     for table, rows in result.table_rows.items():

@@ -44,6 +44,19 @@ class BuildResult:
     files: list[LoadedFile] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
 
+    def file_summary(self) -> list[str]:
+        """What the build did with each file, for the end of its report: each file used and for what, then each
+        skipped or left out and why (from the warnings that said so)."""
+        titles = {spec.kind: spec.title for spec in EXTRACTS} | {
+            "lsoa_boundaries": "LSOA boundaries", STAFFING_KIND: "the MHPs in post (staffing file)"}
+        lines = ["Files used:"] + [
+            f"  {f.file_name}: {titles.get(f.kind, f.kind)}" + (f" ({', '.join(f.periods)})" if f.periods else "")
+            for f in self.files]
+        left = [w for w in self.report.warnings if w.message.startswith("skipped:") or "is left out" in w.message]
+        if left:
+            lines += ["Files not used:"] + [f"  {w.file}: {w.message.removeprefix('skipped: ')}" for w in left]
+        return lines
+
     @property
     def staffing(self) -> str | None:
         """The MHP staffing file the build read, as its messages name it (None without one)."""
