@@ -121,8 +121,9 @@ def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         con.unregister("located_frame")
         # Each LSOA to the nearest practice (British National Grid, metres), to draw PCN areas on a map.
         grid = 27700
-        centres = gpd.GeoDataFrame(areas[["lsoa_code"]], geometry=areas.to_crs(grid).representative_point(),
-                                   crs=grid)
+        # a point inside each LSOA, found on the WGS84 polygons and then projected (projecting 33,000 polygons
+        # to find their points took most of the time)
+        centres = gpd.GeoDataFrame(areas[["lsoa_code"]], geometry=areas.representative_point(), crs=4326).to_crs(grid)
         nearest = centres.sjoin_nearest(located.to_crs(grid), how="inner").drop_duplicates("lsoa_code")
         con.register("nearest_frame", nearest[["lsoa_code", "practice_code"]].assign(lsoa_edition=edition))
         con.execute("INSERT INTO lsoa_nearest_practice SELECT lsoa_edition, lsoa_code, practice_code "

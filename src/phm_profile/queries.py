@@ -462,37 +462,48 @@ def inequality_practices(con: duckdb.DuckDBPyConnection, period: str | None = No
                          indicator: str | None = None) -> pd.DataFrame:
     """Each practice's QOF registers (of ``period`` and ``indicator``, or all) with its ICB and its patients'
     population-weighted IMD score and rank: what the inequality view puts in quintiles."""
-    return _frame(con, """
-        SELECT p.period, 'prev_' || lower(p.group_code) AS indicator, p.practice_code, m.icb_code,
-               p.register AS numerator, p.denominator,
-               d.weighted_score / nullif(d.scored_patients, 0) AS imd_score,
-               d.weighted_rank / nullif(d.ranked_patients, 0) AS imd_rank
-        FROM practice_prevalence p
-        JOIN practice_pcn m USING (period, practice_code)
-        JOIN practice_deprivation d USING (period, practice_code)
-        WHERE (?::VARCHAR IS NULL OR p.period = ?) AND (?::VARCHAR IS NULL OR 'prev_' || lower(p.group_code) = ?)
-          AND p.denominator > 0 AND (d.scored_patients > 0 OR d.ranked_patients > 0)""",
-                  [period, period, indicator, indicator])
+    return _frame(con, INEQUALITY_PRACTICES, [period, period, indicator, indicator])
 
 
-def quintile_counts(practices: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+INEQUALITY_PRACTICES = """
+    SELECT p.period, 'prev_' || lower(p.group_code) AS indicator, p.practice_code, m.icb_code,
+           p.register AS numerator, p.denominator,
+           d.weighted_score / nullif(d.scored_patients, 0) AS imd_score,
+           d.weighted_rank / nullif(d.ranked_patients, 0) AS imd_rank
+    FROM practice_prevalence p
+    JOIN practice_pcn m USING (period, practice_code)
+    JOIN practice_deprivation d USING (period, practice_code)
+    WHERE (?::VARCHAR IS NULL OR p.period = ?) AND (?::VARCHAR IS NULL OR 'prev_' || lower(p.group_code) = ?)
+      AND p.denominator > 0 AND (d.scored_patients > 0 OR d.ranked_patients > 0)"""
+
+
+def quintile_counts(practices: pd.DataFrame | duckdb.DuckDBPyRelation, keys: list[str]) -> pd.DataFrame:
     """The practices of each group of ``keys`` in deprivation quintiles (stats.quantiles, phe_quantile's method:
     quintile 1 the most deprived; by score, highest the most deprived, or by rank where the IMD file has no scores
     for the period and register), each quintile's practices, register and list summed. Vectorised over the groups:
     the build puts every ICB and England of every year and register in quintiles at once (release.py)."""
-    frame = practices.copy()
-    scored = frame.groupby(["period", "indicator"]).imd_score.transform(lambda s: s.notna().all())
-    frame["order"] = np.where(scored, -frame.imd_score, frame.imd_rank)  # ascending: the most deprived first
-    frame = frame.dropna(subset=["order"])
-    groups = frame.groupby(keys, sort=False).order
-    rank, areas = groups.rank(method="min"), groups.transform("count")
-    quintile = np.floor(6 - np.ceil(((areas + 1) - rank) / (areas / 5)))
-    frame["quintile"] = np.where(areas < 5, np.nan, np.where(quintile == 0, 1, quintile))
-    out = (frame.dropna(subset=["quintile"]).groupby([*keys, "quintile"], sort=True)
-           .agg(practices=("practice_code", "size"), numerator=("numerator", "sum"),
-                denominator=("denominator", "sum")).reset_index())
-    out["quintile"] = out.quintile.astype(int)
-    return out
+    keyed = ", ".join(f'"{k}"' for k in keys)
+    sql = f"""
+            WITH ordered AS (
+                SELECT *, CASE WHEN bool_and(imd_score IS NOT NULL) OVER (PARTITION BY period, indicator)
+                               THEN -imd_score ELSE imd_rank END AS "order"
+                FROM practices_frame
+            ), ranked AS (
+                SELECT *, rank() OVER (PARTITION BY {keyed} ORDER BY "order") AS r,
+                       count(*) OVER (PARTITION BY {keyed}) AS n
+                FROM ordered WHERE "order" IS NOT NULL
+            ), placed AS (
+                SELECT *, greatest(floor(6 - ceil(((n + 1) - r) / (n / 5))), 1)::INTEGER AS quintile
+                FROM ranked WHERE n >= 5
+            )
+            SELECT {keyed}, quintile, count(*)::BIGINT AS practices, sum(numerator)::BIGINT AS numerator,
+                   sum(denominator)::BIGINT AS denominator
+            FROM placed GROUP BY ALL ORDER BY {keyed}, quintile"""
+    if isinstance(practices, duckdb.DuckDBPyRelation):  # the build's own tables, never copied out (release.py)
+        return practices.query("practices_frame", sql).df()
+    with duckdb.connect() as local:  # in memory: window functions rank every group at once
+        local.register("practices_frame", practices)
+        return local.execute(sql).df()
 
 
 def _sii(quintiles: pd.DataFrame) -> pd.DataFrame:

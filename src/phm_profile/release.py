@@ -207,9 +207,11 @@ def _released_quintiles(con) -> pd.DataFrame:
     suppression across the five quintiles of one area."""
     from . import queries
 
-    practices = queries.inequality_practices(con)
-    areas = pd.concat([practices.assign(area="ICB", area_code=practices.icb_code).dropna(subset=["area_code"]),
-                       practices.assign(area="England", area_code="ENGLAND")], ignore_index=True)
+    practices = f"SELECT * FROM ({queries.INEQUALITY_PRACTICES})"
+    areas = con.sql(f"""
+        SELECT *, 'ICB' AS area, icb_code AS area_code FROM ({practices}) WHERE icb_code IS NOT NULL
+        UNION ALL SELECT *, 'England' AS area, 'ENGLAND' AS area_code FROM ({practices})""",
+                    params=[None] * 8)
     columns = ["area", "quintile", "practices", "numerator", "denominator", "area_code", "period", "indicator"]
     frame = queries.quintile_counts(areas, ["period", "indicator", "area", "area_code"])[columns]
     frame = frame.assign(kind="proportion", multiplier=100.0, value=np.nan, lower_95=np.nan, upper_95=np.nan)
