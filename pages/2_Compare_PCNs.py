@@ -67,7 +67,7 @@ with tab:
                        "deprived; PHEindicatormethods' phe_quantile), within the ICB and within England; the "
                        "register summed over each fifth's practices, with 95% Wilson intervals. "
                        + wording.deprivation_caption(*views.deprivation_method(sel.db, sel.period)))
-            ui.chart(ui.figure(charts.inequality_chart, quintiles, label), quintiles,
+            ui.chart(ui.figure(charts.inequality_chart, quintiles, label, views.deprivation_index(sel.db, sel.period)), quintiles,
                      f"inequality_{indicator}_{sel.icb_code}_{sel.period}.csv", "inequality",
                      empty="No practice deprivation for this year: it needs an index of deprivation file with registrations "
                            "by LSOA, or the practices' locations.")

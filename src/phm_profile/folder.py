@@ -29,6 +29,10 @@ DOCUMENTS = (".pdf", ".doc", ".docx", ".md", ".txt", ".html", ".htm", ".rtf", ".
 #: The most the zips and ``.gz`` files of one folder may expand to: a larger (or a zip bomb) is refused at once.
 MAX_EXPANDED_MB = 4096
 
+#: How deep zips inside zips are opened (the publisher's QOF zip holds its CSVs; a zip of zips is a download of
+#: several): deeper, or a zip that contains itself, is skipped with a warning.
+MAX_NESTING = 2
+
 #: Files a build writes or keeps beside its extracts, never data (a database built into the folder, its lock).
 OWN_FILES = (".duckdb", ".wal", ".lock", ".building", ".pyc")
 
@@ -68,7 +72,11 @@ class Unpacker:
         self.budget -= size
         return True
 
-    def zip(self, path: Path, name: str) -> list[Found]:
+    def zip(self, path: Path, name: str, depth: int = 0) -> list[Found]:
+        if depth >= MAX_NESTING:
+            self.report.warning(name, None, None, f"skipped: a zip inside {MAX_NESTING} zips is not opened; unzip it "
+                                "and put its files in the folder.")
+            return []
         try:
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
@@ -90,7 +98,7 @@ class Unpacker:
                     target = self._target(base)
                     with archive.open(member) as src, open(target, "wb") as dst:
                         shutil.copyfileobj(src, dst, 1 << 20)
-                    found.extend(self.unpacked(target, inner))
+                    found.extend(self.unpacked(target, inner, depth + 1))
                 return found
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
             self.report.error(name, None, None, f"this zip cannot be read (it may be cut short or damaged: {exc}); "
@@ -117,11 +125,12 @@ class Unpacker:
             return []
         return [Found(target, inner)]
 
-    def unpacked(self, path: Path, name: str) -> list[Found]:
-        """``path`` as the readers take it: itself, or the members of the zip or ``.gz`` it is."""
+    def unpacked(self, path: Path, name: str, depth: int = 0) -> list[Found]:
+        """``path`` as the readers take it: itself, or the members of the zip or ``.gz`` it is (``depth``: the
+        zips it is inside)."""
         suffix = Path(name).suffix.lower()
         if suffix == ".zip":
-            return self.zip(path, name)
+            return self.zip(path, name, depth)
         if suffix == ".gz":
             return self.gz(path, name)
         return [Found(path, name)]
