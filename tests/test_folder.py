@@ -36,11 +36,11 @@ def test_sub_folders_zips_and_gz_are_offered_with_their_names(tmp_path):
     (data / "old.duckdb").write_bytes(b"")
     report = Report()
     found = folder.gather(data, tmp_path / "work", report)
-    assert sorted(names(found)) == ["lsoas.geojson", "qof_raw/2024_25/PREVALENCE_2425.csv",
+    assert sorted(names(found)) == ["lsoas.geojson.gz", "qof_raw/2024_25/PREVALENCE_2425.csv",
                                     "registrations.zip/gp-reg-pat-prac-map.csv",
                                     "registrations.zip/nested/inner.zip/inner.csv"]
     assert all(f.path.exists() for f in found)
-    assert next(f for f in found if f.name == "lsoas.geojson").path.read_bytes().startswith(b'{"type"')
+    assert next(f for f in found if f.name == "lsoas.geojson.gz").path.read_bytes().startswith(b'{"type"')
     skipped = {w.file: w.message for w in report.warnings}
     assert skipped == {"registrations.zip/Guide.pdf": "skipped: a document (a guide, notes or metadata), not an "
                                                       "extract.",
@@ -130,7 +130,7 @@ def test_the_demo_zipped_in_sub_folders_builds_the_same_profile(demo_dir, demo_d
     assert not result.report.errors
     used = {f.file_name for f in result.files}
     assert "qof/2023_24/QOF.zip/PREVALENCE_2324.csv" in used
-    assert "lsoa_boundaries_2011_synthetic.geojson" in used
+    assert "lsoa_boundaries_2011_synthetic.geojson.gz" in used
     # (sums of floats in another order differ in the last bits)
     query = ("SELECT period, pcn_code, indicator, round(numerator, 6), round(denominator, 6), round(value, 9) FROM pcn_profile "
              "ORDER BY ALL")

@@ -601,7 +601,7 @@ def test_every_real_file_as_laid_out_builds_with_warnings_only(everything):
     # zips read in place, their members named after the zip; .gz read in place
     assert "gp_registrations/2026_07/gp-reg-pat-prac-map.zip/gp-reg-pat-prac-map.csv" in used
     assert "gp_registrations/2026_07/gp-reg-pat-prac-quin-age.zip/gp-reg-pat-prac-quin-age.csv" in used
-    assert "lsoa2021_boundaries/lsoa21_england_bsc_v4_4dp_geographr.geojson" in used
+    assert "lsoa2021_boundaries/lsoa21_england_bsc_v4_4dp_geographr.geojson.gz" in used
     assert "qof_raw/2024_25/PREVALENCE_2425.csv" in used
     skipped = {w.file: w.message for w in result.report.warnings if w.message.startswith("skipped:")}
     zip_name = "pcn_workforce/2026_06/PCNWFIndividualCSV.062026.zip/"

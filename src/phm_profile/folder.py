@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections import Counter
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ DOCUMENTS = (".pdf", ".doc", ".docx", ".md", ".txt", ".html", ".htm", ".rtf", ".
 
 #: The most the zips and ``.gz`` files of one folder may expand to: a larger (or a zip bomb) is refused at once.
 MAX_EXPANDED_MB = 4096
+
+#: The most files one zip may hold (the publisher's hold a handful): more is refused in a moment.
+MAX_MEMBERS = 1000
 
 #: How deep zips inside zips are opened (the publisher's QOF zip holds its CSVs; a zip of zips is a download of
 #: several): deeper, or a zip that contains itself, is skipped with a warning.
@@ -55,7 +59,7 @@ class Unpacker:
     """Unpacks zips and ``.gz`` files into ``workdir`` (a temporary folder of the build), within one budget."""
 
     def __init__(self, workdir: Path, report: Report, max_mb: int = MAX_EXPANDED_MB):
-        self.workdir, self.report, self.budget = Path(workdir), report, max_mb * 1_000_000
+        self.workdir, self.report, self.budget, self.max_mb = Path(workdir), report, max_mb * 1_000_000, max_mb
         self.count = 0
 
     def _target(self, member_name: str) -> Path:
@@ -66,8 +70,9 @@ class Unpacker:
 
     def _spend(self, name: str, size: int) -> bool:
         if size > self.budget:
-            self.report.error(name, None, None, f"this archive expands to {size / 1e6:,.0f} MB, more than the "
-                              f"{MAX_EXPANDED_MB:,} MB a build unpacks; unzip it and keep only the data files.")
+            self.report.error(name, None, None, f"this archive expands to more than the {self.max_mb:,} MB a build "
+                              "unpacks (the folder's zips and .gz files together); unzip it and keep only the data "
+                              "files.")
             return False
         self.budget -= size
         return True
@@ -80,16 +85,20 @@ class Unpacker:
         try:
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
+                if len(members) > MAX_MEMBERS:
+                    self.report.error(name, None, None, f"this zip holds {len(members):,} files, more than the "
+                                      f"{MAX_MEMBERS:,} a build opens; unzip it and keep only the data files.")
+                    return []
                 if not self._spend(name, sum(m.file_size for m in members)):
                     return []
                 found = []
-                names = [m.filename for m in members]
+                names = Counter(m.filename for m in members)
                 for member in members:
                     inner = f"{name}/{member.filename}"
                     base = Path(member.filename).name
                     if base.startswith(".") or "__MACOSX" in Path(member.filename).parts:
                         continue
-                    if names.count(member.filename) > 1:
+                    if names[member.filename] > 1:
                         self.report.error(name, None, None, f"this zip holds {member.filename} twice; it cannot be "
                                           "read faithfully (which copy is meant?).")
                         return []
@@ -123,7 +132,7 @@ class Unpacker:
             self.report.error(name, None, None, f"this .gz file cannot be read (it may be cut short or damaged: "
                               f"{exc}); download it again.")
             return []
-        return [Found(target, inner)]
+        return [Found(target, name)]  # named as the user has it: the .gz
 
     def unpacked(self, path: Path, name: str, depth: int = 0) -> list[Found]:
         """``path`` as the readers take it: itself, or the members of the zip or ``.gz`` it is (``depth``: the
@@ -155,17 +164,34 @@ def offered(name: str, report: Report, shown: str | None = None) -> bool:
     return False
 
 
-def walk(data_dir: Path, skip: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
-    """Every file under ``data_dir`` with its path within it, sub-folders included (hidden files and folders, and
-    the top-level folders named in ``skip``, left out), in a stable order."""
+def walk(data_dir: Path, report: Report, skip: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
+    """Every regular file under ``data_dir`` with its path within it, sub-folders included (hidden files and
+    folders, and the top-level folders named in ``skip``, left out), in a stable order. A link to a file is read;
+    a link to a folder is not followed (it could lead back to the folder, or anywhere), a folder that cannot be
+    read and anything not a regular file (a pipe, a device) are skipped, each with a warning."""
     data_dir = Path(data_dir)
     out = []
-    for root, dirs, files in os.walk(data_dir, followlinks=True):
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename).relative_to(data_dir).as_posix() if error.filename else str(data_dir)
+        report.warning(where, None, None, f"skipped: this folder cannot be read ({error.strerror}).")
+
+    for root, dirs, files in os.walk(data_dir, onerror=unreadable):
         rel = Path(root).relative_to(data_dir)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (rel == Path(".") and d in skip))
+        for d in sorted(dirs):
+            if (Path(root) / d).is_symlink() and not d.startswith("."):
+                report.warning((rel / d).as_posix(), None, None, "skipped: a link to a folder is not followed; "
+                               "put the folder itself here.")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (rel == Path(".") and d in skip)
+                         and not (Path(root) / d).is_symlink())
         for f in sorted(files):
-            if not f.startswith("."):
-                out.append((Path(root) / f, (rel / f).as_posix()))
+            path = Path(root) / f
+            if f.startswith("."):
+                continue
+            if not path.is_file():  # a pipe, a socket, a device, or a link to nothing
+                report.warning((rel / f).as_posix(), None, None, "skipped: not a regular file.")
+                continue
+            out.append((path, (rel / f).as_posix()))
     return out
 
 
@@ -173,7 +199,7 @@ def gather(data_dir: Path, workdir: Path, report: Report, skip: tuple[str, ...] 
     """The files of ``data_dir`` to offer to the readers, zips and ``.gz`` files unpacked into ``workdir``."""
     unpacker = Unpacker(workdir, report)
     found = []
-    for path, name in walk(data_dir, skip):
+    for path, name in walk(data_dir, report, skip):
         if offered(name, report):
             found.extend(unpacker.unpacked(path, name))
     return found

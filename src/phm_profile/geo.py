@@ -41,7 +41,7 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path, report: Report, 
                     ) -> LoadedFile | None:
     """Append LSOA polygons (WGS84) to ``lsoa_boundaries``, with the LSOA edition they draw (2011 or 2021: from
     the code column's name, LSOA11CD or LSOA21CD, else the file's name, else 2011, said)."""
-    name = name or name
+    name = name or path.name
     try:
         frame = read_boundaries(path)
     except Exception as exc:  # pyogrio / pyarrow raise many kinds; all mean 'unreadable'

@@ -27,7 +27,7 @@ STAGING = (
 MODELS = (
     "intermediate/practice_pcn", "intermediate/population_source", "intermediate/practice_population",
     "intermediate/area_population", "intermediate/area_list_size", "intermediate/pcn_icb",
-    "intermediate/area_prevalence", "intermediate/practice_lsoa_patients", "intermediate/practice_location_patients",
+    "intermediate/area_prevalence", "intermediate/patients_lsoa_edition", "intermediate/practice_lsoa_patients", "intermediate/practice_location_patients",
     "intermediate/practice_deprivation_editions", "intermediate/deprivation_edition",
     "intermediate/practice_deprivation", "intermediate/area_deprivation", "intermediate/pcn_lsoa_assignment",
     "intermediate/area_service_usage", "intermediate/area_expected", "intermediate/area_indicator",

@@ -49,7 +49,10 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
         if name in tables:
             con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS SELECT * FROM main.{name}")
     profile = released_profile(con.execute("""
-        SELECT p.*, i.kind, i.multiplier FROM pcn_profile p JOIN indicators i USING (indicator)""").df())
+        SELECT p.*, i.kind, i.multiplier FROM pcn_profile p JOIN indicators i USING (indicator)""").df(), con.execute("""
+        SELECT a.period, a.indicator, nullif(a.area_code, '(none)') AS icb_code, a.numerator, a.denominator,
+               i.kind, i.multiplier
+        FROM area_indicator a JOIN indicators i USING (indicator) WHERE a.level = 'no_pcn'""").df())
     _store(con, "pcn_profile", profile.drop(columns=["kind", "multiplier"]))
     _store(con, "pcn_prevalence", _released_prevalence(con))
     _store(con, "pcn_need_inputs", _released_need_inputs(con))
@@ -100,17 +103,26 @@ def pooled(numerator, denominator, multiplier: float = 1.0) -> tuple[float, int]
     return float(x[shown].sum() / n[shown].sum() * multiplier), int((~shown).sum())
 
 
-def released_profile(frame: pd.DataFrame) -> pd.DataFrame:
+def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) -> pd.DataFrame:
     """pcn_profile rows (with each indicator's kind and multiplier) as released: counts released, values and
-    intervals from them, the ICB and England values pooled from the released counts of their PCNs (a score's ICB
-    and England values are not counts: to two decimals), comparisons redone, figures to two decimals."""
+    intervals from them, the ICB and England values pooled from the released counts of their PCNs and of each
+    ICB's practices in no PCN (``no_pcn``: period, indicator, icb_code, numerator, denominator, kind, multiplier;
+    closed practices and those of PCNs that did not exist in a year are among them, on today's geography), a
+    score's ICB and England values not counts (to two decimals); comparisons redone, figures to two decimals."""
     out = suppression.protect(frame)
     out["icb_code"] = out.icb_code.astype(object)  # a build whose mapping has no ICB codes: all missing, not numbers
-    # protect rounds the ICB and England values; here they are pooled afresh from the released PCN counts.
+    # protect rounds the ICB and England values; here they are pooled afresh from the released counts.
     x, n = out.numerator.astype(float), out.denominator.astype(float)
     counted = out.kind == "count"
     shown = np.where(counted, x.notna(), x.notna() & n.notna() & (n > 0))
     sums = out.assign(x=x.where(shown), n=n.where(shown), shown=shown, left_out=~shown)
+    if no_pcn is not None and len(no_pcn):
+        groups = suppression.protect(no_pcn.assign(value=np.nan, lower_95=np.nan, upper_95=np.nan))
+        gx, gn = groups.numerator.astype(float), groups.denominator.astype(float)
+        given = np.where(groups.kind == "count", gx.notna(), gx.notna() & gn.notna() & (gn > 0))
+        # they add to the sums; they are not PCNs, so neither "shown" nor "left out" PCNs
+        sums = pd.concat([sums, groups.assign(icb_code=groups.icb_code.astype(object), x=gx.where(given),
+                                              n=gn.where(given), shown=False, left_out=False)], ignore_index=True)
     scores = out.kind.isin(suppression.NOT_COUNTS).to_numpy()
     for level, keys in (("icb", ["period", "indicator", "icb_code"]), ("england", ["period", "indicator"])):
         pooled_sums = sums.groupby(keys, dropna=False).agg(x=("x", "sum"), n=("n", "sum"), shown=("shown", "sum"),
@@ -179,6 +191,12 @@ def _released_deprivation(con) -> pd.DataFrame:
         SELECT d.*, i.icb_code FROM area_deprivation d
         LEFT JOIN pcn_icb i ON d.level = 'pcn' AND i.period = d.period AND i.pcn_code = d.area_code
         WHERE d.level = 'pcn'""").df()
+    # each ICB's practices in no PCN, released as a group of their own: summed into the ICB and England below
+    no_pcn = con.execute("""
+        SELECT period, area_code, nullif(area_code, '(none)') AS icb_code, * EXCLUDE (level, period, area_code)
+        FROM area_deprivation WHERE level = 'no_pcn'""").df()
+    frame = pd.concat([frame.assign(kept=True), no_pcn.assign(area_code="no_pcn:" + no_pcn.area_code, kept=False)],
+                      ignore_index=True)
     long = frame.melt(id_vars=["period", "area_code"], value_vars=list(QUINTILE_COUNTS), var_name="quintile",
                       value_name="in_quintile").rename(columns={"in_quintile": "patients"})
     long["patients"] = long.patients.fillna(0)
@@ -188,7 +206,7 @@ def _released_deprivation(con) -> pd.DataFrame:
     frame = frame.drop(columns=list(QUINTILE_COUNTS)).merge(wide.reset_index(), on=["period", "area_code"],
                                                             how="left")
     frame["patients"] = suppression.release_counts(frame.patients)
-    rows = [frame.assign(level="pcn")]
+    rows = [frame[frame.kept].assign(level="pcn")]
     for level, keys in (("icb", ["period", "icb_code"]), ("england", ["period"])):
         sums = frame.groupby(keys)[[*QUINTILE_COUNTS, "patients"]].sum(min_count=1).reset_index()
         sums["area_code"] = sums.icb_code if level == "icb" else "ENGLAND"
@@ -197,7 +215,7 @@ def _released_deprivation(con) -> pd.DataFrame:
     for column in ("imd_score", "imd_rank"):
         if column in out:
             out[column] = out[column].round(suppression.DECIMALS)
-    return out[[c for c in frame.columns if c not in ("icb_code",)] + ["level"]].drop_duplicates(
+    return out[[c for c in frame.columns if c not in ("icb_code", "kept")] + ["level"]].drop_duplicates(
         ["level", "area_code", "period"])
 
 

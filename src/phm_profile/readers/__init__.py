@@ -101,9 +101,12 @@ def identify(headers: list[str]) -> ExtractSpec | None:
 
 def _looks_like(spec: ExtractSpec, headers: list[str]) -> bool:
     """Whether a file that lacks some of ``spec``'s required columns is still that extract, broken (refused by
-    file, row and column), rather than another table that shares a column name or two (skipped): it has most
-    of the extract's required columns but one."""
-    return len(match_headers(spec, headers)[1]) <= 1
+    file, row and column), rather than another table that shares a column name (skipped): at least two of the
+    extract's required columns and at least half of them are there."""
+    found, _ = match_headers(spec, headers)
+    required = [c for c in spec.columns if c.required]
+    have = sum(1 for c in required if c.name in found)
+    return have >= 2 and 2 * have >= len(required)
 
 
 def _closest(headers: list[str]) -> ExtractSpec:
@@ -194,7 +197,7 @@ def load_file(
                              "or '|': save the file as comma-separated CSV.")
                 return None
             report.warning(file, None, None, "skipped: this is not one of the extracts this tool reads (its "
-                           f"column headers match none). The headers found were: "
+                           f"column headers are not those of any of them). The headers found were: "
                            f"{', '.join(map(str, headers))[:200]}.")
             return None
         stage_and_check(con, spec, path, report, headers, file)  # reports the columns it lacks

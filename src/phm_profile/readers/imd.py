@@ -26,12 +26,21 @@ def edition_of(headers: dict[str, str], name: str, report: Report) -> tuple[int,
     from ..geo import lsoa_edition
 
     lsoas = lsoa_edition(headers.get("lsoa_code", ""), "")
-    path = normalise_header(name.replace("/", " "))
-    found = re.search(r"(?:IMD|IOD)_?(20\d\d)(?!\d)", path) or re.search(r"(?:IMD|IOD)_?(\d\d)(?!\d)", path)
     index = None
-    if found:
-        year = int(found.group(1))
-        index = year if year > 2000 else 2000 + year
+    # the file's own name first, then its folders, innermost first: IoD2025, imd2019, IMD25 (not PERIOD_2025)
+    for part in reversed(name.split("/")):
+        text = normalise_header(part)
+        found = (re.search(r"(?<![A-Z])(?:IMD|IOD)_?(20[1-9]\d)(?!\d)", text)
+                 or re.search(r"(?<![A-Z])(?:IMD|IOD)_?(1[5-9]|[2-9]\d)(?!\d)", text))
+        if found:
+            year = int(found.group(1))
+            index = year if year > 2000 else 2000 + year
+            break
+    if index in LSOA_EDITION and lsoas is not None and LSOA_EDITION[index] != lsoas:
+        report.warning(name, 1, headers.get("lsoa_code"), f"the name says IMD {index}, which is on {LSOA_EDITION[index]} "
+                       f"LSOAs, but the LSOA column is of {lsoas} LSOAs; the column is believed: it is taken as the "
+                       f"index published on {lsoas} LSOAs.")
+        index = None
     if index is None and lsoas is not None:
         index = max((e for e, l in LSOA_EDITION.items() if l == lsoas), default=None)
     if lsoas is None and index is not None:
@@ -57,10 +66,13 @@ def _check_ranks(con, file: str, report: Report) -> None:
 
 def one_file_per_edition(con, files: list[str], report: Report) -> None:
     """Of several files of one edition (File 1 and File 7, or a derived table beside them), the one with scores
-    (else the most LSOAs) is used and the others are left out, said; deciles that disagree are said too."""
+    among those covering (nearly: 90%) the most LSOAs is used, else the one with the most LSOAs; the others are
+    left out, said; deciles that disagree are said too."""
     editions = con.execute("""
-        SELECT edition, source_file, count(*) AS lsoas, count(imd_score) AS scores FROM imd GROUP BY ALL
-        ORDER BY edition, scores DESC, lsoas DESC, source_file""").fetchall()
+        SELECT edition, source_file, lsoas, scores FROM (
+            SELECT edition, source_file, count(*) AS lsoas, count(imd_score) AS scores FROM imd GROUP BY ALL)
+        ORDER BY edition, lsoas >= 0.9 * max(lsoas) OVER (PARTITION BY edition) DESC, scores DESC, lsoas DESC,
+                 source_file""").fetchall()
     kept: dict[int, tuple[str, int]] = {}
     for edition, file, lsoas, scores in editions:
         if edition not in kept:

@@ -112,7 +112,7 @@ LSOAS_NOT_IN_IMD = """
     SELECT p.source_file, min(p.source_row) FILTER (WHERE i.lsoa_code IS NULL) AS source_row,
            count(*) FILTER (WHERE i.lsoa_code IS NULL) AS unknown, count(*) AS total,
            min(p.lsoa_code) FILTER (WHERE i.lsoa_code IS NULL) AS example
-    FROM patients_lsoa p LEFT JOIN imd i USING (lsoa_code)
+    FROM patients_lsoa p LEFT JOIN (SELECT DISTINCT lsoa_code FROM imd) i USING (lsoa_code)
     WHERE p.lsoa_code NOT LIKE 'NO%' AND p.lsoa_code NOT LIKE 'W%' GROUP BY p.source_file"""
 BOTH_LSOA_FILES = "SELECT (SELECT count(*) FROM imd) > 0 AND (SELECT count(*) FROM patients_lsoa) > 0"
 
@@ -201,7 +201,8 @@ CROSS_FILE: tuple[Rule, ...] = (
           AND NOT EXISTS (SELECT 1 FROM practice_mapping m WHERE m.period = t.period AND m.practice_code = t.practice_code)
         GROUP BY source_file ORDER BY 1""",
            lambda n, example: f"{n:,} practice codes (such as {example}) are not in the practice-to-PCN mapping for the "
-                              "same year; their patients count towards England figures only.")
+                              "same year; their patients count in England's figures, and in an ICB's or PCN's only where today's mapping "
+                              "places them (every year is shown on today's geography).")
       for table in ("qof_prevalence", "qof_list_size", "patients_age_sex", "patients_lsoa")),
     *(Rule("warning", None, f"""
         SELECT min(source_file), NULL, period FROM {table}
@@ -229,9 +230,9 @@ CROSS_FILE: tuple[Rule, ...] = (
     Rule("error", "LSOA_CODE", f"SELECT source_file, source_row, unknown, total, example FROM ({LSOAS_NOT_IN_IMD}) "
                                "WHERE unknown > total / 2 ORDER BY 1",
          lambda unknown, total, example: (
-             f"{unknown:,} of {total:,} LSOA codes (such as {example}) are not in the IMD 2019 file. IMD 2019 uses 2011 "
-             "LSOA codes; this file probably uses 2021 codes. Use the registrations file with 2011 LSOAs (or a "
-             "2021-to-2011 lookup)."), when=BOTH_LSOA_FILES),
+             f"{unknown:,} of {total:,} LSOA codes (such as {example}) are in no index of deprivation loaded. IMD 2019 "
+             "uses 2011 LSOA codes and IMD 2025 2021 codes; load the index of the edition this file's LSOAs are "
+             "(IMD 2025 for 2021 LSOAs)."), when=BOTH_LSOA_FILES),
     Rule("warning", "LSOA_CODE", f"SELECT source_file, source_row, unknown, example FROM ({LSOAS_NOT_IN_IMD}) "
                                  "WHERE unknown > 0 AND unknown <= total / 2 ORDER BY 1",
          lambda unknown, example: f"{unknown:,} rows have LSOA codes (such as {example}) that are not in the IMD "
@@ -264,6 +265,13 @@ REGISTRATIONS = {"patients_age_sex": "registrations by age and sex", "patients_l
 MONTHLY = {**REGISTRATIONS, "practice_mapping": "the registrations' practice map"}
 
 BUILT: tuple[Rule, ...] = (
+    Rule("warning", "LSOA_CODE", """
+        SELECT source_file, NULL, lsoa_edition, coalesce(matched_codes, 0), codes FROM patients_lsoa_edition
+        WHERE NOT marked ORDER BY 1""",
+         lambda edition, matched, codes: (
+             f"no row marks patients without an LSOA (NO2011 or NO2021), so its LSOAs are taken as {edition} LSOAs, "
+             f"the edition of the index most of its codes are in ({matched:,} of {codes:,} codes); an index of the "
+             "other edition is not applied to it.")),
     # One geography across years (sql/intermediate/practice_pcn.sql): practices of earlier years that today's
     # mapping does not hold.
     Rule("warning", None, """

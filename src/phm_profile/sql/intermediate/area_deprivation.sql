@@ -14,7 +14,7 @@ WITH summed AS (
                sum(patients), sum(q1_patients),
                sum(q2_patients), sum(q3_patients), sum(q4_patients), sum(q5_patients)
         FROM practice_deprivation LEFT JOIN practice_pcn m USING (period, practice_code)
-        GROUP BY GROUPING SETS ((period, m.pcn_code), (period, m.icb_code), (period))
+        GROUP BY GROUPING SETS ((period, m.pcn_code), (period, m.icb_code), (period), (period, m.icb_code, m.pcn_code))
     ) WHERE area_code IS NOT NULL
 )
 SELECT level, area_code, period, weighted_score / scored_patients AS imd_score,

@@ -7,5 +7,5 @@ SELECT * FROM (
            period, sex, age_band, sum(patients)::BIGINT AS patients
     FROM practice_population LEFT JOIN practice_pcn m USING (period, practice_code)
     GROUP BY GROUPING SETS ((period, sex, age_band, m.pcn_code), (period, sex, age_band, m.icb_code),
-                           (period, sex, age_band))
+                           (period, sex, age_band), (period, sex, age_band, m.icb_code, m.pcn_code))
 ) WHERE area_code IS NOT NULL;

@@ -6,5 +6,6 @@ SELECT * FROM (
            rollup_code(grouping(m.pcn_code, m.icb_code), m.pcn_code, m.icb_code) AS area_code,
            period, group_code, sum(register)::BIGINT AS register, sum(denominator)::BIGINT AS denominator
     FROM practice_prevalence LEFT JOIN practice_pcn m USING (period, practice_code)
-    GROUP BY GROUPING SETS ((period, group_code, m.pcn_code), (period, group_code, m.icb_code), (period, group_code))
+    GROUP BY GROUPING SETS ((period, group_code, m.pcn_code), (period, group_code, m.icb_code), (period, group_code),
+                           (period, group_code, m.icb_code, m.pcn_code))
 ) WHERE area_code IS NOT NULL;

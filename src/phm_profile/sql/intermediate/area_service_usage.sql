@@ -18,7 +18,7 @@ WITH practice_rows AS (
                CASE WHEN kind = 'rate' THEN sum(list_size) ELSE sum(denominator) END::BIGINT AS denominator
         FROM practice_rows
         GROUP BY GROUPING SETS ((period, measure, kind, pcn_code), (period, measure, kind, icb_code),
-                               (period, measure, kind))
+                               (period, measure, kind), (period, measure, kind, icb_code, pcn_code))
     ) WHERE area_code IS NOT NULL
 ), pcn_reported AS (
     SELECT 'pcn' AS level, s.org_code AS area_code, s.period, s.measure, c.kind, s.numerator,

@@ -1,9 +1,13 @@
--- The level and code of a row of a roll-up by GROUPING SETS ((..., pcn_code), (..., icb_code), (...)):
--- grouping(pcn_code, icb_code) is 1 for the PCN rows, 2 for the ICB rows and 3 for England. Practices without a
--- PCN (or ICB) count only above it: their PCN rows have no code and are dropped.
-CREATE OR REPLACE MACRO rollup_level(g) AS CASE g WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END;
+-- The level and code of a row of a roll-up by GROUPING SETS ((..., pcn_code), (..., icb_code), (...),
+-- (..., icb_code, pcn_code)): grouping(pcn_code, icb_code) is 1 for the PCN rows, 2 for the ICB rows, 3 for England
+-- and 0 for the last set, whose rows without a PCN are each ICB's practices in no PCN (level 'no_pcn', code the ICB,
+-- '(none)' without one): the released ICB and England values pool them beside the PCNs (release.py). Other rows
+-- without a code (the PCN row of no PCN; a PCN within an ICB) are dropped.
+CREATE OR REPLACE MACRO rollup_level(g) AS
+    CASE g WHEN 0 THEN 'no_pcn' WHEN 1 THEN 'pcn' WHEN 2 THEN 'icb' ELSE 'england' END;
 CREATE OR REPLACE MACRO rollup_code(g, pcn_code, icb_code) AS
-    CASE g WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END;
+    CASE g WHEN 0 THEN CASE WHEN pcn_code IS NULL THEN coalesce(icb_code, '(none)') END
+           WHEN 1 THEN pcn_code WHEN 2 THEN icb_code ELSE 'ENGLAND' END;
 
 -- How far ``other``'s financial year is from ``period``'s, for "the nearest year, the later on a tie" (a mapping or
 -- a population lent to a year that has none of its own).
