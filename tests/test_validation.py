@@ -156,7 +156,7 @@ def test_2021_lsoa_codes_against_2011_imd(demo_copy, previous_db):
     path = demo_copy / "gp-reg-pat-prac-lsoa-all-apr-2024.csv"
     path.write_text(path.read_text().replace('"E019', '"E018'))
     error = the_error(failed_build(demo_copy, previous_db), "gp-reg-pat-prac-lsoa-all-apr-2024.csv", 2, "LSOA_CODE")
-    assert "probably uses 2021 codes" in error.message
+    assert "are in no index of deprivation loaded" in error.message
 
 
 def test_suppressed_markers_are_warnings_counted_as_missing(demo_copy, tmp_path):
