@@ -312,7 +312,7 @@ def inequality_chart(frame: pd.DataFrame, label: str, index: str = "IMD") -> go.
                     customdata=part[["lower_95", "upper_95", "practices"]].to_numpy(),
                     hovertemplate=area + " %{x}: %{y:.2f} (95% interval %{customdata[0]:.2f} to "
                                   "%{customdata[1]:.2f}), %{customdata[2]} practices<extra></extra>")
-    fig.update_layout(barmode="group", xaxis_title=f"Practices by {index} quintile (Q1 most deprived)",
+    fig.update_layout(barmode="group", xaxis_title=f"{index} quintile (Q1 most deprived)",
                       yaxis_title=label, plot_bgcolor="white", height=380, legend=TOP_LEGEND,
                       margin=dict(l=10, r=10, t=40, b=10))
     return fig
