@@ -142,7 +142,8 @@ def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) ->
 
 def _released_prevalence(con) -> pd.DataFrame:
     """Every register of every PCN (the long-term-condition ranking) from released counts: the prevalence, the
-    ICB's and England's pooled from the PCNs' released registers and lists, the rank among the PCN's registers
+    ICB's and England's pooled from the released registers and lists of the PCNs and of each ICB's practices in no
+    PCN, the rank among the PCN's registers
     (none where the register is suppressed)."""
     frame = con.execute("SELECT period, pcn_code, icb_code, group_code, register, denominator FROM pcn_prevalence "
                         "JOIN pcn_icb USING (period, pcn_code)").df()
@@ -150,8 +151,15 @@ def _released_prevalence(con) -> pd.DataFrame:
     frame["denominator"] = suppression.release_counts(frame.denominator)
     shown = frame.register.notna() & frame.denominator.notna() & (frame.denominator > 0)
     frame["prevalence"] = np.where(shown, frame.register / frame.denominator, np.nan)
+    # each ICB's practices in no PCN, released as an area of their own, pool beside the PCNs (as released_profile)
+    no_pcn = con.execute("SELECT period, nullif(area_code, '(none)') AS icb_code, group_code, register, denominator "
+                         "FROM area_prevalence WHERE level = 'no_pcn'").df()
+    for column in ("register", "denominator"):
+        no_pcn[column] = suppression.release_counts(no_pcn[column])
+    no_pcn = no_pcn[no_pcn.register.notna() & no_pcn.denominator.notna() & (no_pcn.denominator > 0)]
+    pooled = pd.concat([frame[shown], no_pcn.assign(icb_code=no_pcn.icb_code.astype(object))], ignore_index=True)
     for level, keys in (("icb", ["period", "icb_code", "group_code"]), ("england", ["period", "group_code"])):
-        sums = frame[shown].groupby(keys)[["register", "denominator"]].sum()
+        sums = pooled.groupby(keys)[["register", "denominator"]].sum()
         frame = frame.merge((sums.register / sums.denominator).rename(f"{level}_prevalence").reset_index(),
                             on=keys, how="left")
     frame["ltc_rank"] = frame.groupby(["period", "pcn_code"]).prevalence.rank(method="min", ascending=False)
