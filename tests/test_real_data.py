@@ -245,22 +245,31 @@ PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_
          "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py")
 
 
-def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
-    from conftest import ROOT, each_view
+def each_page(db, monkeypatch, suppress: bool, timeout: int = 120):
+    """The home page and every page of the app on the database ``db`` in AppTest, each checked to render without
+    an exception or an error: (page, the AppTest) for each."""
+    from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
-    db, _ = real_db
     monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
     monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
-    con = duckdb.connect(str(db), read_only=True)
     for page in (None, *PAGES):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.session_state["_suppress"] = False
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at.session_state["_suppress"] = suppress
         at.run()
         if page:
             at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.error, (page, [e.value for e in at.error])
+        yield page, at
+
+
+def test_every_page_renders_on_the_real_build(real_db, monkeypatch):
+    from conftest import each_view
+
+    db, _ = real_db
+    con = duckdb.connect(str(db), read_only=True)
+    for page, at in each_page(db, monkeypatch, suppress=False):
         period = at.sidebar.selectbox(key="sidebar_period").value
         assert period == "2022-23"  # the latest year with QOF registers, not the registrations' later months
         if page == "pages/1_PCN_profile.py":
@@ -706,20 +715,10 @@ def test_imd_2025_by_practice_location_equals_an_independent_computation(everyth
 
 
 def test_every_page_and_view_renders_on_every_real_file(everything, monkeypatch):
-    from conftest import ROOT, each_view
-    from streamlit.testing.v1 import AppTest
+    from conftest import each_view
 
     db, _ = everything
-    monkeypatch.setattr("phm_profile.ui.DEFAULT_DB", db)
-    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
-    for page in (None, *PAGES):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-        at.session_state["_suppress"] = True
-        at.run()
-        if page:
-            at.switch_page(page).run()
-        assert not at.exception, (page, [e.value for e in at.exception])
-        assert not at.error, (page, [e.value for e in at.error])
+    for page, at in each_page(db, monkeypatch, suppress=True, timeout=180):
         assert at.sidebar.selectbox(key="sidebar_period").value == "2024-25"  # the newest QOF year first
         options = [str(o) for o in at.sidebar.selectbox(key="sidebar_icb").options]
         assert all(any(code in o for o in options) for code in NEW_ICBS), options

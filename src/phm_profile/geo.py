@@ -108,7 +108,7 @@ def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         return
     located = gpd.GeoDataFrame(points[["practice_code"]],
                                geometry=gpd.points_from_xy(points["longitude"], points["latitude"], crs=4326))
-    found = points.iloc[:0]
+    placed: set[str] = set()  # practices in an LSOA of any edition loaded
     for edition in editions:
         polygons = con.execute("SELECT lsoa_code, geometry_wkb FROM lsoa_boundaries WHERE lsoa_edition = ?",
                                [edition]).df()
@@ -119,6 +119,7 @@ def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         con.register("located_frame", found)
         con.execute("INSERT INTO practice_lsoa SELECT practice_code, lsoa_edition, lsoa_code FROM located_frame")
         con.unregister("located_frame")
+        placed |= set(found.practice_code)
         # Each LSOA to the nearest practice (British National Grid, metres), to draw PCN areas on a map.
         grid = 27700
         # a point inside each LSOA, found on the WGS84 polygons and then projected (projecting 33,000 polygons
@@ -129,9 +130,9 @@ def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         con.execute("INSERT INTO lsoa_nearest_practice SELECT lsoa_edition, lsoa_code, practice_code "
                     "FROM nearest_frame")
         con.unregister("nearest_frame")
-    outside = len(points) - len(found)
+    outside = len(points) - len(placed)
     if outside:
-        example = sorted(set(points["practice_code"]) - set(found["practice_code"]))[0]
+        example = sorted(set(points["practice_code"]) - placed)[0]
         report.warning(points["source_file"].iloc[0], None, None, f"{outside:,} practices (such as {example}) lie "
                        "in no LSOA of the boundaries loaded (outside England, or a wrong location); they have no "
                        "deprivation from their location.")

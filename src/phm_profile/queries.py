@@ -305,22 +305,17 @@ def talking_therapies_by_deprivation(con: duckdb.DuckDBPyConnection, icb_code: s
 def deprivation_method(con: duckdb.DuckDBPyConnection, period: str) -> tuple[str | None, bool, str | None]:
     """How the deprivation of ``period`` was found (marts/deprivation_methods.sql, or None), whether the index
     file had scores, and the index used ("IMD 2025"; wording.deprivation_caption says it in a sentence)."""
-    method, scored, edition = con.execute(
-        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored), false), max(edition) "
+    method, scored = con.execute(
+        "SELECT string_agg(DISTINCT method, ' and '), coalesce(bool_or(scored), false) "
         "FROM deprivation_methods WHERE period = ?", [period]).fetchall()[0]
-    return method, bool(scored), index_name(edition)
-
-
-def index_name(edition: int | None) -> str | None:
-    """'IMD 2025' for the edition 2025 (None for none)."""
-    return None if edition is None else f"IMD {edition}"
+    return method, bool(scored), None if method is None else deprivation_index(con, period)
 
 
 def deprivation_index(con: duckdb.DuckDBPyConnection, period: str) -> str:
     """The index of deprivation ``period`` uses ("IMD 2019", "IMD 2025": sql/intermediate/deprivation_edition.sql),
     or "IMD" when the year has none, for titles and captions."""
     rows = con.execute("SELECT edition FROM deprivation_edition WHERE period = ?", [period]).fetchall()
-    return index_name(rows[0][0]) if rows else "IMD"
+    return f"IMD {rows[0][0]}" if rows else "IMD"
 
 
 #: The deprivation indicators: their values are of one edition of the index; a trend or comparison across years
