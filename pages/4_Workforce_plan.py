@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import charts, exports, impact, money as money_module, ui, views, workforce
+from phm_profile import charts, exports, impact, mhp, money as money_module, ui, views, workforce
 
 sel = ui.sidebar()
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
@@ -40,7 +40,7 @@ if staffing_file is not None:
 staffing, source = ui.staffing_in_use(sel.db)
 kept = impact.in_post_at_year_end(staffing, sel.period, by_role=True)
 if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
-    st.caption(f"Current WTE from {ui.plain(source)} (in post on 31 March {int(sel.period[:4]) + 1}); change it here or "
+    st.caption(f"Current WTE from {ui.plain(source)} ({mhp.in_post_when(source, sel.period)}); change it here or "
                "load another file.")
 cols = st.columns(4)
 bands = {}

@@ -583,3 +583,68 @@ def event_chart(series: pd.DataFrame, label: str) -> go.Figure:
     fig.update_layout(xaxis=dict(title="Months from the MHP start", dtick=3), yaxis_title=label, height=420,
                       legend=TOP_LEGEND, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
     return fig
+
+
+#: Each quadrant of the need-vs-in-post scatter: colour and symbol (never colour alone).
+QUADRANT_STYLES = {"Higher need, fewer MHPs": (COMPARISON_COLOURS["worse"], "triangle-up"),
+                   "Higher need, more MHPs": (COMPARISON_COLOURS["higher"], "diamond"),
+                   "Lower need, fewer MHPs": (COMPARISON_COLOURS["lower"], "square"),
+                   "Lower need, more MHPs": (NHS_BLUE, "circle")}
+
+
+def need_vs_in_post(frame: pd.DataFrame, x: str, x_label: str, lines: tuple[float, float],
+                    selected: str | None) -> go.Figure:
+    """Need per 10,000 patients (``x``) against MHP FTE per 10,000 for every PCN that made a return, in four
+    quadrants split at England's pooled rates (``lines``), labelled in their corners; PCNs with no MHP lie on the
+    axis, drawn as crosses; the selected PCN ringed."""
+    placed = frame[(frame.status == "return") & frame[x].notna() & frame.mhp_per_10k.notna()]
+    named = _named(placed)
+    fig = go.Figure()
+    for name, (colour, symbol) in QUADRANT_STYLES.items():
+        part = named[(named.quadrant == name) & (named.mhp_fte > 0)]
+        if len(part):
+            fig.add_scatter(x=part[x], y=part.mhp_per_10k, mode="markers", name=name,
+                            marker=dict(size=8, color=colour, symbol=symbol, line=dict(color="#231F20", width=0.5)),
+                            customdata=part[["pcn_name", "pcn_code", "mhp_fte"]],
+                            hovertemplate="%{customdata[0]} (%{customdata[1]}): need %{x:.2f}, "
+                                          "%{customdata[2]:.2f} MHP FTE (%{y:.2f} per 10,000)<extra></extra>")
+    none = named[named.mhp_fte == 0]
+    if len(none):
+        fig.add_scatter(x=none[x], y=none.mhp_per_10k, mode="markers", name="No MHP in post", cliponaxis=False,
+                        marker=dict(size=8, color="#231F20", symbol="x-thin", line=dict(color="#231F20", width=1.5)),
+                        customdata=none[["pcn_name", "pcn_code"]],
+                        hovertemplate="%{customdata[0]} (%{customdata[1]}): need %{x:.2f}, no MHP in post<extra></extra>")
+    chosen = named[named.pcn_code == selected]
+    if len(chosen):
+        fig.add_scatter(x=chosen[x], y=chosen.mhp_per_10k, mode="markers+text", name="Selected PCN",
+                        text=chosen.pcn_name, textposition="top center", cliponaxis=False,
+                        marker=dict(size=18, color="rgba(0,0,0,0)", symbol="circle-open",
+                                    line=dict(color=NHS_DARK, width=3)), hoverinfo="skip")
+    need_line, mhp_line = lines
+    if need_line == need_line:
+        fig.add_vline(x=need_line, line=dict(color="#425563", dash="dash", width=1))
+        fig.add_hline(y=mhp_line, line=dict(color="#425563", dash="dash", width=1))
+        for text_, xa, ya, xanchor, yanchor in (
+                ("Higher need, fewer MHPs", 1, 0, "right", "bottom"), ("Higher need, more MHPs", 1, 1, "right", "top"),
+                ("Lower need, fewer MHPs", 0, 0, "left", "bottom"), ("Lower need, more MHPs", 0, 1, "left", "top")):
+            fig.add_annotation(text=f"<b>{text_}</b>", xref="x domain", yref="y domain", x=xa, y=ya,
+                               xanchor=xanchor, yanchor=yanchor, showarrow=False, font=dict(color="#425563"),
+                               bgcolor="rgba(255,255,255,0.85)")
+    fig.update_layout(xaxis_title=f"{x_label} (dashed: England)", yaxis_title="MHP FTE in post per 10,000 patients",
+                      yaxis=dict(rangemode="tozero"), height=560, legend=TOP_LEGEND,
+                      margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white")
+    return fig
+
+
+def in_post_over_time(frame: pd.DataFrame) -> go.Figure:
+    """MHP FTE in post in each edition (one line per PCN, or England's total), an edition that counts no MHPs or
+    a PCN's "no return" left as a gap, said in the hover."""
+    fig = go.Figure()
+    for code, part in frame.groupby("name", sort=False):
+        fig.add_scatter(x=part.label, y=part.mhp_fte, mode="lines+markers", name=text.chart(code),
+                        customdata=part.status_words,
+                        hovertemplate="%{x}: %{y:.2f} FTE (%{customdata})<extra></extra>")
+    fig.update_layout(xaxis_title="PCN Workforce edition (census month)", yaxis_title="MHP FTE in post",
+                      yaxis=dict(rangemode="tozero"), xaxis=dict(type="category"), height=420, legend=TOP_LEGEND,
+                      margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white")
+    return fig

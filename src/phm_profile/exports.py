@@ -495,3 +495,21 @@ def pcn_profile_pdf(sel, profile: pd.DataFrame, england_range: pd.DataFrame, dem
         f"Mental-health profile, {sel.period}: compared with ICB {sel.icb_code} and England (95% intervals)",
         wording.headline(profile), wording.summary_sentences(profile),
         charts.spine_chart(profile, england_range, compact=True), source_note(sel.period, sel.suppress, demo)))
+
+
+def mhp_in_post_xlsx(table: pd.DataFrame, title: str, edition: str, caveats: tuple[str, ...],
+                     assumptions: Assumptions, suppress: bool) -> bytes:
+    """Sheets: In post (mhp.table_view: MHPs against entitlement and need), Caveats (the publisher's), Assumptions
+    (of the need model)."""
+    described = Assumptions.descriptions()
+    assumed = pd.DataFrame([{"assumption": k, "value": v, "meaning and source": " ".join(described.get(k, "").split())}
+                            for k, v in asdict(assumptions).items()])
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        _sheet(writer, "In post", table, title, f"MHPs in post: NHS England, PCN Workforce, {edition}. Staff FTE "
+               "are not patient counts; " + _note(suppress))
+        _sheet(writer, "Caveats", pd.DataFrame({"caveat": list(caveats)}), f"{title}: caveats",
+               "What the publisher says of its figures.")
+        _sheet(writer, "Assumptions", assumed, f"{title}: need assumptions", "Each can be changed on screen.")
+        _text_only(writer.book)
+    return out.getvalue()

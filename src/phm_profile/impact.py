@@ -79,6 +79,23 @@ def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
     return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in first.items()}
 
 
+def windows(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Each PCN whose start is a window, not a date (staffing from the PCN Workforce: mhp.staffing), with the
+    census month the window opens (its MHP started after it, by the start month): the months between are left out
+    as changeover, and the before window ends at it."""
+    if "window_from" not in staffing:
+        return {}
+    opened = staffing.dropna(subset=["start_date", "window_from"]).groupby("pcn_code").window_from.min()
+    return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in opened.items()}
+
+
+def start_words(start: pd.Timestamp, opened: pd.Timestamp | None) -> str:
+    """'Jul 2025', or for a window 'between Mar 2025 and Sep 2025 (a window)'."""
+    if opened is None:
+        return start.strftime("%b %Y")
+    return f"between {opened:%b %Y} and {start:%b %Y} (a window)"
+
+
 def in_post_at_year_end(staffing: pd.DataFrame, period: str, by_role: bool = False) -> pd.Series:
     """Each PCN's MHP WTE in post on 31 March at the end of ``period`` (both roles; by (pcn_code, role) if
     ``by_role``)."""
@@ -106,22 +123,33 @@ def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumption
     return pd.DataFrame(rows)
 
 
-def _window_totals(series: pd.DataFrame, start: pd.Timestamp, measure: Measure) -> dict[str, tuple[float, float]]:
+def _window_totals(series: pd.DataFrame, start: pd.Timestamp, measure: Measure,
+                   opened: pd.Timestamp | None = None) -> dict[str, tuple[float, float]]:
     """Events and exposure summed over the 12 months before and after ``start``, with the number of months whose
-    counts are both shown (a month with a suppressed count is left out of both: its window is then short)."""
+    counts are both shown (a month with a suppressed count is left out of both: its window is then short). A start
+    known only as a window (``opened``: the census month before it) has its before months end at ``opened``."""
     series = series.dropna(subset=[measure.events, measure.exposure])
-    before = series[(series.month >= start - pd.DateOffset(months=WINDOW)) & (series.month < start)]
+    first = opened if opened is not None else start
+    before = series[(series.month >= first - pd.DateOffset(months=WINDOW)) & (series.month < first)]
     after = series[(series.month > start) & (series.month <= start + pd.DateOffset(months=WINDOW))]
     return {"before": (before[measure.events].sum(), before[measure.exposure].sum(), before.month.nunique()),
             "after": (after[measure.events].sum(), after[measure.exposure].sum(), after.month.nunique())}
 
 
-def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp, measure: Measure) -> pd.DataFrame:
+def _undated(staffing: pd.DataFrame) -> set[str]:
+    """PCNs with an MHP in post whose start is not known (a post without a start date): never a comparison PCN."""
+    return set(staffing.pcn_code[staffing.start_date.isna()])
+
+
+def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp, measure: Measure,
+                undated: set[str] = frozenset()) -> pd.DataFrame:
     """The PCNs with no MHP by the end of the after window (none yet, or none at all), summed by month (a PCN's
-    month whose count of the measure is suppressed left out of both its events and its exposure)."""
+    month whose count of the measure is suppressed left out of both its events and its exposure); a PCN with an
+    MHP of unknown start (``undated``) is none of them."""
     series = series.dropna(subset=[measure.events, measure.exposure])
     end = start + pd.DateOffset(months=WINDOW)
-    without = [c for c in series.pcn_code.unique() if c not in first or first[c] > end]
+    without = [c for c in series.pcn_code.unique()
+               if c not in undated and (c not in first or first[c] > end)]
     return series[series.pcn_code.isin(without)].groupby("month", as_index=False)[list(COUNTS)].sum()
 
 
@@ -139,21 +167,22 @@ def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, meas
     and in the comparison PCNs over the same months, and the difference in differences with its 95% interval.
     With suppression on, from window totals rounded to 5; a total of 1-7 gives no estimate."""
     measure = MEASURES[measure_key]
-    first = starts(staffing)
+    first, opened = starts(staffing), windows(staffing)
     rows, pooled = [], {k: [0.0, 0.0] for k in ("before", "after", "comparison_before", "comparison_after")}
     for code, start in sorted(first.items()):
         if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
             continue
-        own = _window_totals(series[series.pcn_code == code], start, measure)
+        own = _window_totals(series[series.pcn_code == code], start, measure, opened.get(code))
         if own["before"][2] < WINDOW or own["after"][2] < WINDOW:  # both full windows in the records
             continue
-        comparison = _window_totals(_comparison(series, first, start, measure).assign(pcn_code="comparison"), start, measure)
+        comparison = _window_totals(_comparison(series, first, start, measure, _undated(staffing)).assign(
+            pcn_code="comparison"), start, measure, opened.get(code))
         groups = {"before": own["before"][:2], "after": own["after"][:2],
                   "comparison_before": comparison["before"][:2], "comparison_after": comparison["after"][:2]}
         for name, (events, exposure) in groups.items():
             pooled[name][0] += events
             pooled[name][1] += exposure
-        rows.append(_row(code, start.strftime("%b %Y"), groups, measure, suppress))
+        rows.append(_row(code, start_words(start, opened.get(code)), groups, measure, suppress))
     if rows:
         rows.append(_row("All that started", f"{len(rows)} PCN{'s' if len(rows) > 1 else ''}",
                          {k: tuple(v) for k, v in pooled.items()},
@@ -187,7 +216,8 @@ def event_series(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str,
         if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
             continue
         for group, frame in (("PCNs with MHPs", series[series.pcn_code == code]),
-                             ("Comparison PCNs (no MHP yet)", _comparison(series, first, start, measure))):
+                             ("Comparison PCNs (no MHP yet)",
+                              _comparison(series, first, start, measure, _undated(staffing)))):
             frame = frame.dropna(subset=[measure.events, measure.exposure])  # a suppressed month: left out
             offset = (frame.month.dt.year - start.year) * 12 + (frame.month.dt.month - start.month)
             chosen = frame[offset.abs() <= WINDOW]

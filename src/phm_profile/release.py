@@ -26,7 +26,8 @@ SCHEMA = "released"
 #: Relations without patient counts that released queries read as they are: definitions, memberships, names,
 #: the build's report, boundaries and the staffing file.
 PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "build_issues", "practices", "population_source", "deprivation_methods", "deprivation_edition", "lsoa_boundaries",
-                "mhp_staffing", "confidence_z", "exact_poisson_limits")
+                "mhp_staffing", "confidence_z", "exact_poisson_limits", "pcn_workforce", "workforce_editions",
+                "pcn_mhp_in_post")
 
 #: Released relations of their own (written by ``write``), each with the columns of the exact relation of the
 #: same name, so that one SQL text serves both.

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from . import database, views
+from . import database, mhp, views
 from .config import DEFAULT_DB
 from .text import markdown as plain  # text from the data (a PCN's name) made literal for Streamlit's markdown
 
@@ -45,6 +45,7 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
 PAGES = (("app.py", "ICB overview"), ("pages/1_PCN_profile.py", "PCN profile"),
          ("pages/2_Compare_PCNs.py", "Compare PCNs"), ("pages/4_Workforce_plan.py", "Workforce plan"),
          ("pages/5_MHP_allocation.py", "MHP allocation"), ("pages/6_MHP_impact.py", "MHP impact"),
+         ("pages/7_MHPs_in_post.py", "MHPs in post"),
          ("pages/3_Data_and_methods.py", "Data & methods"))
 
 WORKSHOP_CSS = """<style>
@@ -514,9 +515,20 @@ def current_assumptions() -> workforce.Assumptions:
 def staffing_in_use(db: str) -> tuple[pd.DataFrame, str]:
     """The MHPs in post with their start dates that every MHP page of this session uses, and where they are from:
     what the user loaded or edited on the MHP impact page (for this database), else the staffing file the build
-    kept (the demo has one)."""
-    return st.session_state.get("_staffing", {}).get(
-        db, (views.impact_staffing(db), "the staffing file loaded with the data"))
+    kept (bands and start dates: it takes precedence), else the latest PCN Workforce edition that counts MHPs
+    (mhp.staffing), else none."""
+    if db in st.session_state.get("_staffing", {}):
+        return st.session_state["_staffing"][db]
+    local = views.impact_staffing(db)
+    if len(local):
+        return local, "the staffing file loaded with the data"
+    published = views.mhp_staffing(db)
+    if len(published):
+        counted = views.mhp_editions(db)
+        census = counted[counted.counts_mhps].census.iloc[0]
+        return published, (f"{mhp.SOURCE}, {mhp.edition_name(census)} (the latest edition loaded; no bands, start "
+                           "dates only as a window between editions)")
+    return local, "no staffing loaded (no staffing file, no PCN Workforce edition counting MHPs)"
 
 
 def staffing(db: str) -> pd.DataFrame:
@@ -572,6 +584,7 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
     from . import own_data, store, workforce
 
     pcns = store.pcn_codes(database.connection(db)) or None  # codes in none of the data's mappings are refused
+    base = base.drop(columns=["window_from"], errors="ignore")  # a PCN Workforce window: kept only as published
     upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
                               type="csv", key="staffing_upload")
     if upload is not None:

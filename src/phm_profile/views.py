@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import database, impact, queries
+from . import database, impact, mhp, queries
 
 
 def _cached(query: Callable) -> Callable:
@@ -56,3 +56,11 @@ similar_values = _cached(queries.similar_values)
 recent_trends = _cached(queries.recent_trends)
 impact_monthly = _cached(impact.monthly)
 impact_staffing = _cached(impact.staffing)
+mhp_editions = _cached(mhp.editions)
+mhp_in_post = _cached(mhp.in_post)
+mhp_not_in_mapping = _cached(mhp.not_in_mapping)
+mhp_england_totals = _cached(mhp.england_totals)
+mhp_over_time = _cached(mhp.over_time)
+mhp_staffing = _cached(mhp.staffing)
+mhp_team = _cached(mhp.team)
+mhp_start_windows = _cached(mhp.start_windows)

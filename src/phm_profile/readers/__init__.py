@@ -18,6 +18,7 @@ from . import (
     mh_referrals,
     patients_age_sex,
     patients_lsoa,
+    pcn_workforce,
     practice_location,
     practices,
     qof_list_size,
@@ -50,6 +51,7 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
     expected_prevalence.SPEC,
     practice_location.SPEC,
     practices.SPEC,
+    pcn_workforce.SPEC,
     *context_measures.SPECS,
 )
 

@@ -10,9 +10,6 @@ from .base import normalise_header
 
 #: (headers that all appear, what the file is and why it is not read). Checked in order; the first match wins.
 COMPANIONS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"DATA_SOURCE", "CENSUS_YEAR", "PCN_CODE", "STAFF_ROLE", "FTE"}),
-     "NHS England's PCN Workforce (staff in post by PCN and role). This version of the build does not read it: "
-     "the MHP pages take who is in post from a staffing file (Workforce plan page)."),
     (frozenset({"INDICATOR_CODE", "GROUP_CODE", "DOMAIN_CODE"}),
      "the QOF indicator list (MAPPING_INDICATORS); not needed: the product's own table names each register."),
     (frozenset({"PRACTICE_CODE", "REVISED_MAXIMUM_POINTS"}),

@@ -66,6 +66,14 @@ CREATE TABLE practices (
 );
 CREATE TABLE lsoa_boundaries (lsoa_code VARCHAR NOT NULL, lsoa_edition INTEGER NOT NULL, geometry_wkb BLOB,
                               source_file VARCHAR);
+-- NHS England's PCN Workforce (readers/pcn_workforce.py): one row per edition, PCN, person and role, as published;
+-- MHPs are the roles the publisher tags (is_mhp, mhp_role); the rest of the team is kept beside them.
+CREATE TABLE pcn_workforce (
+    census DATE NOT NULL, period VARCHAR, data_source VARCHAR, employment VARCHAR, pcn_code VARCHAR NOT NULL,
+    pcn_name VARCHAR, sub_icb_code VARCHAR, icb_code VARCHAR, icb_name VARCHAR, region_code VARCHAR,
+    staff_group VARCHAR, staff_role VARCHAR, detailed_role VARCHAR, role_stem VARCHAR, is_mhp BOOLEAN,
+    mhp_role VARCHAR, fte DOUBLE, person_id VARCHAR, source_file VARCHAR, source_row BIGINT
+);
 CREATE TABLE sources (
     file_name VARCHAR, kind VARCHAR, checksum_sha256 VARCHAR, period VARCHAR, row_count BIGINT,
     loaded_at TIMESTAMP, warnings BIGINT

@@ -1,0 +1,97 @@
+import streamlit as st
+
+from phm_profile import charts, exports, mhp, ui, views
+
+sel = ui.sidebar()
+ui.title("MHPs in post against need", sel, "")
+st.caption("Which PCNs have the highest mental-health need and the fewest Mental Health Practitioners? MHPs in post "
+           "from NHS England's PCN Workforce, against each PCN's ARRS entitlement (by list size) and its need-based "
+           f"WTE (the workforce model, {sel.period} registers).")
+editions = views.mhp_editions(sel.db)
+if editions.empty:
+    st.info("No PCN Workforce edition is loaded: add NHS England's individual-level CSV (the zip "
+            "PCNWFIndividualCSV.MMYYYY.zip as downloaded) to the data on the Data & methods page.")
+    st.stop()
+labels = dict(zip(editions.label, editions.census))
+counted = editions[editions.counts_mhps]
+default = counted.label.iloc[0] if len(counted) else editions.label.iloc[0]
+controls = st.columns([1, 2])
+label = controls[0].selectbox("PCN Workforce edition", list(labels), index=list(labels).index(default),
+                              key="mhp_edition", format_func=lambda k: mhp.edition_name(labels[k]))
+edition = editions[editions.label == label].iloc[0]
+scope = controls[1].radio("PCNs", ["England", "This ICB"], horizontal=True, key="mhp_scope",
+                          format_func=lambda s: f"{s} ({sel.icb_code})" if s == "This ICB" else s)
+assumptions = ui.current_assumptions()
+england = mhp.table(views.mhp_in_post(sel.db, sel.period, edition.census, sel.suppress), edition.period, assumptions)
+shown = england if scope == "England" else england[england.icb_code == sel.icb_code]
+area = "England" if scope == "England" else f"{sel.icb_code}"
+name = f"{mhp.edition_name(edition.census)}"
+if not edition.counts_mhps:
+    st.warning(f"The {name} edition counts no Mental Health Practitioners (the publisher tagged no MHP role then): "
+               "MHPs are not counted, which is not 0. Choose a later edition.")
+ui.tiles([ui.Tile(label_, value, (note,)) for label_, value, note in mhp.tiles(shown)])
+
+view, tab = ui.view(["Need against in post", "Table", "Map", "Over time", "PCN team", "About the data"],
+)
+with tab:
+    if view == "Need against in post":
+        measure = st.radio("Need", list(mhp.NEED_MEASURES), horizontal=True, key="mhp_need",
+                           format_func=mhp.NEED_MEASURES.get)
+        lines = mhp.with_quadrant_lines(england, measure)
+        ui.bullets(mhp.sentences(shown, name, area))
+        ui.chart(ui.figure(charts.need_vs_in_post, shown, measure, mhp.NEED_MEASURES[measure], lines, sel.pcn_code),
+                 mhp.table_view(shown), f"mhp_need_vs_in_post_{area}_{label}.csv", "need_vs_in_post",
+                 empty="No PCN made a return in this edition.")
+        st.caption(f"Dashed lines: England's pooled rates ({lines[0]:.2f} and {lines[1]:.2f} MHP FTE per 10,000 "
+                   "patients), from the PCNs that made a return. Crosses on the axis: PCNs with no MHP in post.")
+        none = mhp.no_mhp(shown)
+        st.markdown(f"**PCNs with no MHP in post** ({len(none):,}), highest need first")
+        ui.table(mhp.table_view(none)[["ICB", "PCN code", "PCN", "List size", "Need WTE per 10,000",
+                                       "ARRS entitlement (WTE)"]], height=280)
+    elif view == "Table":
+        table = mhp.table_view(shown)
+        st.caption("Sorted by the gap to need, largest shortfall first; click a heading to sort by another column.")
+        ui.table(table)
+        downloads = st.columns(4)
+        ui.csv_download(table, f"mhp_in_post_{area}_{label}.csv", "mhp_csv", "Table (CSV)", downloads[0])
+        if not ui.workshop_on():
+            downloads[1].download_button(
+                "Table (XLSX)", lambda: exports.mhp_in_post_xlsx(
+                    table, f"MHPs in post against need, {area}", name, mhp.CAVEATS, assumptions, sel.suppress),
+                f"mhp_in_post_{area}_{label}.xlsx", key="mhp_xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        missing = views.mhp_not_in_mapping(sel.db, sel.period, edition.census)
+        if len(missing):
+            st.markdown(f"**In the PCN Workforce, in no {sel.period} mapping** ({len(missing):,}): their staff are "
+                        "kept under their codes (in the export and the England totals); no list size or need is known.")
+            ui.table(missing)
+    elif view == "Map":
+        local = england[england.icb_code == sel.icb_code]
+        geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
+        mapped = local.assign(value=local.mhp_per_10k, note=local.quadrant)
+        st.caption(f"MHP FTE in post per 10,000 patients in each PCN of {sel.icb_code} ({name}); grey: no return "
+                   "or not counted.")
+        if geojson["features"]:
+            ui.chart(charts.pcn_map(geojson, mapped, "MHP FTE per 10,000", sel.pcn_code), mhp.table_view(local),
+                     f"mhp_in_post_map_{sel.icb_code}_{label}.csv", "mhp_map")
+        else:
+            st.info("No PCN areas for a map in the loaded data (no practice-by-LSOA lists or LSOA boundaries).")
+    elif view == "Over time":
+        codes = list(shown.pcn_code) if scope == "This ICB" else [sel.pcn_code]
+        series = mhp.over_time_lines(views.mhp_over_time(sel.db, codes), shown)
+        st.caption("MHP FTE in post in each edition loaded; a gap is an edition that counts no MHPs or a PCN that "
+                   "made no return (the hover says which).")
+        ui.chart(ui.figure(charts.in_post_over_time, series), series, f"mhp_over_time_{area}.csv", "mhp_over_time")
+        ui.table(mhp.windows_view(views.mhp_start_windows(sel.db), codes))
+    elif view == "PCN team":
+        team = views.mhp_team(sel.db, sel.pcn_code, edition.census)
+        st.caption(f"{ui.plain(sel.pcn_name)}'s team in the {name} edition, by role as published (MHP roles first). "
+                   "The collection does not mark which posts the ARRS reimburses.")
+        if team.empty:
+            st.info(f"No return: {ui.plain(sel.pcn_name)} has no row in the {name} edition (its staff are not "
+                    "known, which is not the same as none).")
+        else:
+            ui.table(team)
+    else:
+        ui.bullets(mhp.CAVEATS)
+        ui.table(mhp.editions_view(editions))
