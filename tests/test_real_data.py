@@ -242,7 +242,7 @@ def test_real_context_measures_are_named_by_level(real_db):
 
 
 PAGES = ("pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py", "pages/6_MHP_impact.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py")
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/7_MHPs_in_post.py")
 
 
 def each_page(db, monkeypatch, suppress: bool, timeout: int = 120):
@@ -614,7 +614,7 @@ def test_every_real_file_as_laid_out_builds_with_warnings_only(everything):
     assert "qof_raw/2024_25/PREVALENCE_2425.csv" in used
     skipped = {w.file: w.message for w in result.report.warnings if w.message.startswith("skipped:")}
     zip_name = "pcn_workforce/2026_06/PCNWFIndividualCSV.062026.zip/"
-    assert "PCN Workforce" in skipped[zip_name + "1.Primary Care Networks - June 2026 Individual Level.csv"]
+    assert zip_name + "1.Primary Care Networks - June 2026 Individual Level.csv" in used  # read in place
     assert "definitions workbook" in skipped[zip_name + "0.Primary Care Network Individual-Level CSV overall definitions.xlsx"]
     assert "document" in skipped[zip_name + "0.Guide to using Pivot Tables with the Individual-level CSV.pdf"]
     assert "MAPPING_INDICATORS" in skipped["qof_raw/2022_23/MAPPING_INDICATORS_2022_2023.parquet"]
@@ -766,3 +766,100 @@ def test_every_real_file_in_chromium_under_a_2026_icb(everything):
                                    timeout=60_000)
             page.screenshot(path=str(SCREENSHOTS / f"real_2026_icb_overview{suffix}.png"), full_page=True)
             page.close()
+
+
+# -- MHPs in post: NHS England's PCN Workforce --------------------------------------------------------------------
+
+WORKFORCE_JUNE_2026 = "pcn_workforce/2026_06/PCNWFIndividualCSV.062026.zip"
+
+
+def _independent_june_2026() -> pd.DataFrame:
+    """The June 2026 CSV summed by PCN with pandas alone (not the reader): MHP FTE by tagged role."""
+    import zipfile
+
+    with zipfile.ZipFile(REAL / WORKFORCE_JUNE_2026) as z:
+        member = next(n for n in z.namelist() if n.endswith(".csv"))
+        frame = pd.read_csv(z.open(member), encoding="utf-8-sig", dtype=str)
+    frame["FTE"] = frame.FTE.astype(float)
+    tagged = frame.STAFF_ROLE.str.contains("(Mental Health Practitioners)", regex=False)
+    frame["adult"] = frame.DETAILED_STAFF_ROLE.str.contains("Practitioner - Adult", regex=False)
+    return frame[tagged]
+
+
+def test_june_2026_mhps_in_post_equal_the_publishers_file(everything):
+    """SOURCES.md: 655.3 MHP FTE in 438 PCNs (adult 591.7, CYP 63.6; contracted 369.9, employed 285.5; 757 rows);
+    each PCN's FTE equals an independent sum over the file."""
+    from phm_profile import database, mhp
+
+    db, result = everything
+    con = database.connection(database.database_key(db))
+    totals = mhp.england_totals(con).set_index("census")
+    june = totals.loc[pd.Timestamp("2026-06-01")]
+    assert round(june.mhp_fte, 1) == 655.3 and june.pcns_with_mhp == 438
+    assert (round(june.mhp_fte_adult, 1), round(june.mhp_fte_cyp, 1)) == (591.7, 63.6)
+    assert (round(june.mhp_fte_contracted, 1), round(june.mhp_fte_employed, 1)) == (369.9, 285.5)
+    editions = mhp.editions(con).set_index("label")
+    assert editions.loc["2026-06", "mhp_rows"] == 757 and editions.loc["2026-06", "pcns"] == 1_271
+    # The early editions (cp1252, 2021-22) are read and say they count no MHPs: not 0.
+    assert list(editions.index) == ["2026-06", "2022-09", "2022-03", "2021-09"]
+    assert not editions.loc[["2022-09", "2022-03", "2021-09"], "counts_mhps"].any()
+    assert totals.loc[pd.Timestamp("2021-09-01"), ["mhp_fte"]].isna().all()
+    # Every PCN's MHP FTE against pandas' own sum of the tagged rows.
+    tagged = _independent_june_2026()
+    expected = tagged.groupby("PCN_CODE").FTE.sum()
+    got = mhp.export_frame(con)
+    got = got[got.census == "2026-06"].set_index("pcn_code")
+    assert (got.mhp_fte > 0).sum() == len(expected) == 438
+    assert ((got.mhp_fte.reindex(expected.index) - expected).abs() < 1e-3).all()
+    adult = tagged[tagged.adult].groupby("PCN_CODE").FTE.sum()
+    assert ((got.mhp_fte_adult.reindex(adult.index) - adult).abs() < 1e-3).all()
+    # Negative FTEs in the 2021-22 files are left out, each named by file, row and column.
+    negative = [w for w in result.report.warnings if w.column == "FTE" and "negative FTE" in w.message]
+    assert {w.file.split("/")[1] for w in negative} == {"2021_09", "2022_03", "2022_09"}
+    assert all(w.row for w in negative)
+
+
+def test_every_pcn_of_england_has_a_state_in_the_june_2026_edition(everything):
+    """A PCN that made a return with no MHP shows 0 (and is listed), a PCN of the mapping absent from the edition
+    'no return', an edition with no MHP roles 'not counted'; PCNs in the edition but in no mapping are named."""
+    from phm_profile import database, mhp
+
+    db, _ = everything
+    con = database.connection(database.database_key(db))
+    june = pd.Timestamp("2026-06-01")
+    frame = mhp.table(mhp.in_post(con, "2024-25", june, suppress=True), "2026-27")
+    returned = frame[frame.status == mhp.RETURN]
+    independent = con.execute("SELECT count(DISTINCT pcn_code) FROM pcn_workforce WHERE census = DATE '2026-06-01'"
+                              ).fetchall()[0][0]
+    missing = mhp.not_in_mapping(con, "2024-25", june)
+    assert len(returned) + len(missing) == independent == 1_271
+    none = mhp.no_mhp(frame)
+    assert len(none) == len(returned) - (returned.mhp_fte > 0).sum() and (none.mhp_fte == 0).all()
+    absent = frame[frame.status == mhp.NO_RETURN]
+    assert len(absent) and absent.mhp_fte.isna().all()
+    assert set(absent.quadrant) == {mhp.STATUS_WORDS[mhp.NO_RETURN]}
+    early = mhp.in_post(con, "2024-25", pd.Timestamp("2021-09-01"), suppress=False)
+    assert set(early.status) == {mhp.NOT_COUNTED} and early.mhp_fte.isna().all()
+    # The quadrants split at England's pooled rates; the entitlement of 2026-27 doubles at 100,000 patients.
+    need_line, mhp_line = mhp.with_quadrant_lines(frame, "need_per_10k")
+    assert mhp_line == pytest.approx(10_000 * returned.mhp_fte.sum() / returned.list_size.sum())
+    higher = returned[(returned.need_per_10k > need_line) & (returned.mhp_per_10k <= mhp_line)]
+    assert (higher.quadrant == "Higher need, fewer MHPs").all() and len(higher)
+    assert set(returned.entitlement_wte) <= {3.0, 6.0}
+    # The staffing the MHP pages use without a local file: the latest edition's MHPs by role.
+    staffing = mhp.staffing(con)
+    assert round(staffing.wte.sum(), 1) == 655.3 and set(staffing.role) == {"adult", "cyp"}
+    assert staffing.start_date.isna().all()  # the edition before (Sept 2022) counted no MHPs: no window
+
+
+def test_mhp_in_post_export_on_the_real_build(everything, tmp_path):
+    from phm_profile.cli import main
+
+    db, _ = everything
+    assert main(["export", "mhp_in_post", "--db", str(db), "--out", str(tmp_path / "mhp.csv")]) == 0
+    frame = pd.read_csv(tmp_path / "mhp.csv", dtype={"census": str})
+    assert list(frame.columns) == ["pcn_code", "census", "mhp_fte", "mhp_fte_adult", "mhp_fte_cyp",
+                                   "mhp_fte_employed", "mhp_fte_contracted", "mhp_headcount"]
+    june = frame[frame.census == "2026-06"]
+    assert len(june) == 1_271 and round(june.mhp_fte.sum(), 1) == 655.3
+    assert frame[frame.census == "2021-09"].mhp_fte.isna().all()

@@ -323,6 +323,8 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
     progress("writing mental-health service usage")
     written.extend(_write_service_usage(world, spec, out, rng, progress))
     written.append(_write_staffing(world, out))
+    progress("writing the PCN Workforce (individual-level CSV, NHS England's layout)")
+    written.extend(_write_pcn_workforce(world, out, pcn_names, icb_names))
     (out / "README.md").write_text(
         "Synthetic demo data written by phm_profile.demo (python -m phm_profile demo). Every code and name is\n"
         "made up; the layouts are those NHS England, NHS Digital and MHCLG publish. Not real patients.\n\n"
@@ -331,7 +333,11 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
         f"CMHT referrals is made with probability {1 + MHP_EFFECT['cmht_referrals']:.2f} ("
         f"{-100 * MHP_EFFECT['cmht_referrals']:.0f}% fewer referrals) and\n"
         f"rejected {-100 * MHP_EFFECT['cmht_rejected']:.0f} percentage points less often; MHP contacts happen only "
-        "where an MHP is in post.\nNothing else changes (Talking Therapies waits, A&E: no effect).\n")
+        "where an MHP is in post.\nNothing else changes (Talking Therapies waits, A&E: no effect).\n\n"
+        "pcn_workforce/ holds NHS England's PCN Workforce individual-level CSV for every March and September from\n"
+        "September 2021 to March 2024 (the latest as the publisher's zip, UTF-8 with BOM; earlier ones cp1252), with\n"
+        "the staffing file's MHPs in post at each census; September 2021 tags no MHP role (as the publisher's early\n"
+        f"editions); PCN {NO_RETURN_PCN} makes no return in the latest edition.\n")
     return written
 
 
@@ -503,3 +509,77 @@ def _write_boundaries(world: DemoWorld, path: Path) -> Path:
                              geometry=geometry, crs=4326)
     frame.to_file(path, driver="GeoJSON")
     return path
+
+
+#: The PCN Workforce editions the demo writes (census year, month): every March and September of the MHP starts.
+WORKFORCE_EDITIONS = ((2021, 9), (2022, 3), (2022, 9), (2023, 3), (2023, 9), (2024, 3))
+#: The demo PCN that makes no return in the latest edition ("no return", not 0 MHPs).
+NO_RETURN_PCN = "U90002"
+#: Other members of every demo PCN's team (staff group, role, detailed role, FTE): the same roles as the MHPs,
+#: untagged (not MHPs), and other ARRS roles.
+TEAM = (("Other Direct Patient Care staff", "Social Prescribing Link Workers", "Social Prescribing Link Worker", 2.0),
+        ("Other Direct Patient Care staff", "Pharmacists", "Pharmacist", 3.0),
+        ("Other Direct Patient Care staff", "Care Coordinators", "Care Coordinator", 1.5),
+        ("Other Direct Patient Care staff", "Mental Health and Wellbeing Practitioners",
+         "Mental Health and Wellbeing Practitioner", 0.6))
+_MHP_ROLE = ("Other Direct Patient Care staff", "Mental Health and Wellbeing Practitioners (Mental Health Practitioners)")
+_MHP_DETAIL = {"adult": "Mental Health and Wellbeing Practitioner (Mental Health Practitioner - Adult)",
+               "cyp": "Mental Health and Wellbeing Practitioner (Mental Health Practitioner - Children and Young People)"}
+
+
+def _write_pcn_workforce(world: DemoWorld, out: Path, pcn_names: dict, icb_names: dict) -> list[Path]:
+    """NHS England's PCN Workforce for WORKFORCE_EDITIONS in its layout: each PCN's team, and the staffing file's
+    MHPs in post at each census (adult MHPs contracted from the trust in every second PCN, so with no identifier;
+    the rest employed). The first edition tags no MHP role (the publisher's early editions did not), the latest is
+    the zip as downloaded (UTF-8 with BOM) and PCN NO_RETURN_PCN makes no return in it; the others are cp1252 CSVs."""
+    import zipfile
+
+    staffing = pd.read_csv(out / STAFFING_FILE, parse_dates=["start_date"])
+    latest_pcn = world.pcn_for_year(len(YEARS) - 1 - FIRST_DRAWN)
+    icb_of = {}
+    for practice, pcn in enumerate(latest_pcn):
+        icb_of.setdefault(world.pcn_codes[pcn], world.icb_codes[world.icb_of_pcn[pcn]])
+    written, person = [], 100_000
+    folder = out / "pcn_workforce"
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (year, month) in enumerate(WORKFORCE_EDITIONS):
+        census = pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
+        latest, tagged = n == len(WORKFORCE_EDITIONS) - 1, n > 0
+        rows = []
+        for k, code in enumerate(world.pcn_codes):
+            if latest and code == NO_RETURN_PCN:
+                continue
+            icb = icb_of.get(code, world.icb_codes[0])
+            place = {"PCN_CODE": code, "PCN_NAME": pcn_names[code].upper(), "SUB_ICB_CODE": "99X",
+                     "SUB_ICB_NAME": f"{icb_names[icb]} - 99X", "ICB_CODE": icb, "ICB_NAME": icb_names[icb],
+                     "COMM_REGION_CODE": "Y99", "COMM_REGION_NAME": "Demo Region (synthetic)"}
+            for group, role, detail, fte in TEAM:
+                person += 1
+                rows.append({"Data_source": "NWRS Staff", **place, "STAFF_GROUP": group, "STAFF_ROLE": role,
+                             "DETAILED_STAFF_ROLE": detail, "FTE": fte * (1 + (k % 3) / 3), "UNIQUE_IDENTIFIER": person})
+            posts = staffing[(staffing.pcn_code == code) & (staffing.start_date <= census)]
+            for post in posts.itertuples():
+                contracted = post.role == "adult" and k % 2 == 0
+                role = _MHP_ROLE[1] if tagged else "Mental Health and Wellbeing Practitioners"
+                detail = _MHP_DETAIL[post.role] if tagged else "Mental Health and Wellbeing Practitioner"
+                person += 1
+                rows.append({"Data_source": "NWRS contracted services" if contracted else "NWRS Staff", **place,
+                             "STAFF_GROUP": _MHP_ROLE[0], "STAFF_ROLE": role, "DETAILED_STAFF_ROLE": detail,
+                             "FTE": post.wte, "UNIQUE_IDENTIFIER": "" if contracted else person})
+        frame = pd.DataFrame(rows)
+        frame.insert(1, "CENSUS_YEAR", year)
+        frame.insert(2, "CENSUS_MONTH", month)
+        frame = frame[["Data_source", "CENSUS_YEAR", "CENSUS_MONTH", "PCN_CODE", "PCN_NAME", "SUB_ICB_CODE",
+                       "SUB_ICB_NAME", "ICB_CODE", "ICB_NAME", "COMM_REGION_CODE", "COMM_REGION_NAME", "STAFF_GROUP",
+                       "STAFF_ROLE", "DETAILED_STAFF_ROLE", "FTE", "UNIQUE_IDENTIFIER"]]
+        name = f"Primary Care Networks \u2013 {census:%B %Y} Individual Level.csv"
+        if latest:
+            path = folder / f"PCNWFIndividualCSV.{month:02d}{year}.zip"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr(f"1.{name.replace(chr(0x2013), '-')}", frame.to_csv(index=False).encode("utf-8-sig"))
+        else:
+            path = folder / f"{year}_{month:02d}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(frame.to_csv(index=False).encode("cp1252"))
+        written.append(path)
+    return written

@@ -68,8 +68,13 @@ def cmd_export(args) -> int:
     con = duckdb.connect(args.db, read_only=True)
     if args.suppress:  # the released figures (release.py), never the exact ones rounded here
         con = release.cursor(con)
-    frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)} FROM pcn_profile p JOIN indicators i "
-                        "USING (indicator) ORDER BY pcn_code, period, indicator").df()
+    if args.table == "mhp_in_post":  # staff FTE, not patient counts: the same with suppression on or off
+        from . import mhp
+
+        frame = mhp.export_frame(con)
+    else:
+        frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)} FROM pcn_profile p JOIN indicators i "
+                            "USING (indicator) ORDER BY pcn_code, period, indicator").df()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_bytes(exports.csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {args.out}.")
