@@ -258,7 +258,7 @@ SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 @pytest.mark.parametrize("page", ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py",
                                   "pages/3_Data_and_methods.py", "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py",
-                                  "pages/6_MHP_impact.py"])
+                                  "pages/6_MHP_impact.py", "pages/7_MHPs_in_post.py"])
 def test_no_snake_case_header_in_a_table_or_export(demo_db, monkeypatch, page):
     import io
 

@@ -20,6 +20,8 @@ PAGES = [  # url path, title on the page, whether it draws charts, whether it dr
     ("MHP_allocation", "MHP allocation", True, False),
     ("MHP_allocation?view=Map", "MHP allocation", True, True),
     ("MHP_impact?view=Before+and+after", "MHP impact", True, False),
+    ("MHPs_in_post", "MHPs in post", True, False),
+    ("MHPs_in_post?view=Map", "MHPs in post", True, True),
 ]
 
 

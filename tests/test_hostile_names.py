@@ -19,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 from phm_profile import database, impact, store, text
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py",
+         "pages/7_MHPs_in_post.py"]
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):

@@ -22,7 +22,8 @@ from streamlit.testing.v1 import AppTest
 from phm_profile import database, exports, own_data, store, suppression, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py",
+         "pages/7_MHPs_in_post.py"]
 HOSTILE = ["'; DROP TABLE pcn_profile; --", "x' OR '1'='1", "U90001'); DELETE FROM sources; --", "\" OR 1=1 --"]
 
 

@@ -863,3 +863,28 @@ def test_mhp_in_post_export_on_the_real_build(everything, tmp_path):
     june = frame[frame.census == "2026-06"]
     assert len(june) == 1_271 and round(june.mhp_fte.sum(), 1) == 655.3
     assert frame[frame.census == "2021-09"].mhp_fte.isna().all()
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_need_against_in_post_on_the_real_build_in_chromium(everything):
+    """2024-25 QOF, the July 2026 map and the June 2026 PCN Workforce: England's scatter and table at 1440 and 390
+    px (screenshots in tests/screenshots/), every point drawn, nothing failed."""
+    from browser import SCREENSHOTS, chromium, streamlit_server, wait_for_app
+
+    db, _ = everything
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(db) as url, chromium() as browser:
+        for width, suffix in ((1440, ""), (390, "_phone")):
+            page = browser.new_page(viewport={"width": width, "height": 1600})
+            page.goto(f"{url}/MHPs_in_post?period=2024-25&icb=D7T5G")
+            wait_for_app(page)
+            page.get_by_text("fewer MHP FTE per 10,000 than England").first.wait_for(timeout=60_000)
+            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg .scatterlayer', timeout=60_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point').count() > 1_000
+            page.screenshot(path=str(SCREENSHOTS / f"real_mhp_need_vs_in_post{suffix}.png"), full_page=True)
+            page.goto(f"{url}/MHPs_in_post?period=2024-25&icb=D7T5G&view=Table")
+            wait_for_app(page)
+            page.get_by_text("Sorted by the gap to need").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(SCREENSHOTS / f"real_mhp_in_post_table{suffix}.png"), full_page=True)
+            page.close()

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from phm_profile import charts, exports, money, views
 
 PAGES = ["app.py", "pages/1_PCN_profile.py", "pages/2_Compare_PCNs.py", "pages/3_Data_and_methods.py",
-         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"]
+         "pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py",
+         "pages/7_MHPs_in_post.py"]
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def app(demo_db, monkeypatch):
 ABOUT = {"app.py": "ICB QZB", "pages/1_PCN_profile.py": "Demo PCN 0001 (synthetic)",
          "pages/2_Compare_PCNs.py": "ICB QZB", "pages/3_Data_and_methods.py": "Data & methods",
          "pages/4_Workforce_plan.py": "Demo PCN 0001 (synthetic)", "pages/5_MHP_allocation.py": "across QZB",
-         "pages/6_MHP_impact.py": "in QZB"}
+         "pages/6_MHP_impact.py": "in QZB", "pages/7_MHPs_in_post.py": "MHPs in post against need"}
 
 
 def test_workshop_titles_name_the_pcn_or_icb_and_period_and_the_link_keeps_the_view(app):

@@ -33,7 +33,8 @@ MODELS = (
     "intermediate/area_service_usage", "intermediate/area_expected", "intermediate/area_indicator",
     "marts/pcn_population", "marts/pcn_list_size", "marts/pcn_prevalence", "marts/pcn_deprivation",
     "marts/pcn_service_usage", "marts/pcn_profile", "marts/pcn_need_inputs", "marts/pcn_service_month",
-    "marts/deprivation_methods", "marts/pcn_mhp_in_post",
+    "marts/deprivation_methods", "marts/workforce_editions",
+    "marts/pcn_mhp_in_post",
 )
 MACROS = ("macros/intervals", "macros/areas")
 

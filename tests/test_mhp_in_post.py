@@ -1,0 +1,171 @@
+"""MHPs in post from NHS England's PCN Workforce (readers/pcn_workforce.py, mhp.py, page 7) on the demo and on
+files made wrong on purpose. The real June 2026 edition is tested in test_real_data.py."""
+
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+from conftest import ROOT, open_view, tiles
+from streamlit.testing.v1 import AppTest
+
+from phm_profile import database, demo, impact, mhp, store
+
+HEADER = ("Data_source,CENSUS_YEAR,CENSUS_MONTH,PCN_CODE,PCN_NAME,SUB_ICB_CODE,SUB_ICB_NAME,ICB_CODE,ICB_NAME,"
+          "COMM_REGION_CODE,COMM_REGION_NAME,STAFF_GROUP,STAFF_ROLE,DETAILED_STAFF_ROLE,FTE,UNIQUE_IDENTIFIER\n")
+ADULT = ("Other Direct Patient Care staff,Mental Health and Wellbeing Practitioners (Mental Health Practitioners),"
+         "Mental Health and Wellbeing Practitioner (Mental Health Practitioner - Adult)")
+
+
+def row(pcn: str, fte: str, person: str = "1", source: str = "NWRS Staff", role: str = ADULT) -> str:
+    return f"{source},2024,6,{pcn},DEMO PCN,99X,Demo - 99X,QZA,NHS Demo,Y99,Demo,{role},{fte},{person}\n"
+
+
+def con_of(db):
+    return database.connection(database.database_key(db))
+
+
+def test_demo_editions_match_its_staffing_file(demo_db, demo_dir):
+    """Each demo edition counts the staffing file's posts started by its census; September 2021 counts no MHPs;
+    one PCN makes no return in the latest; a start between two editions is a window."""
+    con = con_of(demo_db)
+    editions = mhp.editions(con)
+    assert list(editions.label) == ["2024-03", "2023-09", "2023-03", "2022-09", "2022-03", "2021-09"]
+    assert list(editions.counts_mhps) == [True] * 5 + [False]
+    staffing = pd.read_csv(demo_dir / demo.STAFFING_FILE, parse_dates=["start_date"])
+    totals = mhp.england_totals(con).set_index("census")
+    for census in editions.census[editions.counts_mhps]:
+        started = staffing[staffing.start_date <= census + pd.offsets.MonthEnd(0)]
+        if census == editions.census.iloc[0]:
+            started = started[started.pcn_code != demo.NO_RETURN_PCN]
+        assert totals.loc[census, "mhp_fte"] == pytest.approx(started.wte.sum())
+    latest = mhp.in_post(con, "2023-24", editions.census.iloc[0], suppress=True).set_index("pcn_code")
+    assert latest.loc[demo.NO_RETURN_PCN, "status"] == mhp.NO_RETURN
+    assert pd.isna(latest.loc[demo.NO_RETURN_PCN, "mhp_fte"])
+    assert (latest.loc[latest.status == mhp.RETURN, "mhp_fte"] == 0).sum() == 25  # 40 PCNs, 14 with MHPs, 1 absent
+    windows = mhp.start_windows(con).set_index("pcn_code")
+    first = staffing.groupby("pcn_code").start_date.min()
+    for code, w in windows.iterrows():
+        if pd.notna(w.none_at):  # the MHP started after the census before, by the first census with one
+            assert w.none_at < first[code] <= w.first_seen + pd.offsets.MonthEnd(0), code
+    assert windows.none_at.notna().sum() >= 3
+    # The MHP pages' staffing where no local file is loaded: windows as start dates, said as windows.
+    frame = mhp.staffing(con)
+    windowed = frame.dropna(subset=["start_date"])
+    assert len(windowed) and windowed.window_from.notna().all()
+    code = windowed.pcn_code.iloc[0]
+    assert impact.start_words(impact.starts(frame)[code], impact.windows(frame)[code]).endswith("(a window)")
+
+
+def test_a_start_window_leaves_the_months_between_the_two_editions_out():
+    """Hand-worked: a window opened in March and closed in September: before is the 12 months to February, after
+    the 12 months from October; March to September are changeover."""
+    months = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
+    series = pd.DataFrame({"month": months, "events": 1.0, "exposure": 10.0})
+    measure = impact.MEASURES["cmht_referrals"]
+    series = series.rename(columns={"events": measure.events, "exposure": measure.exposure})
+    totals = impact._window_totals(series, pd.Timestamp("2022-09-01"), measure, pd.Timestamp("2022-03-01"))
+    assert totals["before"][2] == 12 and totals["after"][2] == 12
+    before = series[(series.month >= "2021-03-01") & (series.month < "2022-03-01")]
+    assert totals["before"][0] == before[measure.events].sum()
+
+
+def test_the_page_on_the_demo_shows_in_post_against_entitlement_and_need(demo_db, monkeypatch):
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"period": "2023-24", "icb": "QZA", "pcn": "U90001"})
+    at.run()
+    at.switch_page("pages/7_MHPs_in_post.py").run()
+    assert not at.exception and not at.error
+    shown = {t.label: t for t in tiles(at)}
+    con = con_of(demo_db)
+    latest = mhp.england_totals(con).iloc[-1]
+    assert shown["MHP FTE in post"].value == f"{latest.mhp_fte:,.1f}"
+    assert shown["No return"].value == "1"
+    assert any("fewer MHP FTE per 10,000 than England" in m.value for m in at.markdown)
+    table = open_view(at, "Table").dataframe[0].value
+    assert len(table) == 40 and "In post minus need" in table.columns
+    assert (table["In post minus need"].dropna().diff().dropna() >= -1e-9).all()  # the largest shortfall first
+    assert table.loc[table["PCN code"] == demo.NO_RETURN_PCN, "In the PCN Workforce"].iloc[0].startswith("No return")
+    at.radio(key="mhp_scope").set_value("This ICB").run()
+    assert len(at.dataframe[0].value) < 40
+    # The early edition says it counts no MHPs: not 0.
+    at.selectbox(key="mhp_edition").set_value("2021-09").run()
+    assert any("counts no Mental Health Practitioners" in w.value for w in at.warning)
+    assert {t.value for t in tiles(at) if t.label == "MHP FTE in post"} == {"not known"}
+    for label in ("Map", "Over time", "PCN team", "About the data"):
+        assert not open_view(at, label).exception, label
+
+
+def test_the_mhp_pages_use_the_latest_edition_without_a_staffing_file(demo_copy, tmp_path, monkeypatch):
+    shutil.rmtree(demo_copy / "staffing")
+    db = tmp_path / "no_staffing.duckdb"
+    assert not store.build(demo_copy, db).report.errors
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
+    at.run()
+    for page in ("pages/4_Workforce_plan.py", "pages/5_MHP_allocation.py", "pages/6_MHP_impact.py"):
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, page
+        said = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+        assert "NHS England, Primary Care Network Workforce, March 2024" in said, page
+
+
+def _folder_with(demo_copy, files: dict[str, bytes]):
+    shutil.rmtree(demo_copy / "pcn_workforce")
+    (demo_copy / "pcn_workforce").mkdir()
+    for name, data in files.items():
+        (demo_copy / "pcn_workforce" / name).write_bytes(data)
+    return demo_copy
+
+
+def test_rows_that_do_not_fit_are_named_by_file_row_and_column(demo_copy, tmp_path):
+    text = HEADER + row("U90001", "1.0") + row("U90001", "-0.5", "2") + row("U99999", "112.0", "3") \
+        + row("U90004", "0.8", "", "NWRS contracted services")
+    folder = _folder_with(demo_copy, {"june.csv": text.encode("utf-8-sig")})
+    result = store.build(folder, tmp_path / "w.duckdb")
+    assert not result.report.errors, result.report.text()
+    said = {(w.file, w.row, w.column): w.message for w in result.report.warnings if w.file.endswith("june.csv")}
+    assert "negative FTE left out" in said[("pcn_workforce/june.csv", 3, "FTE")]
+    assert "U99999" in said[("pcn_workforce/june.csv", 4, "PCN_CODE")]
+    con = con_of(tmp_path / "w.duckdb")
+    frame = mhp.export_frame(con).set_index("pcn_code")
+    assert frame.loc["U90001", "mhp_fte"] == 1.0 and frame.loc["U90001", "mhp_headcount"] == 1
+    assert frame.loc["U99999", "mhp_fte"] == 112.0  # kept under its code, in the export
+    assert frame.loc["U90004", "mhp_fte_contracted"] == 0.8 and frame.loc["U90004", "mhp_headcount"] == 0
+
+
+def test_two_files_of_one_census_month_are_refused_and_the_loaded_data_kept(demo_copy, demo_db, tmp_path):
+    text = (HEADER + row("U90001", "1.0")).encode()
+    zipped = tmp_path / "PCNWFIndividualCSV.062024.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("1.Primary Care Networks - June 2024 Individual Level.csv", (HEADER + row("U90001", "2.0")).encode())
+    folder = _folder_with(demo_copy, {"june.csv": text, zipped.name: zipped.read_bytes()})
+    target = tmp_path / "kept.duckdb"
+    shutil.copy(demo_db, target)
+    before = target.read_bytes()
+    with pytest.raises(store.BuildFailed) as failed:
+        store.build(folder, target)
+    errors = [e for e in failed.value.report.errors if e.column == "CENSUS_MONTH"]
+    assert errors and "June 2024" in errors[0].message
+    assert target.read_bytes() == before  # the database already built is left as it was
+
+
+@pytest.mark.parametrize("broken, column, severity", [
+    (HEADER + row("U90001", "one"), "FTE", "error"),
+    (HEADER + row("U90001", "1.0").replace(",2024,6,", ",2024,13,"), "CENSUS_MONTH", "error"),
+    (HEADER.replace(",FTE", ",WTE") + row("U90001", "1.0"), "FTE", "error"),
+    (HEADER + row("U90001", "1.0") + "NWRS Staff,2024,6,U90001", None, "error"),  # cut short
+    (HEADER + row("U9OOO1", "1.0"), "PCN_CODE", "warning"),  # a code of an unexpected shape: kept, and said
+])
+def test_a_file_that_cannot_be_read_faithfully_is_refused(demo_copy, tmp_path, broken, column, severity):
+    folder = _folder_with(demo_copy, {"june.csv": broken.encode()})
+    try:
+        report = store.build(folder, tmp_path / "w.duckdb").report
+    except store.BuildFailed as failed:
+        report = failed.report
+    named = [e for e in report.issues if e.file == "pcn_workforce/june.csv" and e.severity == severity]
+    assert named, report.text()
+    assert column is None or any(e.column == column for e in named), [str(e) for e in named]
+    assert bool(report.errors) == (severity == "error")
