@@ -38,7 +38,7 @@ with tab:
         measure = st.radio("Need", list(mhp.NEED_MEASURES), horizontal=True, key="mhp_need",
                            format_func=mhp.NEED_MEASURES.get)
         lines = mhp.with_quadrant_lines(england, measure)
-        ui.bullets(mhp.sentences(shown, name, area))
+        ui.bullets(mhp.sentences(shown, name, area, edition.period))
         ui.chart(ui.figure(charts.need_vs_in_post, shown, measure, mhp.NEED_MEASURES[measure], lines, sel.pcn_code),
                  mhp.table_view(shown), f"mhp_need_vs_in_post_{area}_{label}.csv", "need_vs_in_post",
                  empty="No PCN made a return in this edition.")
@@ -77,12 +77,16 @@ with tab:
         else:
             st.info("No PCN areas for a map in the loaded data (no practice-by-LSOA lists or LSOA boundaries).")
     elif view == "Over time":
-        codes = list(shown.pcn_code) if scope == "This ICB" else [sel.pcn_code]
-        series = mhp.over_time_lines(views.mhp_over_time(sel.db, codes), shown)
-        st.caption("MHP FTE in post in each edition loaded; a gap is an edition that counts no MHPs or a PCN that "
-                   "made no return (the hover says which).")
-        ui.chart(ui.figure(charts.in_post_over_time, series), series, f"mhp_over_time_{area}.csv", "mhp_over_time")
-        ui.table(mhp.windows_view(views.mhp_start_windows(sel.db), codes))
+        series = views.mhp_over_time(sel.db, list(shown.pcn_code))
+        totals = mhp.area_over_time(series, area)
+        st.caption(f"MHP FTE in post in {area} in each edition loaded, summed over the PCNs that made a return; a gap "
+                   "is an edition that counts no MHPs (the hover says so).")
+        ui.chart(ui.figure(charts.in_post_over_time, totals), totals, f"mhp_over_time_{area}.csv", "mhp_over_time")
+        st.markdown(f"**{ui.plain(sel.pcn_name)}** in each edition")
+        ui.table(mhp.pcn_editions_view(series if sel.pcn_code in set(series.pcn_code)
+                                       else views.mhp_over_time(sel.db, [sel.pcn_code]), sel.pcn_code))
+        st.markdown(f"**When each PCN's first MHP started** ({area}), as the editions tell it")
+        ui.table(mhp.windows_view(views.mhp_start_windows(sel.db), list(shown.pcn_code)))
     elif view == "PCN team":
         team = views.mhp_team(sel.db, sel.pcn_code, edition.census)
         st.caption(f"{ui.plain(sel.pcn_name)}'s team in the {name} edition, by role as published (MHP roles first). "

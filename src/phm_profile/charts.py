@@ -608,30 +608,37 @@ def need_vs_in_post(frame: pd.DataFrame, x: str, x_label: str, lines: tuple[floa
                             customdata=part[["pcn_name", "pcn_code", "mhp_fte"]],
                             hovertemplate="%{customdata[0]} (%{customdata[1]}): need %{x:.2f}, "
                                           "%{customdata[2]:.2f} MHP FTE (%{y:.2f} per 10,000)<extra></extra>")
-    none = named[named.mhp_fte == 0]
-    if len(none):
-        fig.add_scatter(x=none[x], y=none.mhp_per_10k, mode="markers", name="No MHP in post", cliponaxis=False,
-                        marker=dict(size=8, color="#231F20", symbol="x-thin", line=dict(color="#231F20", width=1.5)),
-                        customdata=none[["pcn_name", "pcn_code"]],
-                        hovertemplate="%{customdata[0]} (%{customdata[1]}): need %{x:.2f}, no MHP in post<extra></extra>")
+    for higher, (colour, _) in ((True, QUADRANT_STYLES["Higher need, fewer MHPs"]),
+                                (False, QUADRANT_STYLES["Lower need, fewer MHPs"])):
+        none = named[(named.mhp_fte == 0) & named.quadrant.str.startswith("Higher" if higher else "Lower")]
+        if len(none):  # on the axis, as crosses: in post, none
+            fig.add_scatter(x=none[x], y=none.mhp_per_10k, mode="markers", cliponaxis=False,
+                            name=f"No MHP in post ({'higher' if higher else 'lower'} need)",
+                            marker=dict(size=8, color=colour, symbol="x-thin-open", line=dict(color=colour, width=2)),
+                            customdata=none[["pcn_name", "pcn_code"]],
+                            hovertemplate="%{customdata[0]} (%{customdata[1]}): need %{x:.2f}, no MHP in post"
+                                          "<extra></extra>")
     chosen = named[named.pcn_code == selected]
     if len(chosen):
         fig.add_scatter(x=chosen[x], y=chosen.mhp_per_10k, mode="markers+text", name="Selected PCN",
                         text=chosen.pcn_name, textposition="top center", cliponaxis=False,
-                        marker=dict(size=18, color="rgba(0,0,0,0)", symbol="circle-open",
-                                    line=dict(color=NHS_DARK, width=3)), hoverinfo="skip")
+                        marker=dict(size=18, color=NHS_DARK, symbol="circle-open", line=dict(color=NHS_DARK, width=3)),
+                        hoverinfo="skip")
     need_line, mhp_line = lines
+    top = max(float(placed.mhp_per_10k.max()) if len(placed) else 0.0, 0.5)
+    step = _nice_step(top / 6)  # ticks from 0 only: the room below 0 is for the quadrants' labels
     if need_line == need_line:
         fig.add_vline(x=need_line, line=dict(color="#425563", dash="dash", width=1))
         fig.add_hline(y=mhp_line, line=dict(color="#425563", dash="dash", width=1))
         for text_, xa, ya, xanchor, yanchor in (
-                ("Higher need, fewer MHPs", 1, 0, "right", "bottom"), ("Higher need, more MHPs", 1, 1, "right", "top"),
-                ("Lower need, fewer MHPs", 0, 0, "left", "bottom"), ("Lower need, more MHPs", 0, 1, "left", "top")):
-            fig.add_annotation(text=f"<b>{text_}</b>", xref="x domain", yref="y domain", x=xa, y=ya,
+                ("Higher need,<br>fewer MHPs", 1, 0, "right", "bottom"), ("Higher need,<br>more MHPs", 1, 1, "right", "top"),
+                ("Lower need,<br>fewer MHPs", 0, 0, "left", "bottom"), ("Lower need,<br>more MHPs", 0, 1, "left", "top")):
+            fig.add_annotation(text=f"<b>{text_}</b>", xref="x domain", yref="y domain", x=xa, y=ya, align=xanchor,
                                xanchor=xanchor, yanchor=yanchor, showarrow=False, font=dict(color="#425563"),
                                bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(xaxis_title=f"{x_label} (dashed: England)", yaxis_title="MHP FTE in post per 10,000 patients",
-                      yaxis=dict(rangemode="tozero"), height=560, legend=TOP_LEGEND,
+                      yaxis=dict(range=[-0.22 * top, 1.08 * top], tickvals=list(np.arange(0, 1.08 * top, step))),
+                      height=560, legend=TOP_LEGEND,
                       margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white")
     return fig
 
@@ -642,6 +649,7 @@ def in_post_over_time(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for code, part in frame.groupby("name", sort=False):
         fig.add_scatter(x=part.label, y=part.mhp_fte, mode="lines+markers", name=text.chart(code),
+                        marker=dict(size=10, color=NHS_BLUE), line=dict(color=NHS_BLUE, width=3),
                         customdata=part.status_words,
                         hovertemplate="%{x}: %{y:.2f} FTE (%{customdata})<extra></extra>")
     fig.update_layout(xaxis_title="PCN Workforce edition (census month)", yaxis_title="MHP FTE in post",

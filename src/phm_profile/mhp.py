@@ -86,11 +86,12 @@ def not_in_mapping(con: duckdb.DuckDBPyConnection, period: str, census) -> pd.Da
     """The PCNs of the edition that are in no practice-to-PCN mapping of ``period``: kept under their codes (their
     staff are in the export), with no list size or need known."""
     if not _has(con, "pcn_mhp_in_post"):
-        return pd.DataFrame(columns=["pcn_code", "pcn_name", "icb_name", "mhp_fte", "team_fte"])
+        return pd.DataFrame(columns=["PCN code", "PCN", "ICB (in the file)", "MHP FTE", "Whole team FTE"])
     return con.execute("""
-        SELECT pcn_code, pcn_name, icb_name, mhp_fte, team_fte FROM pcn_mhp_in_post
+        SELECT pcn_code AS "PCN code", pcn_name AS "PCN", icb_name AS "ICB (in the file)",
+               round(mhp_fte, 2) AS "MHP FTE", round(team_fte, 2) AS "Whole team FTE" FROM pcn_mhp_in_post
         WHERE census = ? AND pcn_code NOT IN (SELECT pcn_code FROM pcn_need_inputs WHERE period = ?)
-        ORDER BY pcn_code""", [pd.Timestamp(census).date(), period]).df()
+        ORDER BY 1""", [pd.Timestamp(census).date(), period]).df()
 
 
 def england_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -291,12 +292,12 @@ def tiles(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
          f"CYP {known.mhp_fte_cyp.sum():,.1f}"),
         ("Contracted MHP FTE", f"{known.mhp_fte_contracted.sum():,.1f}",
          f"employed {known.mhp_fte_employed.sum():,.1f} ({int(known.mhp_headcount.sum()):,} people)"),
-        ("PCNs with an MHP", f"{with_mhp:,} of {len(known):,}", f"{len(known) - with_mhp:,} with none"),
+        ("PCNs with an MHP", f"{with_mhp:,}", f"of {len(known):,} with a return; {len(known) - with_mhp:,} with none"),
         ("No return", f"{int((frame.status == NO_RETURN).sum()):,}", "PCNs with no row in the edition"),
     ]
 
 
-def sentences(frame: pd.DataFrame, edition: str, area: str) -> list[str]:
+def sentences(frame: pd.DataFrame, edition: str, area: str, year: str) -> list[str]:
     """What the need-vs-in-post view shows, in words (``area``: 'England' or the ICB's name)."""
     known = frame[frame.status == RETURN]
     if known.empty:
@@ -308,7 +309,11 @@ def sentences(frame: pd.DataFrame, edition: str, area: str) -> list[str]:
            f"{len(none):,} PCNs made a return with no MHP in post" + (
                f"; the highest need among them: {', '.join(none.pcn_name.astype(str).head(3))}." if len(none) else ".")]
     short = known[known.gap_to_entitlement < -1e-9]
-    out.append(f"{len(short):,} PCNs have less MHP FTE in post than the ARRS guide's entitlement for their list size.")
+    base = workforce.base_entitlement(year)
+    reference = (f" (a reference: caps on MHP numbers were removed in {workforce.CAPS_REMOVED_FROM})"
+                 if year >= workforce.CAPS_REMOVED_FROM else "")
+    out.append(f"{len(short):,} PCNs have less MHP FTE in post than the ARRS guide's entitlement for {year} ({base:g} "
+               f"WTE, {2 * base:g} at {workforce.LARGE_PCN:,} patients or more){reference}.")
     return out
 
 
@@ -319,13 +324,28 @@ def in_post_when(source: str, period: str) -> str:
     return f"in post on 31 March {int(period[:4]) + 1}"
 
 
-def over_time_lines(series: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
-    """over_time's rows as the chart draws them: name (the PCN's, from ``names``: table), label, mhp_fte and the
-    status in words."""
-    known = dict(zip(names.pcn_code, names.pcn_name.astype(str)))
-    return series.assign(name=[f"{known.get(c, c)} ({c})" for c in series.pcn_code],
-                         status_words=series.status.map(STATUS_WORDS))[
-        ["name", "pcn_code", "label", "status", "status_words", *FIGURES]]
+def area_over_time(series: pd.DataFrame, area: str) -> pd.DataFrame:
+    """over_time's rows summed for an area (England, an ICB) by edition, as the chart draws them (charts.in_post_over_time): the MHP
+    FTE of the PCNs that made a return (NaN where the edition counts no MHPs), with how many made one."""
+    rows = []
+    for (census, label), part in series.groupby(["census", "label"], sort=True):
+        counted = not (part.status == NOT_COUNTED).any()
+        returned = part[part.status == RETURN]
+        rows.append({"name": area, "pcn_code": "", "label": label, "status": RETURN if counted else NOT_COUNTED,
+                     "status_words": (f"{len(returned):,} of {len(part):,} PCNs made a return" if counted
+                                      else STATUS_WORDS[NOT_COUNTED]),
+                     **{c: returned[c].sum() if counted else np.nan for c in FIGURES}})
+    return pd.DataFrame(rows, columns=["name", "pcn_code", "label", "status", "status_words", *FIGURES])
+
+
+def pcn_editions_view(series: pd.DataFrame, pcn_code: str) -> pd.DataFrame:
+    """One PCN's MHPs in each edition, in words where not known."""
+    part = series[series.pcn_code == pcn_code]
+    return pd.DataFrame({
+        "Edition": [f"{c:%B %Y}" for c in part.census],
+        "MHP FTE in post": [f"{v:.2f}" if s == RETURN else STATUS_WORDS[s] for v, s in zip(part.mhp_fte, part.status)],
+        "Contracted MHP FTE": [f"{v:.2f}" if s == RETURN else "–" for v, s in zip(part.mhp_fte_contracted, part.status)],
+        "Employed MHP headcount": [f"{v:.0f}" if s == RETURN else "–" for v, s in zip(part.mhp_headcount, part.status)]})
 
 
 def windows_view(windows: pd.DataFrame, pcn_codes: list[str]) -> pd.DataFrame:
