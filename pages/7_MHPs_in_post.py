@@ -60,6 +60,11 @@ with tab:
                     table, f"MHPs in post against need, {area}", name, mhp.CAVEATS, assumptions, sel.suppress),
                 f"mhp_in_post_{area}_{label}.xlsx", key="mhp_xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        absent = shown[shown.status == mhp.NO_RETURN]
+        if len(absent):
+            st.markdown(f"**In the {sel.period} mapping, no return in the {name} edition** ({len(absent):,}): their MHPs "
+                        "are not known (not 0).")
+            ui.table(mhp.table_view(absent)[["ICB", "PCN code", "PCN", "List size"]])
         missing = views.mhp_not_in_mapping(sel.db, sel.period, edition.census)
         if len(missing):
             st.markdown(f"**In the PCN Workforce, in no {sel.period} mapping** ({len(missing):,}): their staff are "

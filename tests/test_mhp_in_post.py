@@ -169,3 +169,23 @@ def test_a_file_that_cannot_be_read_faithfully_is_refused(demo_copy, tmp_path, b
     assert named, report.text()
     assert column is None or any(e.column == column for e in named), [str(e) for e in named]
     assert bool(report.errors) == (severity == "error")
+
+
+def test_the_in_post_workbook_reads_back_with_its_caveats_and_no_formula(demo_db):
+    import io
+
+    from phm_profile import exports, workforce
+
+    con = con_of(demo_db)
+    census = mhp.editions(con).census.iloc[0]
+    frame = mhp.in_post(con, "2023-24", census, suppress=True)
+    frame.loc[frame.index[0], "pcn_name"] = "=HYPERLINK(\"http://example.invalid\")"  # a hostile name from a file
+    table = mhp.table_view(mhp.table(frame, "2023-24"))
+    data = exports.mhp_in_post_xlsx(table, "MHPs in post against need, England", "March 2024", mhp.CAVEATS,
+                                    workforce.Assumptions(), True)
+    book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=exports.XLSX_HEADER_ROW)
+    assert {"In post", "Caveats", "Assumptions"} <= set(book)
+    sheet = book["In post"]
+    assert len(sheet) == len(table) and sheet["MHP FTE in post"].sum() == pytest.approx(table["MHP FTE in post"].sum())
+    assert not sheet["PCN"].astype(str).str.startswith("=").any()
+    assert len(book["Caveats"]) == len(mhp.CAVEATS)
