@@ -122,7 +122,7 @@ def _folder_with(demo_copy, files: dict[str, bytes]):
 
 def test_rows_that_do_not_fit_are_named_by_file_row_and_column(demo_copy, tmp_path):
     text = HEADER + row("U90001", "1.0") + row("U90001", "-0.5", "2") + row("U99999", "112.0", "3") \
-        + row("U90004", "0.8", "", "NWRS contracted services")
+        + row("U90004", "0.8", "", "NWRS contracted services") + row("U90001", "0.5", "1.0")
     folder = _folder_with(demo_copy, {"june.csv": text.encode("utf-8-sig")})
     result = store.build(folder, tmp_path / "w.duckdb")
     assert not result.report.errors, result.report.text()
@@ -131,7 +131,7 @@ def test_rows_that_do_not_fit_are_named_by_file_row_and_column(demo_copy, tmp_pa
     assert "U99999" in said[("pcn_workforce/june.csv", 4, "PCN_CODE")]
     con = con_of(tmp_path / "w.duckdb")
     frame = mhp.export_frame(con).set_index("pcn_code")
-    assert frame.loc["U90001", "mhp_fte"] == 1.0 and frame.loc["U90001", "mhp_headcount"] == 1
+    assert frame.loc["U90001", "mhp_fte"] == 1.5 and frame.loc["U90001", "mhp_headcount"] == 1  # 1 and 1.0: one person
     assert frame.loc["U99999", "mhp_fte"] == 112.0  # kept under its code, in the export
     assert frame.loc["U90004", "mhp_fte_contracted"] == 0.8 and frame.loc["U90004", "mhp_headcount"] == 0
 

@@ -10,7 +10,8 @@ roles without the tag (social prescribing link workers, mental health and wellbe
 scheme) are other staff: kept, with the stem of their role, so they can be shown apart. Early editions (2021-22)
 have no tagged role at all: the publisher did not count MHPs yet (marts/pcn_mhp_in_post.sql says so).
 
-Every row is kept (the whole team of a PCN can be shown); rows that do not fit are named: a negative FTE is left out,
+An identifier written as a number with decimals (``145743.0``, as a spreadsheet saves it) is the same person as
+``145743``. Every row is kept (the whole team of a PCN can be shown); rows that do not fit are named: a negative FTE is left out,
 a PCN code in no mapping is kept under its code (store's after-folder step says which)."""
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ SELECT_SQL = f"""
                 WHEN lower(detailed_role) LIKE '%{CYP_TAG}%' THEN 'cyp'
                 WHEN lower(detailed_role) LIKE '%{ADULT_TAG}%' THEN 'adult'
                 ELSE 'unknown' END AS mhp_role,
-           {{fte}} AS fte, nullif(person_id, '') AS person_id, ? AS source_file, _row AS source_row
+           {{fte}} AS fte, regexp_replace(nullif(trim(person_id), ''), '\.0+$', '') AS person_id,
+           ? AS source_file, _row AS source_row
     FROM raw
 """
 
