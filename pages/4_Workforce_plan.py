@@ -39,6 +39,9 @@ if staffing_file is not None:
         st.error(ui.plain(exc))
 staffing, source = ui.staffing_in_use(sel.db)
 kept = impact.in_post_at_year_end(staffing, sel.period, by_role=True)
+if from_file is None and sel.pcn_code in ui.staffing_unknown(sel.db, sel.period, source):
+    st.caption(f"{ui.plain(sel.pcn_name)} made no return in the PCN Workforce edition in use ({ui.plain(source)}): "
+               "its MHPs are not known, not 0. Type the current WTE below or load a file.")
 if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
     st.caption(f"Current WTE from {ui.plain(source)} ({mhp.in_post_when(source, sel.period)}); change it here or "
                "load another file.")

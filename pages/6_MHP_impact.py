@@ -1,12 +1,14 @@
 import streamlit as st
 
-from phm_profile import charts, impact, money as money_module, ui, views, wording
+from phm_profile import charts, impact, mhp, money as money_module, ui, views, wording
 
 sel = ui.sidebar()
 ui.title(f"MHP impact in {sel.icb_code}", sel, "")
 st.caption("Which PCNs have their Mental Health Practitioners, and what changed in the 12 months after they started, "
            "set against PCNs without an MHP over the same months (difference in differences).")
 staffing = ui.staffing(sel.db)
+source = ui.staffing_in_use(sel.db)[1]
+unknown = ui.staffing_unknown(sel.db, sel.period, source)
 monthly = views.impact_monthly(sel.db, sel.suppress)
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 icb_pcns = list(inputs.pcn_code)
@@ -14,18 +16,21 @@ icb_pcns = list(inputs.pcn_code)
 view, tab = ui.view(["In post", "Map", "Before and after", "Return on investment"])
 with tab:
     if view == "In post":
-        status = impact.status(inputs, staffing, sel.period)
-        st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} against the guide's entitlement (from "
-                   "list size) and the need the workforce model estimates (Workforce plan).")
+        status = impact.status(inputs, staffing, sel.period, unknown=unknown)
+        st.caption(f"MHP WTE {mhp.in_post_when(source, sel.period)} ({ui.plain(source)}) against the guide's "
+                   "entitlement (from list size) and the need the workforce model estimates (Workforce plan).")
         ui.chart(ui.figure(charts.staffing_chart, status, sel.pcn_code), status,
                  f"mhp_in_post_{sel.icb_code}_{sel.period}.csv", "in_post")
         missing = status[status.status == "No MHP"].pcn_name.tolist()
         below = status[status.status == "Below entitlement"].pcn_name.tolist()
+        absent = status[status.status == impact.NO_RETURN].pcn_name.tolist()
         st.markdown(f"- **No MHP** ({len(missing)}): {ui.plain(', '.join(missing) or 'none')}.\n"
-                    f"- **Below entitlement** ({len(below)}): {ui.plain(', '.join(below) or 'none')}.")
+                    f"- **Below entitlement** ({len(below)}): {ui.plain(', '.join(below) or 'none')}."
+                    + (f"\n- **No return in the PCN Workforce** ({len(absent)}; MHPs not known, not 0): "
+                       f"{ui.plain(', '.join(absent))}." if absent else ""))
         ui.table(status)
     elif view == "Map":
-        status = impact.status(inputs, staffing, sel.period)
+        status = impact.status(inputs, staffing, sel.period, unknown=unknown)
         geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
         mapped = status.assign(value=status.share_of_entitlement, note=wording.in_post_notes(status))
         st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} as a share of the guide's entitlement "

@@ -110,6 +110,18 @@ def test_the_mhp_pages_use_the_latest_edition_without_a_staffing_file(demo_copy,
         assert not at.exception and not at.error, page
         said = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
         assert "NHS England, Primary Care Network Workforce, March 2024" in said, page
+    # The PCN with no row in the edition is "no return" on the MHP pages, not 0 MHPs.
+    icb = con_of(db).execute("SELECT icb_code FROM pcn_need_inputs WHERE pcn_code = ? AND period = '2023-24'",
+                             [demo.NO_RETURN_PCN]).fetchall()[0][0]
+    at.query_params.update({"period": "2023-24", "icb": icb, "pcn": demo.NO_RETURN_PCN})
+    at.switch_page("pages/6_MHP_impact.py").run()
+    listed = " ".join(m.value for m in at.markdown)
+    assert "No return in the PCN Workforce** (1; MHPs not known, not 0)" in listed
+    at.switch_page("pages/4_Workforce_plan.py").run()
+    at.sidebar.selectbox(key="sidebar_pcn").select(demo.NO_RETURN_PCN).run()
+    assert any("made no return in the PCN Workforce edition" in c.value for c in at.caption), (at.title[0].value, [c.value[:80] for c in at.caption])
+    at.switch_page("pages/5_MHP_allocation.py").run()
+    assert any(demo.NO_RETURN_PCN in c.value and "made no return" in c.value for c in at.caption)
 
 
 def _folder_with(demo_copy, files: dict[str, bytes]):

@@ -546,7 +546,7 @@ def staffing_chart(status: pd.DataFrame, selected: str | None) -> go.Figure:
     entitlement (a tick)."""
     colours = {"No MHP": COMPARISON_COLOURS["worse"], "Below entitlement": COMPARISON_COLOURS["similar"],
                "At or above entitlement": COMPARISON_COLOURS["better"]}
-    frame = status.sort_values("in_post_wte")
+    frame = status.sort_values("in_post_wte", na_position="first")
     names = [f"<b>{n}</b>" if c == selected else n for c, n in zip(frame.pcn_code, text.chart_labels(frame.pcn_name))]
     frame = frame.assign(name=names)
     fig = go.Figure()
@@ -561,6 +561,11 @@ def staffing_chart(status: pd.DataFrame, selected: str | None) -> go.Figure:
             continue
         fig.add_bar(y=part.name, x=part.in_post_wte, orientation="h", name=state, marker_color=colour,
                     hovertemplate="%{y}: %{x:.1f} WTE in post<extra></extra>")
+    unknown = frame[frame.status.str.startswith("No return")]
+    if len(unknown):  # no row in the PCN Workforce edition: not known, drawn apart from "no MHP"
+        fig.add_scatter(y=unknown.name, x=[0] * len(unknown), mode="markers", name="No return (not known)",
+                        marker=dict(symbol="circle-open", size=11, color="#425563", line_width=2),
+                        hovertemplate="%{y}: no return in the PCN Workforce (not known)<extra></extra>")
     fig.add_scatter(y=frame.name, x=frame.entitlement_wte, mode="markers", name="Guide's entitlement",
                     marker=dict(symbol="line-ns-open", size=16, color=NHS_DARK, line_width=3),
                     hovertemplate="%{y}: entitled to %{x:.1f} WTE<extra></extra>")

@@ -103,10 +103,15 @@ def in_post_at_year_end(staffing: pd.DataFrame, period: str, by_role: bool = Fal
     return workforce.in_post(staffing, on=end).groupby(["pcn_code", "role"] if by_role else "pcn_code").wte.sum()
 
 
-def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None) -> pd.DataFrame:
+NO_RETURN = "No return (not known)"
+
+
+def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumptions=None,
+           unknown: set[str] = frozenset()) -> pd.DataFrame:
     """Each PCN of ``inputs`` (queries.workforce_inputs) with its MHP WTE in post at the end of ``period`` (31
     March), its first start, the guide's entitlement, that WTE as a share of it (%) and the modelled need, and a
-    status: no MHP, below entitlement, or at or above it."""
+    status: no MHP, below entitlement, or at or above it; NO_RETURN (WTE not known) for the PCNs in ``unknown``
+    (no row in the PCN Workforce edition the staffing is from)."""
     posted = in_post_at_year_end(staffing, period)
     first = starts(staffing)
     need = workforce.need(inputs, assumptions or workforce.Assumptions()).set_index("pcn_code")
@@ -114,12 +119,13 @@ def status(inputs: pd.DataFrame, staffing: pd.DataFrame, period: str, assumption
     for row in inputs.itertuples():
         wte = float(posted.get(row.pcn_code, 0.0))
         entitled = workforce.entitlement(row.list_size or 0, period)
-        rows.append({"pcn_code": row.pcn_code, "pcn_name": row.pcn_name, "in_post_wte": wte,
+        known = row.pcn_code not in unknown
+        rows.append({"pcn_code": row.pcn_code, "pcn_name": row.pcn_name, "in_post_wte": wte if known else np.nan,
                      "first_start": first[row.pcn_code].strftime("%b %Y") if row.pcn_code in first else "–",
                      "entitlement_wte": entitled, "need_wte": float(need.loc[row.pcn_code, "need_wte"]),
-                     "share_of_entitlement": 100 * wte / entitled if entitled > 0 else np.nan,
-                     "status": "No MHP" if wte == 0 else "Below entitlement" if wte < entitled - 1e-9
-                     else "At or above entitlement"})
+                     "share_of_entitlement": 100 * wte / entitled if entitled > 0 and known else np.nan,
+                     "status": NO_RETURN if not known else "No MHP" if wte == 0
+                     else "Below entitlement" if wte < entitled - 1e-9 else "At or above entitlement"})
     return pd.DataFrame(rows)
 
 

@@ -82,6 +82,19 @@ def in_post(con: duckdb.DuckDBPyConnection, period: str, census, suppress: bool)
     return suppression.protect(frame) if suppress else frame
 
 
+def no_return(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
+    """The PCNs of ``period`` with no row in the latest edition that counts MHPs (their MHPs are not known: the MHP
+    pages, using that edition as their staffing, say so rather than show 0). Empty without such an edition."""
+    counted = editions(con)
+    counted = counted[counted.counts_mhps]
+    if counted.empty:
+        return []
+    return [r[0] for r in con.execute("""
+        SELECT pcn_code FROM pcn_need_inputs WHERE period = ? AND pcn_code NOT IN
+            (SELECT pcn_code FROM pcn_mhp_in_post WHERE census = ?) ORDER BY pcn_code""",
+        [period, counted.census.iloc[0].date()]).fetchall()]
+
+
 def not_in_mapping(con: duckdb.DuckDBPyConnection, period: str, census) -> pd.DataFrame:
     """The PCNs of the edition that are in no practice-to-PCN mapping of ``period``: kept under their codes (their
     staff are in the export), with no list size or need known."""

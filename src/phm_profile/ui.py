@@ -531,6 +531,12 @@ def staffing_in_use(db: str) -> tuple[pd.DataFrame, str]:
     return local, "no staffing loaded (no staffing file, no PCN Workforce edition counting MHPs)"
 
 
+def staffing_unknown(db: str, period: str, source: str) -> set[str]:
+    """The PCNs whose MHPs the staffing in use does not know: where it is the PCN Workforce (``source``), the PCNs
+    of ``period`` that made no return in its edition (not 0 MHPs); none for a staffing file."""
+    return set(views.mhp_no_return(db, period)) if source.startswith(mhp.SOURCE) else set()
+
+
 def staffing(db: str) -> pd.DataFrame:
     """The staffing in use (staffing_in_use), with a button to load or edit it in a dialog: every row checked as a
     loaded file is (workforce.read_staffing), a problem named by its row and column."""

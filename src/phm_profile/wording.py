@@ -254,7 +254,8 @@ def impact_table(did: pd.DataFrame) -> pd.DataFrame:
 
 def in_post_notes(status: pd.DataFrame) -> list[str]:
     """Each PCN's staffing in words, for the map's hover: 'Below entitlement, 1.0 WTE in post'."""
-    return [f"{state}, {number(wte, 1)} WTE in post" for state, wte in zip(status.status, status.in_post_wte)]
+    return [state if wte != wte else f"{state}, {number(wte, 1)} WTE in post"
+            for state, wte in zip(status.status, status.in_post_wte)]
 
 
 def pooled_note(frame: pd.DataFrame, group: str, suppress: bool) -> str | None:
