@@ -10,7 +10,10 @@ pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 LINK = "period=2023-24&icb=QZB&pcn=U90001"
-VIEWS = ["MHPs_in_post?view=Need+against+in+post", "MHPs_in_post?view=Table", "MHPs_in_post?view=Map",
+VIEWS = ["?view=Map", "?view=All+indicators", "PCN_profile?view=Spine+chart", "PCN_profile?view=Population",
+         "Compare_PCNs?view=League+table", "Compare_PCNs?view=Funnel+plot", "Compare_PCNs?view=Map", "Data_and_methods?x=1",
+         "Workforce_plan?view=Chart", "MHP_allocation?view=Chart", "MHP_impact?view=In+post",
+         "MHPs_in_post?view=Need+against+in+post", "MHPs_in_post?view=Table", "MHPs_in_post?view=Map",
          "MHPs_in_post?view=Over+time", "MHPs_in_post?view=PCN+team", "MHPs_in_post?view=About+the+data"]
 
 
