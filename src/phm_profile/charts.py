@@ -603,8 +603,10 @@ def need_vs_in_post(frame: pd.DataFrame, x: str, x_label: str, lines: tuple[floa
     quadrants split at England's pooled rates (``lines``), labelled in their corners; PCNs with no MHP lie on the
     axis, drawn as crosses; the selected PCN ringed."""
     placed = frame[(frame.status == "return") & frame[x].notna() & frame.mhp_per_10k.notna()]
-    named = _named(placed)
+    named = _named(placed).astype({"quadrant": str})
     fig = go.Figure()
+    if placed.empty:  # nothing to place (no PCN made a return): the page says so beside the empty axes
+        return fig
     for name, (colour, symbol) in QUADRANT_STYLES.items():
         part = named[(named.quadrant == name) & (named.mhp_fte > 0)]
         if len(part):

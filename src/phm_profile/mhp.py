@@ -163,6 +163,15 @@ def with_quadrant_lines(frame: pd.DataFrame, measure: str) -> tuple[float, float
     return 10_000 * frame[column][known].sum() / size, 10_000 * frame.mhp_fte[known].sum() / size
 
 
+def placed(frame: pd.DataFrame, measure: str, lines: tuple[float, float]) -> pd.DataFrame:
+    """``frame`` (table) with each PCN's quadrant worked from ``measure`` (NEED_MEASURES) against England's
+    ``lines`` for it (with_quadrant_lines of England's table), as the scatter places it."""
+    need_line, mhp_line = lines
+    known = frame.status == RETURN
+    return frame.assign(quadrant=[quadrant(n, m, need_line, mhp_line) if k else STATUS_WORDS[s]
+                                  for n, m, k, s in zip(frame[measure], frame.mhp_per_10k, known, frame.status)])
+
+
 def no_mhp(frame: pd.DataFrame) -> pd.DataFrame:
     """The PCNs that made a return with no MHP in post, highest need per 10,000 first."""
     return frame[(frame.status == RETURN) & (frame.mhp_fte == 0)].sort_values("need_per_10k", ascending=False)

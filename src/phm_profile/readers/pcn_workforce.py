@@ -43,7 +43,7 @@ SELECT_SQL = f"""
                 WHEN lower(detailed_role) LIKE '%{CYP_TAG}%' THEN 'cyp'
                 WHEN lower(detailed_role) LIKE '%{ADULT_TAG}%' THEN 'adult'
                 ELSE 'unknown' END AS mhp_role,
-           {{fte}} AS fte, regexp_replace(nullif(trim(person_id), ''), '\.0+$', '') AS person_id,
+           {{fte}} AS fte, regexp_replace(nullif(nullif(trim(person_id), ''), 'NULL'), '\.0+$', '') AS person_id,
            ? AS source_file, _row AS source_row
     FROM raw
 """
