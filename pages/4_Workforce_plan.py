@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import charts, exports, impact, mhp, money as money_module, ui, views, workforce
+from phm_profile import charts, exports, impact, money as money_module, ui, views, workforce
 
 sel = ui.sidebar()
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress).set_index("pcn_code")
@@ -37,14 +37,13 @@ if staffing_file is not None:
         from_file = workforce.read_current_staffing(staffing_file.getvalue(), staffing_file.name)
     except workforce.StaffingFileError as exc:
         st.error(ui.plain(exc))
-staffing, source = ui.staffing_in_use(sel.db)
-kept = impact.in_post_at_year_end(staffing, sel.period, by_role=True)
-if from_file is None and sel.pcn_code in ui.staffing_unknown(sel.db, sel.period, source):
-    st.caption(f"{ui.plain(sel.pcn_name)} made no return in the PCN Workforce edition in use ({ui.plain(source)}): "
+used = ui.staffing_in_use(sel.db, sel.period)
+kept = impact.in_post_at_year_end(used.frame, sel.period, by_role=True)
+if from_file is None and sel.pcn_code in used.unknown:
+    st.caption(f"{ui.plain(sel.pcn_name)} made no return in the PCN Workforce edition in use ({ui.plain(used.source)}): "
                "its MHPs are not known, not 0. Type the current WTE below or load a file.")
 if from_file is None and any(code == sel.pcn_code for code, _ in kept.index):
-    st.caption(f"Current WTE from {ui.plain(source)} ({mhp.in_post_when(source, sel.period)}); change it here or "
-               "load another file.")
+    st.caption(f"Current WTE from {ui.plain(used.source)} ({used.when}); change it here or load another file.")
 cols = st.columns(4)
 bands = {}
 for i, role in enumerate(workforce.ROLES):

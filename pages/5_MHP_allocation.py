@@ -23,13 +23,13 @@ st.caption(f"The default pool is the sum of the PCNs' ARRS entitlements ({entitl
            "pool (the ICB's own) to see it shared the same way.")
 assumptions = ui.assumptions_form()
 
-staffing, source = ui.staffing_in_use(sel.db)
-unknown = ui.staffing_unknown(sel.db, sel.period, source) & set(inputs.pcn_code)
+used = ui.staffing_in_use(sel.db, sel.period)
+unknown = used.unknown & set(inputs.pcn_code)
 if unknown:
     st.caption(f"{len(unknown)} PCN{'s' if len(unknown) > 1 else ''} of the ICB made no return in the PCN Workforce "
                f"edition in use ({', '.join(sorted(unknown))}): current staffing not known, counted as 0 until you "
                "set it (Floors and current staffing).")
-floors, current = ui.floors_and_current(inputs, impact.in_post_at_year_end(staffing, sel.period), sel.period, source)
+floors, current = ui.floors_and_current(inputs, impact.in_post_at_year_end(used.frame, sel.period), used)
 ui.keep_params(pool=pool, step=step, floors=floors)
 try:
     table = workforce.allocation_table(inputs, sel.period, pool, assumptions,

@@ -6,9 +6,9 @@ sel = ui.sidebar()
 ui.title(f"MHP impact in {sel.icb_code}", sel, "")
 st.caption("Which PCNs have their Mental Health Practitioners, and what changed in the 12 months after they started, "
            "set against PCNs without an MHP over the same months (difference in differences).")
-staffing = ui.staffing(sel.db)
-source = ui.staffing_in_use(sel.db)[1]
-unknown = ui.staffing_unknown(sel.db, sel.period, source)
+used = ui.staffing(sel.db, sel.period)
+staffing, unknown = used.frame, used.unknown
+seen = mhp.first_seen(views.mhp_start_windows(sel.db))
 monthly = views.impact_monthly(sel.db, sel.suppress)
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)
 icb_pcns = list(inputs.pcn_code)
@@ -17,7 +17,7 @@ view, tab = ui.view(["In post", "Map", "Before and after", "Return on investment
 with tab:
     if view == "In post":
         status = impact.status(inputs, staffing, sel.period, unknown=unknown)
-        st.caption(f"MHP WTE {mhp.in_post_when(source, sel.period)} ({ui.plain(source)}) against the guide's "
+        st.caption(f"MHP WTE {used.when} ({ui.plain(used.source)}) against the guide's "
                    "entitlement (from list size) and the need the workforce model estimates (Workforce plan).")
         ui.chart(ui.figure(charts.staffing_chart, status, sel.pcn_code), status,
                  f"mhp_in_post_{sel.icb_code}_{sel.period}.csv", "in_post")
@@ -33,7 +33,7 @@ with tab:
         status = impact.status(inputs, staffing, sel.period, unknown=unknown)
         geojson, _ = views.pcn_map(sel.db, sel.icb_code, sel.period, "list_size", sel.suppress)
         mapped = status.assign(value=status.share_of_entitlement, note=wording.in_post_notes(status))
-        st.caption(f"MHP WTE in post on 31 March at the end of {sel.period} as a share of the guide's entitlement "
+        st.caption(f"MHP WTE {used.when} ({ui.plain(used.source)}) as a share of the guide's entitlement "
                    "(0%: no MHP; 100%: the entitlement in post).")
         if geojson["features"]:
             ui.chart(charts.pcn_map(geojson, mapped, "In post (% of entitlement)", sel.pcn_code), mapped,
@@ -53,9 +53,9 @@ with tab:
                 choice = st.radio("PCNs", ["Every PCN of the ICB that started", f"{sel.pcn_name} only"],
                                   horizontal=True, key="impact_whose", format_func=ui.plain)
                 whose = icb_pcns if choice.startswith("Every") else [sel.pcn_code]
-            did = impact.difference_in_differences(monthly, staffing, measure_key, whose, sel.suppress)
+            did = impact.difference_in_differences(monthly, staffing, measure_key, whose, sel.suppress, unknown, seen)
             ui.bullets(wording.impact_sentences(did, measure.label.split(" (")[0], measure.unit))
-            series = impact.event_series(monthly, staffing, measure_key, whose, sel.suppress)
+            series = impact.event_series(monthly, staffing, measure_key, whose, sel.suppress, unknown, seen)
             ui.chart(ui.figure(charts.event_chart, series, measure.short), series,
                      f"mhp_impact_{measure_key}_{sel.icb_code}.csv", "impact",
                      empty="No PCN of this ICB has an MHP start date in the records' span.")
@@ -64,7 +64,8 @@ with tab:
                 st.markdown("**Each PCN that started** (12 months before against 12 after; the start month left out)")
                 ui.table(wording.impact_table(did))
     else:
-        did = impact.difference_in_differences(monthly, staffing, "cmht_referrals", icb_pcns, sel.suppress)
+        did = impact.difference_in_differences(monthly, staffing, "cmht_referrals", icb_pcns, sel.suppress, unknown,
+                                          seen)
         started = did[did.pcn_code != "All that started"].pcn_code.tolist()
         st.caption("The arithmetic, not a forecast: the posts' cost in the 12 months after each start against the "
                    "CMHT referrals the difference in differences says were not made. No unit cost is published in "

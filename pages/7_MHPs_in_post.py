@@ -29,7 +29,13 @@ name = f"{mhp.edition_name(edition.census)}"
 if not edition.counts_mhps:
     st.warning(f"The {name} edition counts no Mental Health Practitioners (the publisher tagged no MHP role then): "
                "MHPs are not counted, which is not 0. Choose a later edition.")
-ui.tiles([ui.Tile(label_, value, (note,)) for label_, value, note in mhp.tiles(shown)])
+head = views.mhp_headline(sel.db, edition.census, None if scope == "England" else list(shown.pcn_code))
+ui.tiles([ui.Tile(label_, value, (note,)) for label_, value, note in mhp.tiles(shown, head)])
+caveats = mhp.caveats(editions)
+st.caption(f"{mhp.SOURCE}, {name}: staff in post on the last day of the month (FTE 1.0 = 37.5 hours a week). "
+           "Contracted FTE (mostly the mental-health trust's MHPs) is its own figure: the publisher notes trust staff "
+           "may be counted in the trust's figures too. A PCN with no row made no return: not known, not 0. "
+           "More under About the data.")
 
 view, tab = ui.view(["Need against in post", "Table", "Map", "Over time", "PCN team", "About the data"],
 )
@@ -41,7 +47,7 @@ with tab:
         shown = mhp.placed(shown, measure, lines) if lines[0] == lines[0] else shown
         ui.bullets(mhp.sentences(shown, name, area, edition.period))
         ui.chart(ui.figure(charts.need_vs_in_post, shown, measure, mhp.NEED_MEASURES[measure], lines, sel.pcn_code),
-                 mhp.table_view(shown), f"mhp_need_vs_in_post_{area}_{label}.csv", "need_vs_in_post",
+                 mhp.table_view(shown, name), f"mhp_need_vs_in_post_{area}_{label}.csv", "need_vs_in_post",
                  empty="No PCN made a return in this edition.")
         if lines[0] == lines[0]:
             st.caption(f"Dashed lines: England's pooled rates ({mhp.NEED_MEASURES[measure].split(' per')[0]} "
@@ -52,15 +58,16 @@ with tab:
         ui.table(mhp.table_view(none)[["ICB", "PCN code", "PCN", "List size", "Need WTE per 10,000",
                                        "ARRS entitlement (WTE)"]], height=280)
     elif view == "Table":
-        table = mhp.table_view(shown)
-        st.caption("Sorted by the gap to need, largest shortfall first; click a heading to sort by another column.")
+        table = mhp.table_view(shown, name)
+        st.caption("Sorted by the gap to need, largest shortfall first; click a heading to sort by another column. "
+                   "The CSV names the edition on every row.")
         ui.table(table)
         downloads = st.columns(4)
         ui.csv_download(table, f"mhp_in_post_{area}_{label}.csv", "mhp_csv", "Table (CSV)", downloads[0])
         if not ui.workshop_on():
             downloads[1].download_button(
                 "Table (XLSX)", lambda: exports.mhp_in_post_xlsx(
-                    table, f"MHPs in post against need, {area}", name, mhp.CAVEATS, assumptions, sel.suppress),
+                    table, f"MHPs in post against need, {area}", name, caveats, assumptions, sel.suppress),
                 f"mhp_in_post_{area}_{label}.xlsx", key="mhp_xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         absent = shown[shown.status == mhp.NO_RETURN]
@@ -80,7 +87,7 @@ with tab:
         st.caption(f"MHP FTE in post per 10,000 patients in each PCN of {sel.icb_code} ({name}); grey: no return "
                    "or not counted.")
         if geojson["features"]:
-            ui.chart(charts.pcn_map(geojson, mapped, "MHP FTE per 10,000", sel.pcn_code), mhp.table_view(local),
+            ui.chart(charts.pcn_map(geojson, mapped, "MHP FTE per 10,000", sel.pcn_code), mhp.table_view(local, name),
                      f"mhp_in_post_map_{sel.icb_code}_{label}.csv", "mhp_map")
         else:
             st.info("No PCN areas for a map in the loaded data (no practice-by-LSOA lists or LSOA boundaries).")
@@ -105,5 +112,5 @@ with tab:
         else:
             ui.table(team)
     else:
-        ui.bullets(mhp.CAVEATS)
+        ui.bullets(caveats)
         ui.table(mhp.editions_view(editions))

@@ -9,7 +9,7 @@ from conftest import ROOT, open_view
 from test_app import chart_traces
 from streamlit.testing.v1 import AppTest
 
-from phm_profile import database, demo, impact, store, text, workforce
+from phm_profile import database, demo, impact, mhp, store, text, workforce
 
 
 def staffing_of(text: str) -> pd.DataFrame:
@@ -123,8 +123,10 @@ def test_the_mhp_impact_page(demo_db, monkeypatch):
     at.switch_page("pages/6_MHP_impact.py").run()
     assert not at.exception
     status = next(d.value for d in at.dataframe if "status" in d.value.columns)
-    assert set(status.status) <= {"No MHP", "Below entitlement", "At or above entitlement"}
-    assert (status.set_index("pcn_code").loc["U90002", "status"]) == "No MHP"  # not in the demo's staffing
+    assert set(status.status) <= {"No MHP", "Below entitlement", "At or above entitlement", impact.NO_RETURN}
+    # Not in the demo's staffing file, and no return in the latest PCN Workforce edition: not known, not "No MHP"
+    assert (status.set_index("pcn_code").loc["U90002", "status"]) == impact.NO_RETURN
+    assert (status.status == "No MHP").sum() > 0
     at = open_view(at, "Before and after")
     assert not at.exception and at.get("plotly_chart")
     assert any("difference in differences" in m.value for m in at.markdown)
@@ -149,12 +151,18 @@ def test_staffing_loaded_or_edited_in_its_dialog_is_what_the_impact_page_uses(de
     at.query_params.update({"period": "2023-24", "icb": "QZB", "pcn": "U90001"})
     at.run()
     at.switch_page("pages/6_MHP_impact.py").run()
-    file_posts = len(impact.staffing(database.connection(str(demo_db))))
-    assert any(c.value == text.markdown(f"Staffing from the staffing file loaded with the data: {file_posts} posts "
+    con = database.connection(str(demo_db))
+    census = mhp.staffing_edition(con, "2023-24")
+    used = mhp.compose_staffing(impact.staffing(con), mhp.staffing(con, census), census, "2023-24")
+    listed = impact.staffing(con).pcn_code.nunique()  # the file's PCNs; the March 2024 edition for every other
+    assert used.source == (f"the staffing file loaded with the data for its {listed} PCNs, NHS England, Primary Care "
+                           "Network Workforce, March 2024 for every other PCN")
+    assert any(c.value == text.markdown(f"Staffing from {used.source}: {len(used.frame)} posts "
                                         "(used on every MHP page).") for c in at.caption)
     at.button(key="staffing_edit").click().run()
     assert not at.exception
-    assert any(c.value.startswith(f"From the staffing file loaded with the data: {file_posts} posts.") for c in at.caption)
+    assert any(c.value.startswith(text.markdown(f"From {used.source}: {len(used.frame)} posts."))
+               for c in at.caption)
     mine = staffing_of("pcn_code,role,band,wte,start_date\nU90002,adult,5,1.0,2022-04-01\n")
     at.session_state["_staffing"] = {database.database_key(demo_db): (mine, "mine.csv")}  # as "Use" keeps it
     at.run()

@@ -43,17 +43,17 @@ def test_demo_editions_match_its_staffing_file(demo_db, demo_dir):
     assert latest.loc[demo.NO_RETURN_PCN, "status"] == mhp.NO_RETURN
     assert pd.isna(latest.loc[demo.NO_RETURN_PCN, "mhp_fte"])
     assert (latest.loc[latest.status == mhp.RETURN, "mhp_fte"] == 0).sum() == 25  # 40 PCNs, 14 with MHPs, 1 absent
-    windows = mhp.start_windows(con).set_index("pcn_code")
-    first = staffing.groupby("pcn_code").start_date.min()
-    for code, w in windows.iterrows():
+    windows = mhp.start_windows(con).set_index(["pcn_code", "role"])
+    first = staffing.groupby(["pcn_code", "role"]).start_date.min()  # each role its own first MHP
+    for key, w in windows.iterrows():
         if pd.notna(w.none_at):  # the MHP started after the census before, by the first census with one
-            assert w.none_at < first[code] <= w.first_seen + pd.offsets.MonthEnd(0), code
+            assert w.none_at < first[key] <= w.first_seen + pd.offsets.MonthEnd(0), key
     assert windows.none_at.notna().sum() >= 3
     # The MHP pages' staffing where no local file is loaded: windows as start dates, said as windows.
-    frame = mhp.staffing(con)
+    frame = mhp.staffing(con, editions.census.iloc[0])
     windowed = frame.dropna(subset=["start_date"])
     assert len(windowed) and windowed.window_from.notna().all()
-    code = windowed.pcn_code.iloc[0]
+    code = next(iter(impact.windows(frame)))  # a PCN whose every post has a start (a window)
     assert impact.start_words(impact.starts(frame)[code], impact.windows(frame)[code]).endswith("(a window)")
 
 
@@ -68,6 +68,86 @@ def test_a_start_window_leaves_the_months_between_the_two_editions_out():
     assert totals["before"][2] == 12 and totals["after"][2] == 12
     before = series[(series.month >= "2021-03-01") & (series.month < "2022-03-01")]
     assert totals["before"][0] == before[measure.events].sum()
+
+
+def _series(codes, months, events=1.0, exposure=10.0):
+    measure = impact.MEASURES["cmht_referrals"]
+    return pd.DataFrame([{"pcn_code": c, "month": m, **dict.fromkeys(impact.COUNTS, 0.0), measure.events: events,
+                          measure.exposure: exposure} for c in codes for m in months])
+
+
+def _posts(rows):
+    frame = pd.DataFrame(rows, columns=list(mhp.STAFFING_COLUMNS))
+    for column in mhp.STAFFING_COLUMNS[4:]:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    return frame
+
+
+def test_the_event_series_leaves_a_windows_months_out_and_counts_before_from_its_opening():
+    """Hand-worked: a PCN's MHP started between the March and September 2022 censuses: months March to August are
+    changeover (left out), month -1 is February, 0 is September."""
+    months = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
+    staffing = _posts([("A", "adult", None, 1.0, "2022-09-01", None, "2022-03-01", "2024-03-01")])
+    out = impact.event_series(_series(["A", "B"], months), staffing, "cmht_referrals", suppress=False)
+    own = out[out.group == "PCNs with MHPs"].month_from_start
+    assert list(own) == list(range(-12, 0)) + list(range(0, 13))
+    assert impact.windows(staffing) == {"A": pd.Timestamp("2022-03-01")}
+
+
+def test_comparison_pcns_leave_out_those_not_known_and_those_seen_with_an_mhp():
+    """B made no return (its MHPs not known) and C had an MHP in an earlier edition (seen) though no staffing row
+    says so: neither is a comparison PCN for A; D is. Each PCN's series is 1 event in 10 a month, D's 3 in 10."""
+    months = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
+    series = pd.concat([_series(["A", "B", "C"], months), _series(["D"], months, events=3.0)])
+    staffing = _posts([("A", "adult", "7", 1.0, "2022-06-01", None, None, None)])
+    every = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False)
+    kept = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False,
+                                            unknown={"B"}, seen={"C": pd.Timestamp("2022-03-01")})
+    assert kept.iloc[0].comparison_before == pytest.approx(3 / 10 * 100)  # D alone (per 100 as the measure says)
+    assert every.iloc[0].comparison_before == pytest.approx((1 + 1 + 3) / 30 * 100)
+    later = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False,
+                                             seen={"C": pd.Timestamp("2025-03-01")})  # after A's after window
+    assert later.iloc[0].comparison_before == every.iloc[0].comparison_before
+
+
+def test_a_staffing_file_takes_precedence_only_for_the_pcns_it_lists():
+    published = _posts([("A", "adult", None, 2.0, None, None, None, "2024-03-01"),
+                        ("B", "cyp", None, 1.0, "2023-09-01", None, "2023-03-01", "2024-03-01")])
+    local = _posts([("A", "adult", "6", 1.0, "2021-05-01", None, None, None)])[list(mhp.STAFFING_COLUMNS[:6])]
+    used = mhp.compose_staffing(local, published, pd.Timestamp("2024-03-01"), "2023-24", ["A", "C"])
+    assert sorted(zip(used.frame.pcn_code, used.frame.wte)) == [("A", 1.0), ("B", 1.0)]
+    assert used.unknown == {"C"}  # A's file row speaks for it; C has neither
+    assert "for its 1 PCN," in used.source and "March 2024 for every other PCN" in used.source
+    alone = mhp.compose_staffing(local.iloc[:0], published, pd.Timestamp("2024-03-01"), "2023-24")
+    assert alone.when == "in post at the March 2024 census" and len(alone.frame) == 2
+    none = mhp.compose_staffing(local.iloc[:0], published.iloc[:0], None, "2023-24")
+    assert none.source.startswith("no staffing loaded") and none.frame.empty
+
+
+def test_an_unchanged_staffing_table_is_not_an_edit_and_keeps_its_windows():
+    """The dialog's table round-trips through CSV (a band None comes back NaN): the same posts are the same; a
+    post edited in WTE keeps the window its MHP started in; one re-dated is the user's own."""
+    published = _posts([("B", "cyp", None, 1.0, "2023-09-01", None, "2023-03-01", "2024-03-01")])
+    echoed = published[list(mhp.STAFFING_COLUMNS[:6])].assign(band=float("nan"))
+    assert mhp.same_posts(echoed, published)
+    assert not mhp.same_posts(echoed.assign(wte=0.5), published)
+    kept = mhp.with_published_dates(echoed.assign(wte=0.5), published)
+    assert kept.window_from.iloc[0] == pd.Timestamp("2023-03-01") and kept.as_at.notna().all()
+    moved = mhp.with_published_dates(echoed.assign(start_date=pd.Timestamp("2023-05-01")), published)
+    assert moved.window_from.isna().all() and moved.as_at.isna().all()
+
+
+def test_the_edition_used_for_each_year_on_the_demo(demo_db):
+    con = con_of(demo_db)
+    assert mhp.staffing_edition(con, "2023-24") == pd.Timestamp("2024-03-01")  # the latest year: the latest
+    assert mhp.staffing_edition(con, "2022-23") == pd.Timestamp("2023-03-01")  # in post by 31 March 2023
+    assert mhp.staffing_edition(con, "2021-22") == pd.Timestamp("2022-03-01")
+    assert mhp.staffing_edition(con, "2019-20") == pd.Timestamp("2022-03-01")  # none by then: the first counted
+    # Each role's first MHP has its own window: a PCN's CYP post may start years after its adult one.
+    windows = mhp.start_windows(con)
+    assert set(windows.role) == {"adult", "cyp"}
+    seen = mhp.first_seen(windows)
+    assert seen and all(seen[c] == windows[windows.pcn_code == c].first_seen.min() for c in seen)
 
 
 def test_the_page_on_the_demo_shows_in_post_against_entitlement_and_need(demo_db, monkeypatch):

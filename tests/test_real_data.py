@@ -847,9 +847,64 @@ def test_every_pcn_of_england_has_a_state_in_the_june_2026_edition(everything):
     assert (higher.quadrant == "Higher need, fewer MHPs").all() and len(higher)
     assert set(returned.entitlement_wte) <= {3.0, 6.0}
     # The staffing the MHP pages use without a local file: the latest edition's MHPs by role.
-    staffing = mhp.staffing(con)
+    staffing = mhp.staffing(con, mhp.staffing_edition(con, "2024-25"))
     assert round(staffing.wte.sum(), 1) == 655.3 and set(staffing.role) == {"adult", "cyp"}
     assert staffing.start_date.isna().all()  # the edition before (Sept 2022) counted no MHPs: no window
+
+
+def test_workforce_pcn_codes_are_matched_to_todays_pcns_on_the_real_build(everything):
+    """Each edition's PCN codes, as published, are matched to today's PCNs through their practices
+    (workforce_pcn_match): a code renamed or merged since counts in today's PCN (its staff summed with the other
+    codes merged into it), a code split since stays under its own code, named with the PCNs its practices are in."""
+    from phm_profile import database, mhp
+
+    db, _ = everything
+    con = database.connection(database.database_key(db))
+    match = con.execute("SELECT census, match, count(*) AS n FROM workforce_pcn_match GROUP BY ALL").df()
+    counts = {(c.strftime("%Y-%m"), m): n for c, m, n in zip(pd.to_datetime(match.census), match.match, match.n)}
+    assert counts[("2026-06", "same code")] == 1_271 and ("2026-06", "renamed or merged") not in counts
+    assert (counts[("2021-09", "same code")], counts[("2021-09", "renamed or merged")],
+            counts[("2021-09", "split")]) == (951, 14, 19)
+    # A PCN of today formed from two codes of September 2021: its team there is both codes' rows, summed.
+    sept = pd.Timestamp("2021-09-01")
+    merged = con.execute("""SELECT pcn_code, published_codes, team_fte, rows FROM pcn_mhp_today
+                            WHERE census = ? AND len(published_codes) > 1 AND NOT list_contains(published_codes, pcn_code)
+                            ORDER BY pcn_code LIMIT 1""", [sept.date()]).df().iloc[0]
+    raw = con.execute("""SELECT sum(fte), count(*) FROM pcn_workforce WHERE census = ?
+                         AND list_contains(?::VARCHAR[], pcn_code)""", [sept.date(), list(merged.published_codes)]
+                      ).fetchall()[0]
+    assert merged.team_fte == pytest.approx(raw[0]) and merged.rows == raw[1]
+    assert mhp.team(con, merged.pcn_code, sept).fte.sum() == pytest.approx(raw[0])
+    series = mhp.over_time(con, [merged.pcn_code]).set_index("label")
+    assert series.loc["2021-09", "status"] == mhp.NOT_COUNTED  # not "no return": its predecessors made one
+    # The codes split since are named, with today's PCNs, in the list of codes not shown; merged ones are not.
+    missing = mhp.not_in_mapping(con, "2024-25", sept)
+    assert set(merged.published_codes).isdisjoint(missing["PCN code"])
+    split = missing[missing["Why not shown"].str.startswith("split since")]
+    assert len(split) == 19 and split["Why not shown"].str.contains(r"U\d{5}").all()
+
+
+def test_the_mhp_pages_staffing_comes_from_the_edition_of_the_year(everything):
+    """Without a staffing file, the latest year shown uses the latest edition counting MHPs; an earlier year the
+    edition in post by its 31 March (else the first after); an edition counting no MHPs never serves."""
+    from phm_profile import database, mhp
+
+    db, _ = everything
+    con = database.connection(database.database_key(db))
+    june = pd.Timestamp("2026-06-01")
+    latest = con.execute("SELECT max(period) FROM pcn_need_inputs").fetchall()[0][0]
+    assert mhp.staffing_edition(con, latest) == june
+    assert mhp.staffing_edition(con, "2019-20") == june  # no counted edition by March 2020: the first after
+    used = mhp.compose_staffing(pd.DataFrame(columns=mhp.STAFFING_COLUMNS[:6]), mhp.staffing(con, june), june,
+                                latest, mhp.no_return(con, latest, june))
+    assert used.source.startswith("NHS England, Primary Care Network Workforce, June 2026")
+    assert used.when == "in post at the June 2026 census" and round(used.frame.wte.sum(), 1) == 655.3
+    assert len(used.unknown) == 17  # no return in June 2026: not known, not 0
+    # England's headline counts each person once across the edition, and keeps the codes in no mapping.
+    head = mhp.headline(con, june)
+    people = _independent_june_2026()
+    people = people[people.Data_source == "NWRS Staff"].UNIQUE_IDENTIFIER.str.removesuffix(".0").nunique()
+    assert head["mhp_headcount"] == people and head["pcns"] == 1_271 and round(head["mhp_fte"], 1) == 655.3
 
 
 def test_mhp_in_post_export_on_the_real_build(everything, tmp_path):

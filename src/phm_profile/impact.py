@@ -73,19 +73,25 @@ def staffing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def starts(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
-    """Each PCN's first MHP start month (rows without a start date give none)."""
+    """Each PCN's first MHP start month. A PCN with a post of unknown start (no start date: in post, since when not
+    known) has none: its first MHP may be that one."""
+    undated = _undated(staffing)
     dated = staffing.dropna(subset=["start_date"])
-    first = dated.groupby("pcn_code").start_date.min()
+    first = dated[~dated.pcn_code.isin(undated)].groupby("pcn_code").start_date.min()
     return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in first.items()}
 
 
 def windows(staffing: pd.DataFrame) -> dict[str, pd.Timestamp]:
-    """Each PCN whose start is a window, not a date (staffing from the PCN Workforce: mhp.staffing), with the
+    """Each PCN whose first start is a window, not a date (staffing from the PCN Workforce: mhp.staffing), with the
     census month the window opens (its MHP started after it, by the start month): the months between are left out
     as changeover, and the before window ends at it."""
     if "window_from" not in staffing:
         return {}
-    opened = staffing.dropna(subset=["start_date", "window_from"]).groupby("pcn_code").window_from.min()
+    first = starts(staffing)
+    rows = staffing.dropna(subset=["start_date", "window_from"])
+    rows = rows[np.array([pd.Timestamp(d).to_period("M").to_timestamp() == first.get(c) for c, d in
+                          zip(rows.pcn_code, rows.start_date)], dtype=bool)]
+    opened = rows.groupby("pcn_code").window_from.min()
     return {code: pd.Timestamp(day).to_period("M").to_timestamp() for code, day in opened.items()}
 
 
@@ -98,9 +104,13 @@ def start_words(start: pd.Timestamp, opened: pd.Timestamp | None) -> str:
 
 def in_post_at_year_end(staffing: pd.DataFrame, period: str, by_role: bool = False) -> pd.Series:
     """Each PCN's MHP WTE in post on 31 March at the end of ``period`` (both roles; by (pcn_code, role) if
-    ``by_role``)."""
+    ``by_role``). A post from the PCN Workforce (``as_at``: its census) counts as in post: it is what the edition
+    used for the year says (mhp.staffing_edition)."""
     end = pd.Timestamp(f"{int(period[:4]) + 1}-03-31")
-    return workforce.in_post(staffing, on=end).groupby(["pcn_code", "role"] if by_role else "pcn_code").wte.sum()
+    published = staffing.as_at.notna() if "as_at" in staffing else pd.Series(False, index=staffing.index)
+    dated = workforce.in_post(staffing[~published], on=end)
+    rows = pd.concat([dated, staffing[published][["pcn_code", "role", "wte"]]]) if published.any() else dated
+    return rows.groupby(["pcn_code", "role"] if by_role else "pcn_code").wte.sum()
 
 
 NO_RETURN = "No return (not known)"
@@ -148,14 +158,16 @@ def _undated(staffing: pd.DataFrame) -> set[str]:
 
 
 def _comparison(series: pd.DataFrame, first: dict, start: pd.Timestamp, measure: Measure,
-                undated: set[str] = frozenset()) -> pd.DataFrame:
+                undated: set[str] = frozenset(), seen: dict | None = None) -> pd.DataFrame:
     """The PCNs with no MHP by the end of the after window (none yet, or none at all), summed by month (a PCN's
     month whose count of the measure is suppressed left out of both its events and its exposure); a PCN with an
-    MHP of unknown start (``undated``) is none of them."""
+    MHP of unknown start, or whose MHPs are not known (``undated``), is none of them, nor one ``seen`` with an MHP
+    (its first edition with one, in any PCN Workforce edition) by the end."""
     series = series.dropna(subset=[measure.events, measure.exposure])
     end = start + pd.DateOffset(months=WINDOW)
+    seen = seen or {}
     without = [c for c in series.pcn_code.unique()
-               if c not in undated and (c not in first or first[c] > end)]
+               if c not in undated and (c not in first or first[c] > end) and not (c in seen and seen[c] <= end)]
     return series[series.pcn_code.isin(without)].groupby("month", as_index=False)[list(COUNTS)].sum()
 
 
@@ -167,11 +179,13 @@ def _protected(total: tuple[float, float], suppress: bool) -> tuple[float, float
 
 
 def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str,
-                              pcn_codes: list[str] | None = None, suppress: bool = True) -> pd.DataFrame:
+                              pcn_codes: list[str] | None = None, suppress: bool = True,
+                              unknown: set[str] = frozenset(), seen: dict | None = None) -> pd.DataFrame:
     """For each PCN with an MHP start date (of ``pcn_codes``, if given) whose 12 months before and after are in the
     records, and for all of them pooled ("All that started": their windows stacked), the measure before and after
     and in the comparison PCNs over the same months, and the difference in differences with its 95% interval.
-    With suppression on, from window totals rounded to 5; a total of 1-7 gives no estimate."""
+    With suppression on, from window totals rounded to 5; a total of 1-7 gives no estimate. ``unknown`` (PCNs
+    whose MHPs are not known) and ``seen`` (each PCN's first MHP in any edition) keep PCNs out of the comparison."""
     measure = MEASURES[measure_key]
     first, opened = starts(staffing), windows(staffing)
     rows, pooled = [], {k: [0.0, 0.0] for k in ("before", "after", "comparison_before", "comparison_after")}
@@ -181,7 +195,8 @@ def difference_in_differences(series: pd.DataFrame, staffing: pd.DataFrame, meas
         own = _window_totals(series[series.pcn_code == code], start, measure, opened.get(code))
         if own["before"][2] < WINDOW or own["after"][2] < WINDOW:  # both full windows in the records
             continue
-        comparison = _window_totals(_comparison(series, first, start, measure, _undated(staffing)).assign(
+        comparison = _window_totals(_comparison(series, first, start, measure, _undated(staffing) | set(unknown),
+                                                seen).assign(
             pcn_code="comparison"), start, measure, opened.get(code))
         groups = {"before": own["before"][:2], "after": own["after"][:2],
                   "comparison_before": comparison["before"][:2], "comparison_after": comparison["after"][:2]}
@@ -211,24 +226,31 @@ def _row(code: str, start: str, groups: dict, measure: Measure, suppress: bool) 
 
 
 def event_series(series: pd.DataFrame, staffing: pd.DataFrame, measure_key: str, pcn_codes: list[str] | None = None,
-                 suppress: bool = True) -> pd.DataFrame:
+                 suppress: bool = True, unknown: set[str] = frozenset(), seen: dict | None = None) -> pd.DataFrame:
     """The measure by month from the start (-12 to 12, 0 the start month), pooled over the PCNs that started
     (of ``pcn_codes``) and over the comparison PCNs in the same calendar months; with suppression on, from
-    counts rounded to 5, a month with a count of 1-7 left out."""
+    counts rounded to 5, a month with a count of 1-7 left out. A start known only as a window (windows) has its
+    changeover months (from the census the window opens to the start) left out, and its before months counted back
+    from the window's opening, as _window_totals does."""
     measure = MEASURES[measure_key]
-    first = starts(staffing)
+    first, opened = starts(staffing), windows(staffing)
     parts = []
     for code, start in first.items():
         if (pcn_codes is not None and code not in pcn_codes) or code not in set(series.pcn_code):
             continue
+        before_end = opened.get(code, start)
         for group, frame in (("PCNs with MHPs", series[series.pcn_code == code]),
                              ("Comparison PCNs (no MHP yet)",
-                              _comparison(series, first, start, measure, _undated(staffing)))):
+                              _comparison(series, first, start, measure, _undated(staffing) | set(unknown), seen))):
             frame = frame.dropna(subset=[measure.events, measure.exposure])  # a suppressed month: left out
-            offset = (frame.month.dt.year - start.year) * 12 + (frame.month.dt.month - start.month)
-            chosen = frame[offset.abs() <= WINDOW]
-            parts.append(pd.DataFrame({"group": group, "month_from_start": offset[offset.abs() <= WINDOW],
-                                       "events": chosen[measure.events], "exposure": chosen[measure.exposure]}))
+            months = frame.month.dt.year * 12 + frame.month.dt.month
+            after = months - (start.year * 12 + start.month)
+            before = months - (before_end.year * 12 + before_end.month)
+            offset = after.where(after >= 0, before.where(before < 0))  # changeover months: NaN
+            keep = offset.notna() & (offset.abs() <= WINDOW)
+            parts.append(pd.DataFrame({"group": group, "month_from_start": offset[keep].astype(int),
+                                       "events": frame[measure.events][keep],
+                                       "exposure": frame[measure.exposure][keep]}))
     if not parts:
         return pd.DataFrame(columns=["group", "month_from_start", "events", "exposure", "value"])
     out = pd.concat(parts).groupby(["group", "month_from_start"], as_index=False)[["events", "exposure"]].sum()

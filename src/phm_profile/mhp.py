@@ -8,6 +8,8 @@ the need beside them is worked from released counts (queries.workforce_inputs' r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -28,8 +30,6 @@ CAVEATS = (
     "identifier, so no headcount; NHS England notes staff employed by a trust may also be counted in that trust's "
     "workforce figures: contracted FTE is shown as its own figure.",
     "A PCN with no row in an edition made no return: its MHPs are not known, which is not the same as none.",
-    "The publisher tagged no Mental Health Practitioner role before 2023: an earlier edition does not count MHPs "
-    "(its link workers and wellbeing practitioners are other staff).",
     "The collection does not mark which posts the ARRS reimburses: the PCN team is shown as published.",
 )
 
@@ -58,6 +58,19 @@ def editions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+def caveats(editions: pd.DataFrame) -> tuple[str, ...]:
+    """CAVEATS with what the editions loaded (editions) say of when MHPs were first counted: the editions with no
+    role tagged as an MHP count none (their link workers and wellbeing practitioners are other staff)."""
+    none = editions[~editions.counts_mhps.astype(bool)].sort_values("census")
+    counted = editions[editions.counts_mhps.astype(bool)].sort_values("census")
+    if none.empty:
+        return CAVEATS
+    names = ", ".join(edition_name(c) for c in none.census)
+    first = (f"; the first that does is {edition_name(counted.census.iloc[0])}" if len(counted) else "")
+    return (*CAVEATS, f"Editions loaded that tag no Mental Health Practitioner role, so count no MHPs (not 0): {names}"
+            f"{first}. Their link workers and wellbeing practitioners are other staff.")
+
+
 def edition_name(census) -> str:
     return pd.Timestamp(census).strftime("%B %Y")
 
@@ -65,57 +78,86 @@ def edition_name(census) -> str:
 @releasable
 def in_post(con: duckdb.DuckDBPyConnection, period: str, census, suppress: bool) -> pd.DataFrame:
     """Every PCN of England in ``period`` (its need inputs, released when ``suppress``) with the PCN Workforce of
-    ``census``: its MHP figures (FIGURES), other_mh_fte, team_fte and a status (RETURN, NO_RETURN, NOT_COUNTED)."""
+    ``census`` on today's PCNs (marts/pcn_mhp_today.sql: a PCN renamed or merged since counts its predecessors'
+    rows, named in ``predecessors``): its MHP figures (FIGURES), other_mh_fte, team_fte and a status (RETURN,
+    NO_RETURN, NOT_COUNTED)."""
     frame = con.execute("""
         WITH names AS (SELECT icb_code, any_value(icb_name) AS icb_name FROM practice_pcn WHERE period = ?
                        GROUP BY icb_code),
         edition AS (SELECT * FROM workforce_editions WHERE census = ?)
         SELECT n.*, names.icb_name, w.mhp_fte, w.mhp_fte_adult, w.mhp_fte_cyp, w.mhp_fte_employed,
                w.mhp_fte_contracted, w.mhp_headcount, w.other_mh_fte, w.team_fte,
+               coalesce(array_to_string(w.predecessors, ', '), '') AS predecessors,
                CASE WHEN NOT (SELECT any_value(counts_mhps) FROM edition) THEN 'not counted'
                     WHEN w.pcn_code IS NULL THEN 'no return' ELSE 'return' END AS status
         FROM pcn_need_inputs n LEFT JOIN names USING (icb_code)
-        LEFT JOIN pcn_mhp_in_post w ON w.pcn_code = n.pcn_code AND w.census = ?
+        LEFT JOIN pcn_mhp_today w ON w.pcn_code = n.pcn_code AND w.census = ?
         WHERE n.period = ? ORDER BY n.icb_code, n.pcn_code""",
                         [period, pd.Timestamp(census).date(), pd.Timestamp(census).date(), period]).df()
     frame = frame.drop(columns=["period"])
     return suppression.protect(frame) if suppress else frame
 
 
-def no_return(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
-    """The PCNs of ``period`` with no row in the latest edition that counts MHPs (their MHPs are not known: the MHP
-    pages, using that edition as their staffing, say so rather than show 0). Empty without such an edition."""
+def latest_counted(con: duckdb.DuckDBPyConnection):
+    """The census of the latest edition that counts MHPs, or None."""
     counted = editions(con)
     counted = counted[counted.counts_mhps]
-    if counted.empty:
+    return None if counted.empty else counted.census.iloc[0]
+
+
+def no_return(con: duckdb.DuckDBPyConnection, period: str, census=None) -> list[str]:
+    """The PCNs of ``period`` with no row in the edition of ``census`` (default: the latest that counts MHPs), on
+    today's PCNs: their MHPs are not known (the MHP pages, using that edition as their staffing, say so rather
+    than show 0). Empty without such an edition."""
+    census = latest_counted(con) if census is None else census
+    if census is None:
         return []
     return [r[0] for r in con.execute("""
         SELECT pcn_code FROM pcn_need_inputs WHERE period = ? AND pcn_code NOT IN
-            (SELECT pcn_code FROM pcn_mhp_in_post WHERE census = ?) ORDER BY pcn_code""",
-        [period, counted.census.iloc[0].date()]).fetchall()]
+            (SELECT pcn_code FROM pcn_mhp_today WHERE census = ?) ORDER BY pcn_code""",
+        [period, pd.Timestamp(census).date()]).fetchall()]
+
+
+#: Why a PCN code of an edition is not one of the year's PCNs (workforce_pcn_match.match).
+UNMATCHED = {"same code": "today's PCN, not in the {period} mapping (formed since)",
+             "renamed or merged": "merged or renamed since into {today}, not in the {period} mapping",
+             "split": "split since: its practices are now in {today}; staff cannot be shared out",
+             "closed": "closed since: its practices are in no PCN today",
+             "in no mapping": "in no mapping loaded"}
 
 
 def not_in_mapping(con: duckdb.DuckDBPyConnection, period: str, census) -> pd.DataFrame:
-    """The PCNs of the edition that are in no practice-to-PCN mapping of ``period``: kept under their codes (their
-    staff are in the export), with no list size or need known."""
-    if not _has(con, "pcn_mhp_in_post"):
-        return pd.DataFrame(columns=["PCN code", "PCN", "ICB (in the file)", "MHP FTE", "Whole team FTE"])
-    return con.execute("""
-        SELECT pcn_code AS "PCN code", pcn_name AS "PCN", icb_name AS "ICB (in the file)",
-               round(mhp_fte, 2) AS "MHP FTE", round(team_fte, 2) AS "Whole team FTE" FROM pcn_mhp_in_post
-        WHERE census = ? AND pcn_code NOT IN (SELECT pcn_code FROM pcn_need_inputs WHERE period = ?)
-        ORDER BY 1""", [pd.Timestamp(census).date(), period]).df()
+    """The PCN codes of the edition that are none of the PCNs of ``period`` after matching them to today's PCNs
+    (workforce_pcn_match), with why: kept under their codes (their staff are in the export and England's totals),
+    with no list size or need known."""
+    columns = ["PCN code", "PCN", "ICB (in the file)", "Why not shown", "MHP FTE", "Whole team FTE"]
+    if not _has(con, "workforce_pcn_match"):
+        return pd.DataFrame(columns=columns)
+    frame = con.execute("""
+        SELECT p.pcn_code, p.pcn_name, p.icb_name, m.match, array_to_string(m.today_pcns, ', ') AS today,
+               round(p.mhp_fte, 2) AS mhp_fte, round(p.team_fte, 2) AS team_fte
+        FROM pcn_mhp_in_post p JOIN workforce_pcn_match m USING (census, pcn_code)
+        WHERE p.census = ? AND (m.today_pcn_code IS NULL OR m.today_pcn_code NOT IN
+                                (SELECT pcn_code FROM pcn_need_inputs WHERE period = ?))
+        ORDER BY p.pcn_code""", [pd.Timestamp(census).date(), period]).df()
+    why = [UNMATCHED[m].format(period=period, today=t or "none") for m, t in zip(frame.match, frame.today)]
+    return pd.DataFrame(dict(zip(columns, [frame.pcn_code, frame.pcn_name, frame.icb_name, why, frame.mhp_fte,
+                                            frame.team_fte])), columns=columns)
 
 
 def england_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """England's MHP figures in every edition (from the publisher's rows, every PCN code as published): census,
-    pcns (made a return), pcns_with_mhp and the FIGURES summed; NaN where the edition counts no MHPs."""
+    """England's MHP figures in every edition (from the publisher's rows, every PCN code as published, in a mapping
+    or not): census, pcns (made a return), pcns_with_mhp and the FIGURES summed (mhp_headcount: distinct people
+    across the edition); NaN where the edition counts no MHPs."""
     if not _has(con, "pcn_mhp_in_post"):
         return pd.DataFrame(columns=["census", "pcns", "pcns_with_mhp", *FIGURES])
     frame = con.execute(f"""
+        WITH heads AS (SELECT census, count(DISTINCT person_id) FILTER (WHERE is_mhp AND employment = 'employed')
+                                      AS people FROM pcn_workforce GROUP BY census)
         SELECT census, count(*) AS pcns, count(*) FILTER (WHERE mhp_fte > 0) AS pcns_with_mhp,
-               {', '.join(f'sum({c}) AS {c}' for c in FIGURES)}
-        FROM pcn_mhp_in_post GROUP BY census ORDER BY census""").df()
+               {', '.join(f'sum({c}) AS {c}' for c in FIGURES[:-1])},
+               CASE WHEN bool_and(mhp_fte IS NOT NULL) THEN any_value(h.people) END AS mhp_headcount
+        FROM pcn_mhp_in_post JOIN heads h USING (census) GROUP BY census ORDER BY census""").df()
     frame["census"] = pd.to_datetime(frame.census)
     return frame
 
@@ -191,95 +233,198 @@ TABLE_COLUMNS = {
 }
 
 
-def table_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """The in-post table as shown and exported: the status in words, gaps largest shortfall first, rounded."""
+def table_view(frame: pd.DataFrame, edition: str | None = None) -> pd.DataFrame:
+    """The in-post table as shown and exported: the status in words, gaps largest shortfall first, rounded; with
+    the edition named in a last column when given (a CSV says which month it is)."""
     out = frame.sort_values(["gap_to_need", "pcn_code"], na_position="last")[list(TABLE_COLUMNS)].copy()
     out["status"] = out.status.map(STATUS_WORDS)
     for column, (_, fmt) in TABLE_COLUMNS.items():
         if fmt and fmt.endswith("f"):
             out[column] = out[column].astype(float).round(int(fmt[2]))
-    return out.rename(columns={k: v[0] for k, v in TABLE_COLUMNS.items()})
+    out = out.rename(columns={k: v[0] for k, v in TABLE_COLUMNS.items()})
+    if edition is not None:
+        out[EDITION_COLUMN] = edition
+    return out
+
+
+EDITION_COLUMN = "PCN Workforce edition"
 
 
 # -- Over time ----------------------------------------------------------------------------------------------------
 
 def over_time(con: duckdb.DuckDBPyConnection, pcn_codes: list[str]) -> pd.DataFrame:
-    """Each PCN of ``pcn_codes`` in every edition: census, label, pcn_code, status and its MHP figures (NaN where
-    not known)."""
-    if not _has(con, "pcn_mhp_in_post") or not pcn_codes:
+    """Each PCN of ``pcn_codes`` (today's codes) in every edition, its predecessors' rows counted (pcn_mhp_today):
+    census, label, pcn_code, status and its MHP figures (NaN where not known)."""
+    if not _has(con, "pcn_mhp_today") or not pcn_codes:
         return pd.DataFrame(columns=["census", "label", "pcn_code", "status", *FIGURES])
     frame = con.execute(f"""
         SELECT e.census, e.label, c.pcn_code,
                CASE WHEN NOT e.counts_mhps THEN 'not counted' WHEN w.pcn_code IS NULL THEN 'no return'
                     ELSE 'return' END AS status, {', '.join(f'w.{c}' for c in FIGURES)}
         FROM workforce_editions e CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS pcn_code) c
-        LEFT JOIN pcn_mhp_in_post w ON w.census = e.census AND w.pcn_code = c.pcn_code
+        LEFT JOIN pcn_mhp_today w ON w.census = e.census AND w.pcn_code = c.pcn_code
         ORDER BY c.pcn_code, e.census""", [list(pcn_codes)]).df()
     frame["census"] = pd.to_datetime(frame.census)
     return frame
 
 
 def start_windows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each PCN's first edition with an MHP in post (``first_seen``) and, where the edition just before it counted
-    MHPs and the PCN returned none, that edition (``none_at``): its MHP started between the two census months.
-    Otherwise none_at is NaT: it started by first_seen, when is not known."""
-    if not _has(con, "pcn_mhp_in_post"):
-        return pd.DataFrame(columns=["pcn_code", "first_seen", "none_at"])
+    """Each PCN's (today's codes) first edition with an MHP of each role in post (``first_seen``; role 'adult' or
+    'cyp') and, where the edition just before it counted MHPs and the PCN returned none of that role, that edition
+    (``none_at``): its first MHP of the role started between the two census months. Otherwise none_at is NaT: it
+    started by first_seen, when is not known."""
+    if not _has(con, "pcn_mhp_today"):
+        return pd.DataFrame(columns=["pcn_code", "role", "first_seen", "none_at"])
     frame = con.execute("""
-        WITH ordered AS (SELECT census, counts_mhps, lag(census) OVER (ORDER BY census) AS before
-                         FROM workforce_editions),
-        first AS (SELECT pcn_code, min(census) AS first_seen FROM pcn_mhp_in_post WHERE mhp_fte > 0 GROUP BY pcn_code)
-        SELECT f.pcn_code, f.first_seen,
-               CASE WHEN p.counts_mhps AND w.mhp_fte = 0 THEN o.before END AS none_at
+        WITH ordered AS (SELECT census, lag(census) OVER (ORDER BY census) AS before FROM workforce_editions),
+        roles AS (SELECT census, pcn_code, 'adult' AS role, mhp_fte_adult AS fte FROM pcn_mhp_today
+                  UNION ALL SELECT census, pcn_code, 'cyp', mhp_fte_cyp FROM pcn_mhp_today),
+        first AS (SELECT pcn_code, role, min(census) AS first_seen FROM roles WHERE fte > 0 GROUP BY ALL)
+        SELECT f.pcn_code, f.role, f.first_seen, CASE WHEN r.fte = 0 THEN o.before END AS none_at
         FROM first f JOIN ordered o ON o.census = f.first_seen
-        LEFT JOIN workforce_editions p ON p.census = o.before
-        LEFT JOIN pcn_mhp_in_post w ON w.census = o.before AND w.pcn_code = f.pcn_code
-        ORDER BY f.pcn_code""").df()
+        LEFT JOIN roles r ON r.census = o.before AND r.pcn_code = f.pcn_code AND r.role = f.role
+        ORDER BY f.pcn_code, f.role""").df()
     for column in ("first_seen", "none_at"):
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
-def staffing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Who is in post by the latest edition that counts MHPs, as a staffing frame (workforce.read_staffing's columns:
-    pcn_code, role, band, wte, start_date, end_date) plus ``window_from``: one row per PCN and role (adult, CYP),
-    no band (the collection has none); where the edition before the PCN's first MHP counted MHPs and showed none
-    there, start_date is that first census and window_from the census before (the MHP started in between); both
-    empty otherwise (in post, start not known). Rows whose role is
-    neither adult nor CYP are left out (in_post counts them in the PCN's MHP FTE)."""
-    empty = pd.DataFrame({"pcn_code": pd.Series(dtype=str), "role": pd.Series(dtype=str),
-                          "band": pd.Series(dtype=object), "wte": pd.Series(dtype=float),
-                          "start_date": pd.Series(dtype="datetime64[us]"), "end_date": pd.Series(dtype="datetime64[us]"),
-                          "window_from": pd.Series(dtype="datetime64[us]")})
+def first_seen(windows: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Each PCN's first edition with an MHP of either role (start_windows): by then it has one, whatever a staffing
+    file says, so it is no comparison PCN for months after it (impact.difference_in_differences)."""
+    return {code: pd.Timestamp(day) for code, day in windows.groupby("pcn_code").first_seen.min().items()}
+
+
+def staffing_edition(con: duckdb.DuckDBPyConnection, period: str):
+    """The edition (census) that gives the MHP pages who is in post in ``period`` when no staffing file says so:
+    for the latest year of the data, the latest edition that counts MHPs (today's staffing, as the plan starts from
+    today); for an earlier year, the latest such edition by the year's end (31 March), else the first after it.
+    None without an edition that counts MHPs."""
     counted = editions(con)
-    counted = counted[counted.counts_mhps]
+    counted = counted[counted.counts_mhps].sort_values("census")
     if counted.empty:
-        return empty
-    latest = counted.census.iloc[0].date()
+        return None
+    latest_year = con.execute("SELECT max(period) FROM pcn_need_inputs").fetchall()[0][0]
+    if latest_year is None or period >= latest_year:
+        return counted.census.iloc[-1]
+    by_end = counted[counted.census <= pd.Timestamp(f"{int(period[:4]) + 1}-03-31")]
+    return by_end.census.iloc[-1] if len(by_end) else counted.census.iloc[0]
+
+
+STAFFING_COLUMNS = ("pcn_code", "role", "band", "wte", "start_date", "end_date", "window_from", "as_at")
+
+
+def _empty_staffing() -> pd.DataFrame:
+    return pd.DataFrame({"pcn_code": pd.Series(dtype=str), "role": pd.Series(dtype=str),
+                         "band": pd.Series(dtype=object), "wte": pd.Series(dtype=float),
+                         **{c: pd.Series(dtype="datetime64[us]") for c in STAFFING_COLUMNS[4:]}})
+
+
+def staffing(con: duckdb.DuckDBPyConnection, census) -> pd.DataFrame:
+    """Who is in post in the edition of ``census`` (today's PCNs), as a staffing frame (workforce.read_staffing's
+    columns: pcn_code, role, band, wte, start_date, end_date) plus ``window_from`` and ``as_at`` (the census: the
+    post is in post then, whatever the year shown): one row per PCN and role (adult, CYP), no band (the collection
+    has none). Where the edition before the PCN's first MHP of the role counted MHPs and showed none, start_date is
+    that first census and window_from the census before (it started in between); both empty otherwise (in post,
+    start not known). Rows whose role is neither adult nor CYP are left out (in_post counts them in the MHP FTE)."""
+    if census is None:
+        return _empty_staffing()
     frame = con.execute("""
-        SELECT pcn_code, mhp_role AS role, sum(fte) AS wte FROM pcn_workforce
-        WHERE census = ? AND is_mhp AND mhp_role IN ('adult', 'cyp') GROUP BY ALL HAVING sum(fte) > 0
-        ORDER BY pcn_code, role""", [latest]).df()
+        SELECT pcn_code, role, wte FROM (
+            SELECT pcn_code, 'adult' AS role, mhp_fte_adult AS wte FROM pcn_mhp_today WHERE census = ?
+            UNION ALL SELECT pcn_code, 'cyp', mhp_fte_cyp FROM pcn_mhp_today WHERE census = ?)
+        WHERE wte > 0 ORDER BY pcn_code, role""", [pd.Timestamp(census).date()] * 2).df()
     if frame.empty:
-        return empty
-    windows = start_windows(con).set_index("pcn_code")
+        return _empty_staffing()
+    windows = start_windows(con).set_index(["pcn_code", "role"])
+    keys = pd.MultiIndex.from_frame(frame[["pcn_code", "role"]])
+    opened = windows.none_at.reindex(keys).to_numpy()
     frame["band"] = None
-    known = frame.pcn_code.map(windows.none_at).notna()
-    frame["start_date"] = frame.pcn_code.map(windows.first_seen).where(known).astype("datetime64[us]")
+    frame["start_date"] = pd.Series(np.where(pd.notna(opened), windows.first_seen.reindex(keys).to_numpy(), None),
+                                    index=frame.index).astype("datetime64[us]")
     frame["end_date"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-    frame["window_from"] = frame.pcn_code.map(windows.none_at).astype("datetime64[us]")
-    return frame[list(empty.columns)]
+    frame["window_from"] = pd.Series(opened, index=frame.index).astype("datetime64[us]")
+    frame["as_at"] = pd.Series(pd.Timestamp(census), index=frame.index).astype("datetime64[us]")
+    return frame[list(STAFFING_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The staffing every MHP page uses (compose_staffing): the posts (STAFFING_COLUMNS), where they are from in
+    words, when a post counts as in post, and the PCNs whose MHPs it does not know (no return in the edition used,
+    and no row of a staffing file)."""
+    frame: pd.DataFrame
+    source: str
+    when: str
+    unknown: frozenset = frozenset()
+    census: pd.Timestamp | None = None
+
+
+def compose_staffing(local: pd.DataFrame, published: pd.DataFrame, census, period: str,
+                     no_return_pcns=()) -> Staffing:
+    """A staffing file's posts (``local``: bands, start dates) for the PCNs it lists, the PCN Workforce's
+    (``published``, the edition of ``census``: staffing) for every other PCN: the file takes precedence only where
+    it speaks."""
+    year_end = f"31 March {int(period[:4]) + 1}"
+    local = local.reindex(columns=list(STAFFING_COLUMNS))
+    if census is None:
+        if len(local):
+            return Staffing(local, "the staffing file loaded with the data", f"in post on {year_end}")
+        return Staffing(local, "no staffing loaded (no staffing file, no PCN Workforce edition counting MHPs)",
+                        f"in post on {year_end}")
+    listed = set(local.pcn_code)
+    rest = published[~published.pcn_code.isin(listed)]
+    frame = pd.concat([local.astype(rest.dtypes.to_dict()), rest], ignore_index=True) if len(local) else rest
+    edition = f"{SOURCE}, {edition_name(census)}"
+    if listed:
+        source = (f"the staffing file loaded with the data for its {len(listed):,} PCN{'s' if len(listed) > 1 else ''}, "
+                  f"{edition} for every other PCN")
+        when = f"in post on {year_end} (the staffing file) or at the {edition_name(census)} census (the PCN Workforce)"
+    else:
+        source = f"{edition} (no bands; start dates only as a window between editions)"
+        when = f"in post at the {edition_name(census)} census"
+    return Staffing(frame.reset_index(drop=True), source, when, frozenset(set(no_return_pcns) - listed),
+                    pd.Timestamp(census))
+
+
+def _posts(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reindex(columns=list(STAFFING_COLUMNS[:6])).copy()
+    out["band"] = out.band.astype(object).where(out.band.notna(), None).map(lambda b: None if b is None else str(b))
+    out["wte"] = out.wte.astype(float).round(6)
+    for column in ("start_date", "end_date"):
+        out[column] = pd.to_datetime(out[column]).astype("datetime64[us]")
+    return out.sort_values(["pcn_code", "role", "start_date", "wte"], na_position="first").reset_index(drop=True)
+
+
+def same_posts(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two staffing frames hold the same posts (order, a missing band written None or NaN, and the
+    PCN Workforce's window columns aside)."""
+    return _posts(a).equals(_posts(b))
+
+
+def with_published_dates(edited: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """``edited`` (a staffing table checked after editing) with the PCN Workforce's window_from and as_at put back
+    on the rows that are still the edition's post of their PCN and role (same start): an edit of the WTE keeps the
+    window its MHP started in; a row added or re-dated is the user's own."""
+    keys = ["pcn_code", "role", "start_date"]
+    dates = published.reindex(columns=list(STAFFING_COLUMNS))
+    dates = dates[dates.as_at.notna()][keys + ["window_from", "as_at"]].drop_duplicates(keys)
+    out = edited.reindex(columns=list(STAFFING_COLUMNS[:6])).copy()
+    out["start_date"] = pd.to_datetime(out.start_date).astype("datetime64[us]")
+    dates["start_date"] = pd.to_datetime(dates.start_date).astype("datetime64[us]")
+    return out.merge(dates, on=keys, how="left")[list(STAFFING_COLUMNS)]
 
 
 def team(con: duckdb.DuckDBPyConnection, pcn_code: str, census) -> pd.DataFrame:
-    """A PCN's whole team in an edition, by staff group and role as published: FTE employed and contracted, and
-    the employed headcount; MHP roles first."""
+    """A PCN's whole team in an edition (today's code: its predecessors' rows too), by staff group and role as
+    published: FTE employed and contracted, and the employed headcount; MHP roles first."""
     return con.execute("""
         SELECT staff_group, staff_role, coalesce(is_mhp, false) AS is_mhp,
                sum(fte) FILTER (WHERE employment = 'employed') AS employed_fte,
                sum(fte) FILTER (WHERE employment = 'contracted') AS contracted_fte,
                sum(fte) AS fte, count(DISTINCT person_id) FILTER (WHERE employment = 'employed') AS employed_headcount
-        FROM pcn_workforce WHERE pcn_code = ? AND census = ?
+        FROM pcn_workforce w JOIN workforce_pcn_match m USING (census, pcn_code)
+        WHERE coalesce(m.today_pcn_code, m.pcn_code) = ? AND census = ?
         GROUP BY ALL ORDER BY is_mhp DESC, fte DESC, staff_role""", [pcn_code, pd.Timestamp(census).date()]).df()
 
 
@@ -301,21 +446,50 @@ def export_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 # -- Words ----------------------------------------------------------------------------------------------------------
 
-def tiles(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """The headline figures of ``frame`` (table: England or one ICB) as (label, value, note)."""
+def headline(con: duckdb.DuckDBPyConnection, census, pcn_codes: list[str] | None = None) -> dict:
+    """The MHP figures (FIGURES) of an edition for England (``pcn_codes`` None: every PCN code as published, in a
+    mapping or not) or for today's PCNs ``pcn_codes`` (an ICB), with ``pcns`` (codes with a return) and
+    ``pcns_with_mhp``; the headcount is of distinct people (a person in two PCNs is one). Empty when the edition
+    counts no MHPs."""
+    day = pd.Timestamp(census).date()
+    if not _has(con, "pcn_mhp_today"):
+        return {}
+    if pcn_codes is None:
+        rows, codes, args = "pcn_mhp_in_post WHERE census = ?", "TRUE", [day]
+    else:
+        rows, args = "pcn_mhp_today WHERE census = ? AND list_contains(?::VARCHAR[], pcn_code)", [day, list(pcn_codes)]
+        codes = "list_contains(?::VARCHAR[], coalesce(m.today_pcn_code, ''))"
+    out = con.execute(f"""
+        SELECT count(*) AS pcns, count(*) FILTER (WHERE mhp_fte > 0) AS pcns_with_mhp,
+               {', '.join(f'sum({c}) AS {c}' for c in FIGURES[:-1])}, bool_and(mhp_fte IS NOT NULL) AS counted,
+               (SELECT count(DISTINCT w.person_id) FROM pcn_workforce w JOIN workforce_pcn_match m USING (census, pcn_code)
+                WHERE w.census = ? AND w.is_mhp AND w.employment = 'employed' AND {codes}) AS mhp_headcount
+        FROM {rows}""", args + [day] + ([] if pcn_codes is None else [list(pcn_codes)])).df().iloc[0].to_dict()
+    return out if out["counted"] else {}
+
+
+def tiles(frame: pd.DataFrame, head: dict | None = None) -> list[tuple[str, str, str]]:
+    """The headline figures of ``frame`` (table: England or one ICB) as (label, value, note); the MHP figures from
+    ``head`` (headline: for England every PCN code of the edition, people counted once) where given."""
     known = frame[frame.status == RETURN]
-    if known.empty:
+    if known.empty or head == {}:
         said = ("not counted: the edition counts no MHPs" if (frame.status == NOT_COUNTED).any()
                 else "no PCN made a return")
         return [("MHP FTE in post", "not known", said)]
-    with_mhp = int((known.mhp_fte > 0).sum())
+    head = head or {**{c: known[c].sum() for c in FIGURES}, "pcns": len(known),
+                    "pcns_with_mhp": int((known.mhp_fte > 0).sum())}
+    pcns, with_mhp = int(head["pcns"]), int(head["pcns_with_mhp"])
+    outside = pcns - len(known)
     return [
-        ("MHP FTE in post", f"{known.mhp_fte.sum():,.1f}", f"adult {known.mhp_fte_adult.sum():,.1f}, "
-         f"CYP {known.mhp_fte_cyp.sum():,.1f}"),
-        ("Contracted MHP FTE", f"{known.mhp_fte_contracted.sum():,.1f}",
-         f"employed {known.mhp_fte_employed.sum():,.1f} ({int(known.mhp_headcount.sum()):,} people)"),
-        ("PCNs with an MHP", f"{with_mhp:,}", f"of {len(known):,} with a return; {len(known) - with_mhp:,} with none"),
-        ("No return", f"{int((frame.status == NO_RETURN).sum()):,}", "PCNs with no row in the edition"),
+        ("MHP FTE in post", f"{head['mhp_fte']:,.1f}", f"adult {head['mhp_fte_adult']:,.1f}, "
+         f"CYP {head['mhp_fte_cyp']:,.1f}"),
+        ("Contracted MHP FTE", f"{head['mhp_fte_contracted']:,.1f}",
+         f"employed {head['mhp_fte_employed']:,.1f} ({int(head['mhp_headcount']):,} people); trust staff may also be "
+         "counted in the trust's own figures"),
+        ("PCNs with an MHP", f"{with_mhp:,}", f"of {pcns:,} with a return; {pcns - with_mhp:,} with none"
+         + (f" ({outside:,} PCN code{'s' if outside != 1 else ''} of the edition in no mapping of the year counted)"
+            if outside > 0 else "")),
+        ("No return", f"{int((frame.status == NO_RETURN).sum()):,}", "PCNs with no row in the edition: not known"),
     ]
 
 
@@ -337,13 +511,6 @@ def sentences(frame: pd.DataFrame, edition: str, area: str, year: str) -> list[s
     out.append(f"{len(short):,} PCNs have less MHP FTE in post than the ARRS guide's entitlement for {year} ({base:g} "
                f"WTE, {2 * base:g} at {workforce.LARGE_PCN:,} patients or more){reference}.")
     return out
-
-
-def in_post_when(source: str, period: str) -> str:
-    """When the staffing in use counts a post as in post, for the workforce plan's caption."""
-    if source.startswith(SOURCE):
-        return "in post at the edition's census month"
-    return f"in post on 31 March {int(period[:4]) + 1}"
 
 
 def area_over_time(series: pd.DataFrame, area: str) -> pd.DataFrame:
@@ -371,14 +538,14 @@ def pcn_editions_view(series: pd.DataFrame, pcn_code: str) -> pd.DataFrame:
 
 
 def windows_view(windows: pd.DataFrame, pcn_codes: list[str]) -> pd.DataFrame:
-    """When each PCN's first MHP started, as the editions tell it: between two census months where the edition
+    """When each PCN's first MHP of each role started, as the editions tell it: between two census months where the edition
     before showed none, else 'by' its first edition with one."""
     part = windows[windows.pcn_code.isin(pcn_codes)]
     return pd.DataFrame({
-        "PCN code": part.pcn_code,
-        "First edition with an MHP": [f"{d:%B %Y}" for d in part.first_seen],
-        "MHP started": [f"between {a:%B %Y} and {b:%B %Y} (a window)" if a == a and a is not pd.NaT
-                        else f"by {b:%B %Y} (the edition before did not count MHPs, or the PCN made no return)"
+        "PCN code": part.pcn_code, "Role": part.role.map({"adult": "Adult", "cyp": "CYP"}),
+        "First edition with an MHP of the role": [f"{d:%B %Y}" for d in part.first_seen],
+        "Started": [f"between {a:%B %Y} and {b:%B %Y} (a window)" if pd.notna(a)
+                        else f"by {b:%B %Y} (the edition before did not count MHPs, or the PCN made no return; or it is the first edition loaded)"
                         for a, b in zip(part.none_at, part.first_seen)]})
 
 

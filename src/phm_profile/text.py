@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import string
 
 #: Characters that make markdown of text, escaped with a backslash (CommonMark: an escaped punctuation character is
 #: always literal): links and images ([ ] !), HTML and autolinks (< >), emphasis and code (* _ ` ~), tables (|),

@@ -207,9 +207,9 @@ def _dialog_button(label: str, key: str, note: str, dialog, *args, help: str | N
     right.caption(plain(note))  # it names files and sources from the data
 
 
-def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str, source: str) -> tuple[dict, dict]:
+def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, used: mhp.Staffing) -> tuple[dict, dict]:
     """Each PCN's floor (the WTE it gets at least; kept in the link) and current MHP WTE (``posted``, from the
-    staffing in use, ``source``, unless changed here: kept for the session), edited in a dialog opened by a button: an editor
+    staffing in use, ``used``, unless changed here: kept for the session), edited in a dialog opened by a button: an editor
     in a closed expander is drawn anyway, ~0.1 s of every visit (benchmarks/README.md, session 9)."""
     codes = list(inputs.pcn_code)
     floors = {code: value for code, value in floors_param().items() if code in codes}
@@ -218,19 +218,19 @@ def floors_and_current(inputs: pd.DataFrame, posted: pd.Series, period: str, sou
     floored = sum(1 for v in floors.values() if v)
     said = "; ".join([f"floors set for {floored} PCN{'s' if floored > 1 else ''}" if floored else "no floors",
                       "current staffing as you set it" if yours else
-                      f"current staffing from {source}" if len(posted) else "no MHPs in post"])
+                      f"current staffing from {used.source}" if len(posted) else "no MHPs in post"])
     _dialog_button("Floors and current staffing per PCN (view or edit)", "alloc_edit", f"{said[0].upper()}{said[1:]}.",
-                   _floors_dialog, inputs, floors, current, posted, period, source)
+                   _floors_dialog, inputs, floors, current, posted, used)
     return floors, current
 
 
 @st.dialog("Floors and current staffing per PCN", width="large")
-def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd.Series, period: str,
-                   source: str) -> None:
+def _floors_dialog(inputs: pd.DataFrame, floors: dict, current: dict, posted: pd.Series,
+                   used: mhp.Staffing) -> None:
     from .exports import header
 
     st.caption("A floor is the WTE a PCN gets at least, whatever its share (kept in the link). "
-               + (f"Current staffing is from {plain(source)} (in post on 31 March {int(period[:4]) + 1}). "
+               + (f"Current staffing is from {plain(used.source)} ({used.when}). "
                   if len(posted) else "")
                + "Change any figure, then use them.")
     edited = st.data_editor(
@@ -519,42 +519,34 @@ def current_assumptions() -> workforce.Assumptions:
     return workforce.Assumptions(**st.session_state.get("_assumptions", {}))
 
 
-def staffing_in_use(db: str) -> tuple[pd.DataFrame, str]:
+def staffing_in_use(db: str, period: str) -> mhp.Staffing:
     """The MHPs in post with their start dates that every MHP page of this session uses, and where they are from:
     what the user loaded or edited on the MHP impact page (for this database), else the staffing file the build
-    kept (bands and start dates: it takes precedence), else the latest PCN Workforce edition that counts MHPs
-    (mhp.staffing), else none."""
+    kept (bands and start dates: it takes precedence for the PCNs it lists) with the PCN Workforce edition for
+    ``period`` (mhp.staffing_edition) for every other PCN (mhp.compose_staffing), else none."""
+    census = views.mhp_staffing_edition(db, period)
+    unknown = views.mhp_no_return(db, period, census) if census is not None else []
     if db in st.session_state.get("_staffing", {}):
-        return st.session_state["_staffing"][db]
-    local = views.impact_staffing(db)
-    if len(local):
-        return local, "the staffing file loaded with the data"
-    published = views.mhp_staffing(db)
-    if len(published):
-        counted = views.mhp_editions(db)
-        census = counted[counted.counts_mhps].census.iloc[0]
-        return published, (f"{mhp.SOURCE}, {mhp.edition_name(census)} (the latest edition loaded; no bands, start "
-                           "dates only as a window between editions)")
-    return local, "no staffing loaded (no staffing file, no PCN Workforce edition counting MHPs)"
+        frame, source = st.session_state["_staffing"][db]
+        year_end = f"31 March {int(period[:4]) + 1}"
+        when = (f"in post on {year_end} (rows with a start date) or at the census of the PCN Workforce edition"
+                if frame.get("as_at", pd.Series(dtype=object)).notna().any() else f"in post on {year_end}")
+        return mhp.Staffing(frame, source, when, frozenset(set(unknown) - set(frame.pcn_code)))
+    return mhp.compose_staffing(views.impact_staffing(db), views.mhp_staffing(db, census), census, period, unknown)
 
 
-def staffing_unknown(db: str, period: str, source: str) -> set[str]:
-    """The PCNs whose MHPs the staffing in use does not know: where it is the PCN Workforce (``source``), the PCNs
-    of ``period`` that made no return in its edition (not 0 MHPs); none for a staffing file."""
-    return set(views.mhp_no_return(db, period)) if source.startswith(mhp.SOURCE) else set()
-
-
-def staffing(db: str) -> pd.DataFrame:
+def staffing(db: str, period: str) -> mhp.Staffing:
     """The staffing in use (staffing_in_use), with a button to load or edit it in a dialog: every row checked as a
     loaded file is (workforce.read_staffing), a problem named by its row and column."""
-    base, source = staffing_in_use(db)
+    used = staffing_in_use(db, period)
     said = st.session_state.get("_staffing_said", {}).get(db, "")
+    posts = len(used.frame)
     _dialog_button("MHP staffing: load a file or edit the table", "staffing_edit",
-                   f"Staffing from {source}: {len(base)} post{'' if len(base) == 1 else 's'} (used on every MHP page)."
+                   f"Staffing from {used.source}: {posts} post{'' if posts == 1 else 's'} (used on every MHP page)."
                    + (f" {said}" if said else ""),
-                   _staffing_dialog, db, base, source,
+                   _staffing_dialog, db, used.frame, used.source,
                    help="Who is in post, and from when: pcn_code, role, band, wte, start_date, end_date.")
-    return base
+    return used
 
 
 def carry_staffing(old_db: str, result) -> str:
@@ -597,16 +589,22 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
     from . import own_data, store, workforce
 
     pcns = store.pcn_codes(database.connection(db)) or None  # codes in none of the data's mappings are refused
-    base = base.drop(columns=["window_from"], errors="ignore")  # a PCN Workforce window: kept only as published
+    published = base.reindex(columns=list(mhp.STAFFING_COLUMNS))  # the PCN Workforce's windows and census dates:
+    base = base.reindex(columns=list(mhp.STAFFING_COLUMNS[:6]))   # not edited here, put back on unchanged rows
     upload = st.file_uploader("A staffing file (CSV: pcn_code, role, band, wte, start_date, end_date)",
                               type="csv", key="staffing_upload")
     if upload is not None:
         name = own_data.safe_name(upload.name)  # shown in captions on every MHP page: no markdown in it
         try:
-            (base, notes), source = workforce.staffing_and_notes(upload.getvalue(), name, pcns), name
+            (loaded, notes), source = workforce.staffing_and_notes(upload.getvalue(), name, pcns), name
         except workforce.StaffingFileError as exc:
             problems(exc, "The staffing in use is kept.")
-        else:
+        else:  # the file speaks for the PCNs it lists; the PCN Workforce's posts stay for every other PCN
+            rest = published[published.as_at.notna() & ~published.pcn_code.isin(set(loaded.pcn_code))]
+            base = pd.concat([loaded.reindex(columns=base.columns), rest[base.columns]], ignore_index=True)
+            if len(rest):
+                source = (f"{name} for its PCNs, {mhp.SOURCE}, {mhp.edition_name(rest.as_at.iloc[0])} for every "
+                          "other PCN")
             if notes:
                 st.info("  \n".join(plain(note) for note in notes))
     st.caption(f"From {plain(source)}: {len(base)} post{'' if len(base) == 1 else 's'}. Add, change or delete rows; dates "
@@ -626,10 +624,11 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
         checked = None
     use, reset = st.columns(2)
     if use.button("Use this staffing", type="primary", key="staffing_use", disabled=checked is None):
-        changed = not checked.reset_index(drop=True).equals(base.reset_index(drop=True))
+        changed = not mhp.same_posts(checked, base)
+        kept = mhp.with_published_dates(checked, published)
         source = source.removesuffix(", as edited")
-        st.session_state.setdefault("_staffing", {})[db] = (checked, f"{source}, as edited" if changed else source)
+        st.session_state.setdefault("_staffing", {})[db] = (kept, f"{source}, as edited" if changed else source)
         st.rerun()
-    if reset.button("Back to the staffing file loaded with the data", key="staffing_reset"):
+    if reset.button("Back to the staffing loaded with the data", key="staffing_reset"):
         st.session_state.get("_staffing", {}).pop(db, None)
         st.rerun()

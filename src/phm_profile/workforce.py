@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
