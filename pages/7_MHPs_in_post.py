@@ -45,7 +45,7 @@ with tab:
                            format_func=mhp.NEED_MEASURES.get)
         lines = mhp.with_quadrant_lines(england, measure)
         shown = mhp.placed(shown, measure, lines) if lines[0] == lines[0] else shown
-        ui.bullets(mhp.sentences(shown, name, area, edition.period))
+        ui.bullets(mhp.sentences(shown, name, area, edition.period, measure))
         ui.chart(ui.figure(charts.need_vs_in_post, shown, measure, mhp.NEED_MEASURES[measure], lines, sel.pcn_code),
                  mhp.table_view(shown, name), f"mhp_need_vs_in_post_{area}_{label}.csv", "need_vs_in_post",
                  empty="No PCN made a return in this edition.")
@@ -53,10 +53,10 @@ with tab:
             st.caption(f"Dashed lines: England's pooled rates ({mhp.NEED_MEASURES[measure].split(' per')[0]} "
                        f"{lines[0]:.2f} and MHP FTE {lines[1]:.2f} per 10,000 patients), from the PCNs that made a "
                        "return. Crosses on the axis: PCNs with no MHP in post.")
-        none = mhp.no_mhp(shown)
-        st.markdown(f"**PCNs with no MHP in post** ({len(none):,}), highest need first")
-        ui.table(mhp.table_view(none)[["ICB", "PCN code", "PCN", "List size", "Need WTE per 10,000",
-                                       "ARRS entitlement (WTE)"]], height=280)
+        none = mhp.no_mhp_view(shown, measure)
+        st.markdown(f"**PCNs with no MHP in post** ({len(none):,}), highest "
+                    f"{mhp.NEED_WORDS[measure]} per 10,000 first")
+        ui.table(none, height=280)
     elif view == "Table":
         table = mhp.table_view(shown, name)
         st.caption("Sorted by the gap to need, largest shortfall first; click a heading to sort by another column. "

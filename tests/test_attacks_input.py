@@ -329,7 +329,7 @@ PCNS = {"U90001": ["2022-23", "2023-24"], "U90002": ["2023-24"], "U90041": ["201
 def test_an_unknown_or_look_alike_pcn_code_is_refused_by_row_and_column(code, said):
     with pytest.raises(workforce.StaffingFileError) as refused:
         staffing(f"U90001,adult,7,1,2022-01-01,\n{code},cyp,6,1,2022-01-01,\n", PCNS)
-    assert f"s.csv, row 3, column pcn_code: " in str(refused.value) and said in str(refused.value)
+    assert "s.csv, row 3, column pcn_code: " in str(refused.value) and said in str(refused.value)
 
 
 @pytest.mark.parametrize("code", ["U90\u200b001", "U９0001"])

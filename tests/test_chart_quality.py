@@ -93,7 +93,7 @@ def test_slide_charts_keep_every_text_inside_the_svg_the_exporter_writes(demo_db
 
 
 def test_the_one_page_profile_is_one_page_with_the_chart_drawn(demo_db, browser):
-    from phm_profile import charts, database, exports, queries, wording
+    from phm_profile import database, exports, queries, wording
 
     con = database.connection(str(demo_db))
     profile = queries.pcn_profile(con, "U90001", "2023-24", True)

@@ -157,7 +157,6 @@ def tiny_db(demo_dir, tmp_path_factory):
 
 
 def views_key(db):
-    from phm_profile import views
 
     return database.database_key(db)
 

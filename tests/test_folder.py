@@ -5,7 +5,6 @@ a damaged or oversized archive refused by name; and the figures the same as from
 import gzip
 import shutil
 import zipfile
-from pathlib import Path
 
 import duckdb
 import pytest

@@ -49,7 +49,7 @@ def hostile_names(canary: str) -> dict[str, str]:
     return {
         "U90001": f"![px](http://{canary}/md.png) Alpha <img src=http://{canary}/img.png>",
         "U90002": f'<a href="http://{canary}/a">Beta</a> [link](http://{canary}/l)',
-        "U90005": f'<span style="font-size:40px">Gamma</span> :red[Delta] **bold** www.evil.example',
+        "U90005": '<span style="font-size:40px">Gamma</span> :red[Delta] **bold** www.evil.example',
         "U90004": f"<b>Epsilon</b><br>$x$ `code` # heading http://{canary}/bare",
     }
 

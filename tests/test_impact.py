@@ -161,7 +161,7 @@ def test_staffing_loaded_or_edited_in_its_dialog_is_what_the_impact_page_uses(de
                                         "(used on every MHP page).") for c in at.caption)
     at.button(key="staffing_edit").click().run()
     assert not at.exception
-    assert any(c.value.startswith(text.markdown(f"From {used.source}: {len(used.frame)} posts."))
+    assert any(c.value.startswith(f"From {text.markdown(used.source)}: {len(used.frame)} posts.")
                for c in at.caption)
     mine = staffing_of("pcn_code,role,band,wte,start_date\nU90002,adult,5,1.0,2022-04-01\n")
     at.session_state["_staffing"] = {database.database_key(demo_db): (mine, "mine.csv")}  # as "Use" keeps it

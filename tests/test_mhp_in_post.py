@@ -103,8 +103,9 @@ def test_comparison_pcns_leave_out_those_not_known_and_those_seen_with_an_mhp():
     every = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False)
     kept = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False,
                                             unknown={"B"}, seen={"C": pd.Timestamp("2022-03-01")})
-    assert kept.iloc[0].comparison_before == pytest.approx(3 / 10 * 100)  # D alone (per 100 as the measure says)
-    assert every.iloc[0].comparison_before == pytest.approx((1 + 1 + 3) / 30 * 100)
+    per = impact.MEASURES["cmht_referrals"].multiplier
+    assert kept.iloc[0].comparison_before == pytest.approx(3 / 10 * per)  # D alone
+    assert every.iloc[0].comparison_before == pytest.approx((1 + 1 + 3) / 30 * per)
     later = impact.difference_in_differences(series, staffing, "cmht_referrals", suppress=False,
                                              seen={"C": pd.Timestamp("2025-03-01")})  # after A's after window
     assert later.iloc[0].comparison_before == every.iloc[0].comparison_before
@@ -281,3 +282,20 @@ def test_the_in_post_workbook_reads_back_with_its_caveats_and_no_formula(demo_db
     assert len(sheet) == len(table) and sheet["MHP FTE in post"].sum() == pytest.approx(table["MHP FTE in post"].sum())
     assert not sheet["PCN"].astype(str).str.startswith("=").any()
     assert len(book["Caveats"]) == len(mhp.CAVEATS)
+
+
+@pytest.mark.parametrize("measure", list(mhp.NEED_MEASURES))
+def test_the_pcns_with_no_mhp_are_listed_highest_need_first_by_the_chosen_measure(demo_db, measure):
+    """The list beside the scatter and the sentence above it agree: both order by the measure on the x axis."""
+    con = con_of(demo_db)
+    editions = mhp.editions(con)
+    census = editions[editions.counts_mhps.astype(bool)].census.max()
+    frame = mhp.table(mhp.in_post(con, "2023-24", census, suppress=True), "2023-24")
+    view = mhp.no_mhp_view(frame, measure)
+    values = view[mhp.NEED_MEASURES[measure]]
+    assert len(view) == ((frame.status == mhp.RETURN) & (frame.mhp_fte == 0)).sum() > 1
+    assert values.is_monotonic_decreasing
+    said = mhp.sentences(mhp.placed(frame, measure, mhp.with_quadrant_lines(frame, measure)), "March 2024",
+                         "England", "2023-24", measure)[1]
+    assert said.endswith(", ".join(view.PCN.astype(str).head(3)) + ".")
+    assert f"highest {mhp.NEED_WORDS[measure]} per 10,000" in said

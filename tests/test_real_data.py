@@ -2,7 +2,6 @@
 absent), and the figures built from them equal the publisher's own."""
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb

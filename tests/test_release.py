@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phm_profile import impact, queries, release, store, suppression
+from phm_profile import impact, queries, release, store
 
 PERIOD = "2023-24"
 PCN = "U90001"

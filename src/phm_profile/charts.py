@@ -627,10 +627,13 @@ def need_vs_in_post(frame: pd.DataFrame, x: str, x_label: str, lines: tuple[floa
                                           "<extra></extra>")
     chosen = named[named.pcn_code == selected]
     if len(chosen):
-        fig.add_scatter(x=chosen[x], y=chosen.mhp_per_10k, mode="markers+text", name="Selected PCN",
-                        text=chosen.pcn_name, textposition="top center", cliponaxis=False,
+        fig.add_scatter(x=chosen[x], y=chosen.mhp_per_10k, mode="markers", name="Selected PCN", cliponaxis=False,
                         marker=dict(size=18, color=NHS_DARK, symbol="circle-open", line=dict(color=NHS_DARK, width=3)),
                         hoverinfo="skip")
+        row = chosen.iloc[0]  # its name boxed above the crowd of points, an arrow to its ring
+        fig.add_annotation(x=row[x], y=row.mhp_per_10k, text=row.pcn_name, showarrow=True, arrowhead=0, ax=0, ay=-60,
+                           arrowcolor=NHS_DARK, bgcolor="rgba(255,255,255,0.92)", bordercolor=NHS_DARK, borderpad=3,
+                           font=dict(color=NHS_DARK, size=12))
     need_line, mhp_line = lines
     top = max(float(placed.mhp_per_10k.max()) if len(placed) else 0.0, 0.5)
     step = _nice_step(top / 6)  # ticks from 0 only: the room below 0 is for the quadrants' labels
@@ -643,7 +646,9 @@ def need_vs_in_post(frame: pd.DataFrame, x: str, x_label: str, lines: tuple[floa
             fig.add_annotation(text=f"<b>{text_}</b>", xref="x domain", yref="y domain", x=xa, y=ya, align=xanchor,
                                xanchor=xanchor, yanchor=yanchor, showarrow=False, font=dict(color="#425563"),
                                bgcolor="rgba(255,255,255,0.85)")
-    fig.update_layout(xaxis_title=f"{x_label} (dashed: England)", yaxis_title="MHP FTE in post per 10,000 patients",
+    measure_, _, per = x_label.partition(" per ")  # wrapped: a phone's width holds each half
+    fig.update_layout(xaxis_title=f"{measure_}<br>per {per} (dashed: England)",
+                      yaxis_title="MHP FTE in post<br>per 10,000 patients",
                       yaxis=dict(range=[-0.22 * top, 1.08 * top], tickvals=list(np.arange(0, 1.08 * top, step))),
                       height=560, legend=TOP_LEGEND,
                       margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white")

@@ -40,6 +40,9 @@ QUADRANTS = ("Higher need, fewer MHPs", "Higher need, more MHPs", "Lower need, f
 NEED_MEASURES = {"need_per_10k": "Need-based MHP WTE per 10,000 patients",
                  "smi_per_10k": "SMI register per 10,000 patients",
                  "depression_per_10k": "Depression register per 10,000 patients"}
+#: Each measure's name in a sentence ("the highest ... per 10,000").
+NEED_WORDS = {"need_per_10k": "need-based MHP WTE", "smi_per_10k": "SMI register",
+              "depression_per_10k": "depression register"}
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -214,9 +217,19 @@ def placed(frame: pd.DataFrame, measure: str, lines: tuple[float, float]) -> pd.
                                   for n, m, k, s in zip(frame[measure], frame.mhp_per_10k, known, frame.status)])
 
 
-def no_mhp(frame: pd.DataFrame) -> pd.DataFrame:
-    """The PCNs that made a return with no MHP in post, highest need per 10,000 first."""
-    return frame[(frame.status == RETURN) & (frame.mhp_fte == 0)].sort_values("need_per_10k", ascending=False)
+def no_mhp(frame: pd.DataFrame, measure: str = "need_per_10k") -> pd.DataFrame:
+    """The PCNs that made a return with no MHP in post, highest need by ``measure`` (NEED_MEASURES) first."""
+    none = frame[(frame.status == RETURN) & (frame.mhp_fte == 0)]
+    return none.sort_values([measure, "pcn_code"], ascending=[False, True], na_position="last")
+
+
+def no_mhp_view(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """no_mhp as the table beside the scatter shows it, in its order, with the chosen measure of need."""
+    none = no_mhp(frame, measure)
+    out = table_view(none, ordered=False)[["ICB", "PCN code", "PCN", "List size"]]
+    out[NEED_MEASURES[measure]] = none[measure].astype(float).round(2).to_numpy()
+    out[TABLE_COLUMNS["entitlement_wte"][0]] = none.entitlement_wte.astype(float).round(1).to_numpy()
+    return out
 
 
 #: The in-post table's columns as shown and exported (key: (heading, number format)).
@@ -233,10 +246,13 @@ TABLE_COLUMNS = {
 }
 
 
-def table_view(frame: pd.DataFrame, edition: str | None = None) -> pd.DataFrame:
-    """The in-post table as shown and exported: the status in words, gaps largest shortfall first, rounded; with
-    the edition named in a last column when given (a CSV says which month it is)."""
-    out = frame.sort_values(["gap_to_need", "pcn_code"], na_position="last")[list(TABLE_COLUMNS)].copy()
+def table_view(frame: pd.DataFrame, edition: str | None = None, ordered: bool = True) -> pd.DataFrame:
+    """The in-post table as shown and exported: the status in words, gaps largest shortfall first (``frame``'s own
+    order when not ``ordered``), rounded; with the edition named in a last column when given (a CSV says which
+    month it is)."""
+    if ordered:
+        frame = frame.sort_values(["gap_to_need", "pcn_code"], na_position="last")
+    out = frame[list(TABLE_COLUMNS)].copy()
     out["status"] = out.status.map(STATUS_WORDS)
     for column, (_, fmt) in TABLE_COLUMNS.items():
         if fmt and fmt.endswith("f"):
@@ -493,17 +509,19 @@ def tiles(frame: pd.DataFrame, head: dict | None = None) -> list[tuple[str, str,
     ]
 
 
-def sentences(frame: pd.DataFrame, edition: str, area: str, year: str) -> list[str]:
-    """What the need-vs-in-post view shows, in words (``area``: 'England' or the ICB's name)."""
+def sentences(frame: pd.DataFrame, edition: str, area: str, year: str,
+              measure: str = "need_per_10k") -> list[str]:
+    """What the need-vs-in-post view shows, in words (``area``: 'England' or the ICB's name), need by ``measure``."""
     known = frame[frame.status == RETURN]
     if known.empty:
         return [f"{edition}: MHPs are not known for {area} (no return, or the edition counts no MHPs)."]
     worst = known[known.quadrant == QUADRANTS[0]]
-    none = no_mhp(known)
+    none = no_mhp(known, measure)
     out = [f"{len(worst):,} of {len(known):,} PCNs in {area} have higher need per 10,000 patients than England and "
            f"fewer MHP FTE per 10,000 than England ({edition}).",
            f"{len(none):,} PCNs made a return with no MHP in post" + (
-               f"; the highest need among them: {', '.join(none.pcn_name.astype(str).head(3))}." if len(none) else ".")]
+               f"; the highest {NEED_WORDS[measure]} per 10,000 among them: "
+               f"{', '.join(none.pcn_name.astype(str).head(3))}." if len(none) else ".")]
     short = known[known.gap_to_entitlement < -1e-9]
     base = workforce.base_entitlement(year)
     reference = (f" (a reference: caps on MHP numbers were removed in {workforce.CAPS_REMOVED_FROM})"
