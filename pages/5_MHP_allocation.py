@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import charts, exports, impact, ui, views, workforce
 
 sel = ui.sidebar()
-ui.title(f"MHP allocation across {sel.icb_code}", sel, "")
+ui.title(f"MHP allocation across {sel.icb}", sel, "")
 st.caption(f"Share a pool of MHP WTE across the ICB's PCNs by need-weighted population ({sel.period}); "
            "largest-remainder rounding makes the total exactly the pool.")
 inputs = views.workforce_inputs(sel.db, sel.icb_code, sel.period, sel.suppress)

@@ -3,7 +3,7 @@ import streamlit as st
 from phm_profile import charts, impact, mhp, money as money_module, ui, views, wording
 
 sel = ui.sidebar()
-ui.title(f"MHP impact in {sel.icb_code}", sel, "")
+ui.title(f"MHP impact in {sel.icb}", sel, "")
 st.caption("Which PCNs have their Mental Health Practitioners, and what changed in the 12 months after they started, "
            "set against PCNs without an MHP over the same months (difference in differences).")
 used = ui.staffing(sel.db, sel.period)

@@ -28,6 +28,13 @@ class Selection:
     pcn_code: str
     suppress: bool = True
     pcn_name: str = ""
+    icb_name: str = ""
+
+    @property
+    def icb(self) -> str:
+        """The ICB as a title names it: its name and code ("NHS Kent and Medway ICB (QKS)"), the code alone if
+        unnamed."""
+        return f"{self.icb_name} ({self.icb_code})" if self.icb_name and self.icb_name != self.icb_code else self.icb_code
 
 
 def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
@@ -127,7 +134,7 @@ def sidebar() -> Selection:
             nav.page_link(page, label=label, query_params=carried)
     except StreamlitPageNotFoundError:  # a page run on its own, not as part of the app: no links to give
         pass
-    return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)))
+    return Selection(db, period, icb, pcn, suppress, str(pcn_names.get(pcn, pcn)), str(names.get(icb, icb)))
 
 
 def _area_search(db: str, period: str) -> None:
