@@ -17,7 +17,8 @@ pooled = views.similar_values(sel.db, sel.period, tuple(similar.pcn_code), sel.s
 trends = views.recent_trends(sel.db, sel.pcn_code, sel.period, sel.suppress)
 compared = (profile.merge(pooled, on="indicator", how="left")  # the similar PCNs' values and the recent trends
             .merge(trends[["indicator", "trend", "judged"]], on="indicator", how="left"))
-view, tab = ui.view(["Spine chart", "Population", "Services", "Trends", "Similar PCNs", "All indicators"])
+view, tab = ui.view(["Spine chart", "Practices", "Population", "Services", "Trends", "Similar PCNs",
+                     "All indicators"])
 with tab:
     if view == "Spine chart":
         st.caption("Each dot is the PCN's value within the range of all PCNs in England (light bar: lowest to "
@@ -32,6 +33,30 @@ with tab:
             st.caption(note)
         ui.chart(ui.figure(charts.spine_chart, compared, england, compact=ui.workshop_on()), profile,
                  f"profile_{sel.pcn_code}_{sel.period}.csv", "spine", download=False)
+    elif view == "Practices":
+        indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
+        if indicator is None:
+            st.info("No practice-level data this year: practice figures need the QOF registers or list sizes by "
+                    "practice.")
+        else:
+            practices = views.practices_in_pcn(sel.db, sel.pcn_code, sel.period, indicator, sel.suppress)
+            ui.bullets(wording.practice_sentences(practices, sel.pcn_name))
+            label = views.indicator_labels(sel.db).get(indicator, indicator)
+            if "funnel" in practices:
+                st.caption("Each practice against its list, within control limits around the PCN's practices "
+                           "pooled: 95% (dashed) and 99.8% (solid).")
+                limits = views.practice_funnel_limits(sel.db, sel.pcn_code, sel.period, indicator, sel.suppress)
+                as_areas = practices.drop(columns="pcn_code").rename(  # the chart names its points as areas
+                    columns={"practice_code": "pcn_code", "practice_name": "pcn_name"})
+                ui.chart(ui.figure(charts.funnel_plot, as_areas, limits, None, label, "the PCN's practices"),
+                         limits, f"practice_funnel_limits_{indicator}_{sel.pcn_code}_{sel.period}.csv",
+                         "practice_funnel")
+            st.caption("Click a heading to sort. Compared at 95% with the PCN, the ICB and England; with suppression "
+                       "on, a count of 1-7 is hidden, and so is the next smallest of the PCN's practices where the "
+                       "PCN's total would give it back.")
+            table = wording.practice_table(practices)
+            ui.table(table)
+            ui.csv_download(table, f"practices_{indicator}_{sel.pcn_code}_{sel.period}.csv", "practices_csv")
     elif view == "Population":
         left, right = st.columns(2)
         with left:

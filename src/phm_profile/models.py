@@ -31,9 +31,10 @@ MODELS = (
     "intermediate/practice_deprivation_editions", "intermediate/deprivation_edition",
     "intermediate/practice_deprivation", "intermediate/area_deprivation", "intermediate/pcn_lsoa_assignment",
     "intermediate/area_service_usage", "intermediate/area_expected", "intermediate/area_indicator",
+    "intermediate/area_indicator_values",
     "intermediate/workforce_pcn_match",
     "marts/pcn_population", "marts/pcn_list_size", "marts/pcn_prevalence", "marts/pcn_deprivation",
-    "marts/pcn_service_usage", "marts/pcn_profile", "marts/pcn_need_inputs", "marts/pcn_service_month",
+    "marts/pcn_service_usage", "marts/pcn_profile", "marts/practice_profile", "marts/pcn_need_inputs", "marts/pcn_service_month",
     "marts/deprivation_methods", "marts/workforce_editions",
     "marts/pcn_mhp_in_post", "marts/pcn_mhp_today",
 )

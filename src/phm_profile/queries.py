@@ -121,6 +121,51 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
     return _shown(frame, suppress)
 
 
+@releasable
+def practices_in_pcn(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, indicator: str,
+                     suppress: bool) -> pd.DataFrame:
+    """One indicator for each practice of a PCN (marts/practice_profile): its value, interval, count and list,
+    against its PCN, ICB and England, with its funnel label against the PCN's practices pooled, highest value
+    first. With suppression on, from the released relation: a practice's count of 1-7 hidden, and the next
+    smallest with it where the PCN's total would give it back (release.released_practices)."""
+    frame = _frame(con, """
+        SELECT x.practice_code, x.practice_name, x.pcn_code, x.indicator, x.numerator, x.denominator, x.value,
+               x.lower_95, x.upper_95, x.pcn_value, x.icb_value, x.england_value, x.vs_pcn, x.vs_icb, x.vs_england,
+               x.closed, x.not_gp_practice, x.setting, i.label, i.short_label, i.kind, i.unit, i.multiplier,
+               i.decimals, i.polarity, i.denominator_definition
+        FROM practice_profile x JOIN indicators i USING (indicator)
+        WHERE x.pcn_code = ? AND x.period = ? AND x.indicator = ?
+        ORDER BY x.value DESC NULLS LAST, x.practice_code""", [pcn_code, period, indicator]).pipe(_index_named, con, period)
+    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
+        frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
+                                                            frame.denominator[ok], float(frame.multiplier.iloc[0]))
+    return frame
+
+
+@releasable
+def practice_funnel_limits(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str, indicator: str,
+                           suppress: bool) -> pd.DataFrame:
+    """The funnel's control lines for a PCN's practices (as funnel_limits for an ICB's PCNs) around their pooled
+    value: from the released counts with suppression on (a hidden practice left out), to two decimals."""
+    frame = practices_in_pcn(con, pcn_code, period, indicator, suppress)
+    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
+    if frame.empty:
+        return pd.DataFrame(columns=["line", "x", "y"])
+    lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
+    out = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
+                    ignore_index=True)
+    return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
+
+
+def practice_indicator_choices(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """The indicators with practice data in ``period`` (lists and registers), in the profile's order."""
+    return _frame(con, """
+        SELECT indicator, label, kind FROM indicators
+        WHERE indicator IN (SELECT DISTINCT indicator FROM practice_profile WHERE period = ? AND value IS NOT NULL)
+        ORDER BY sort_order""", [period])
+
+
 def _pooled(frame: pd.DataFrame, suppress: bool) -> float:
     """A group's value: its counts summed (a proportion, rate or ratio of the sums, never a mean of rates); with
     suppression on, the frame's counts are the released ones (release.pooled: an area with a suppressed count is

@@ -31,7 +31,7 @@ PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_
 
 #: Released relations of their own (written by ``write``), each with the columns of the exact relation of the
 #: same name, so that one SQL text serves both.
-RELEASED = ("pcn_profile", "pcn_prevalence", "pcn_need_inputs", "pcn_population", "area_deprivation",
+RELEASED = ("pcn_profile", "practice_profile", "pcn_prevalence", "pcn_need_inputs", "pcn_population", "area_deprivation",
             "inequality_quintiles", "pcn_service_month", "context_measures", "pcn_lsoa_assignment", "pcn_icb",
             "sources")
 
@@ -55,6 +55,10 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
                i.kind, i.multiplier
         FROM area_indicator a JOIN indicators i USING (indicator) WHERE a.level = 'no_pcn'""").df())
     _store(con, "pcn_profile", profile.drop(columns=["kind", "multiplier"]))
+    if "practice_profile" in tables:
+        _store(con, "practice_profile", released_practices(con.execute("""
+            SELECT x.*, i.kind, i.multiplier FROM practice_profile x JOIN indicators i USING (indicator)""").df(),
+            profile))
     _store(con, "pcn_prevalence", _released_prevalence(con))
     _store(con, "pcn_need_inputs", _released_need_inputs(con))
     _store(con, "pcn_population", _released_population(con))
@@ -139,6 +143,26 @@ def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) ->
     for column in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(suppression.DECIMALS)
     return out
+
+
+def released_practices(frame: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """practice_profile rows (with each indicator's kind and multiplier) as released: counts released, with
+    secondary suppression among each PCN's practices (where one practice's count is hidden, the next smallest is
+    too, so the PCN's released total minus its other practices gives no hidden count back); values and intervals
+    from the released counts; the PCN's, ICB's and England's values those of the released profile (``profile``:
+    released_profile), and each comparison redone from them."""
+    out = suppression.protect(frame, groups=["period", "indicator", "pcn_code"], parts="numerator")
+    hidden = out.numerator.isna() & frame.numerator.notna()
+    benchmarks = profile[["pcn_code", "period", "indicator", "value", "icb_value", "england_value"]].rename(
+        columns={"value": "pcn_value"})
+    out = out.drop(columns=["pcn_value", "icb_value", "england_value"]).merge(
+        benchmarks, on=["pcn_code", "period", "indicator"], how="left")
+    for column, benchmark in (("vs_pcn", "pcn_value"), ("vs_icb", "icb_value"), ("vs_england", "england_value")):
+        out[column] = np.where(hidden.to_numpy(), "suppressed",
+                               stats.compare(out.lower_95, out.upper_95, out[benchmark]))
+    for column in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "pcn_value"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").round(suppression.DECIMALS)
+    return out[list(frame.columns.drop(["kind", "multiplier"]))]
 
 
 def _released_prevalence(con) -> pd.DataFrame:

@@ -384,12 +384,15 @@ def csv_download(frame, name: str, key: str, label: str = "Download CSV", where=
 
 def choose_indicator(db: str, period: str, label: str = "Indicator",
                      kinds=("proportion", "rate", "ratio", "score", "count"), name: str = "indicator",
-                     default: tuple[str, ...] = ("prev_mh",)) -> str:
+                     default: tuple[str, ...] = ("prev_mh",), practices: bool = False) -> str | None:
     """An indicator picker kept in the query parameter ``name`` (shared by the pages that use it), offering the
-    indicators with data in ``period``; ``default`` in order of preference."""
-    choices = views.indicator_choices(db, period)
+    indicators with data in ``period`` (with ``practices``, those with practice data); ``default`` in order of
+    preference. None when there is none to offer."""
+    choices = (views.practice_indicator_choices if practices else views.indicator_choices)(db, period)
     choices = choices[choices.kind.isin(kinds)]
     options = list(choices.indicator)
+    if not options:
+        return None
     remembered = st.session_state.setdefault("_selection", {})
     wanted = [st.query_params.get(name), remembered.get(name), *default]
     index = next((options.index(w) for w in wanted if w in options), 0)

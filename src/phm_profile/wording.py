@@ -282,3 +282,64 @@ def profile_pooled_note(profile: pd.DataFrame, suppress: bool) -> str | None:
     return (f"Small-number suppression is on: the ICB and England values are pooled from the PCNs' counts as shown; "
             f"a PCN whose count is suppressed is left out (for some indicators, up to {icb} of the ICB's PCNs and "
             f"{england} of England's).")
+
+
+def practice_flag(closed, not_gp_practice, setting) -> str:
+    """What ODS says of a practice that bears on its figures: closed, or a setting other than a GP practice
+    (prescribing setting 4); "not known" without an ODS file."""
+    if pd.isna(closed) and pd.isna(not_gp_practice):
+        return "not known (no ODS practice file loaded)"
+    flags = (["closed"] if pd.notna(closed) and bool(closed) else []) + (
+        [f"not a GP practice (ODS setting {setting})"] if pd.notna(not_gp_practice) and bool(not_gp_practice) else [])
+    return "; ".join(flags) or "open GP practice"
+
+
+def practice_table(practices: pd.DataFrame) -> pd.DataFrame:
+    """The practices inside a PCN as the table shows and exports them (queries.practices_in_pcn): each practice's
+    count, denominator, value and 95% interval (numbers, to the indicator's decimals, so a heading sorts them),
+    its PCN, ICB and England, how it compares with each (through the indicator's polarity: "suppressed" where
+    its count is hidden), and ODS's flags."""
+    from .stats import judgement
+
+    if practices.empty:
+        return pd.DataFrame(columns=["Practice code", "Practice", "Count", "Value"])
+    decimals = int(practices.decimals.iloc[0])
+    counted = practices.kind.iloc[0] == "count"
+    out = pd.DataFrame({"Practice code": practices.practice_code, "Practice": practices.practice_name,
+                        "Count": practices.numerator.round(0)})
+    if not counted:
+        out["Denominator"] = practices.denominator.round(0)
+    out["Value"] = practices.value.round(decimals)
+    if not counted:
+        out["95% lower"] = practices.lower_95.round(decimals)
+        out["95% upper"] = practices.upper_95.round(decimals)
+        out["PCN"] = practices.pcn_value.round(decimals)
+        out["ICB"] = practices.icb_value.round(decimals)
+        out["England"] = practices.england_value.round(decimals)
+        for name, column in (("PCN", "vs_pcn"), ("ICB", "vs_icb"), ("England", "vs_england")):
+            out[f"vs {name}"] = [judgement(c, p) if isinstance(c, str) else "not compared"
+                                 for c, p in zip(practices[column], practices.polarity)]
+    out["ODS"] = [practice_flag(c, g, k) for c, g, k in
+                  zip(practices.closed, practices.not_gp_practice, practices.setting)]
+    return out.reset_index(drop=True)
+
+
+def practice_sentences(practices: pd.DataFrame, pcn_name: str) -> list[str]:
+    """Which of a PCN's practices drive the indicator, in words: those significantly above and below the PCN at
+    95%, the counts hidden, and the practices ODS flags."""
+    if practices.empty:
+        return [f"No practice of {pcn_name} has data for this indicator this year."]
+    label = str(practices.short_label.iloc[0])
+    out = [f"{len(practices):,} practices of {pcn_name}; {label}: PCN {number(practices.pcn_value.iloc[0], practices.decimals.iloc[0])}."]
+    if practices.kind.iloc[0] != "count":
+        for side in ("higher", "lower"):
+            names = practices[practices.vs_pcn == side].practice_name.astype(str).tolist()
+            out.append(f"{len(names):,} significantly {side} than the PCN (95%)" + (f": {', '.join(names)}." if names else "."))
+    hidden = int((practices.vs_pcn == "suppressed").sum())
+    if hidden:
+        out.append(f"{hidden:,} practice{'s' if hidden > 1 else ''} with the count suppressed (1-7, or hidden with "
+                   "one so that the PCN's total minus the others gives no small count back).")
+    flagged = practices[practices.closed.fillna(False).astype(bool) | practices.not_gp_practice.fillna(False).astype(bool)]
+    if len(flagged):
+        out.append(f"Flagged by ODS: {', '.join(flagged.practice_name.astype(str))} (closed or not a GP practice).")
+    return out

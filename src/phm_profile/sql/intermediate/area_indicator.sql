@@ -1,10 +1,17 @@
 -- area_indicator: every indicator of the profile (data/indicators.csv, seeded as ``indicators``) for every
--- PCN, ICB and England, as numerator and denominator (a view read once, by marts/pcn_profile.sql, which adds
+-- PCN, ICB and England, and for each practice where the indicator has practice data (lists, registers), as
+-- numerator and denominator (a view read once, by marts/pcn_profile.sql, which adds
 -- the values and intervals). kind: proportion (Wilson), rate (Byar's / exact Poisson), ratio (observed /
 -- expected, count interval), score (IMD score, no interval), count (list size, no interval).
 -- A new indicator is a row in data/indicators.csv and a branch of this union.
 CREATE OR REPLACE VIEW area_indicator AS
-WITH lists AS (SELECT level, area_code, period, list_type, list_size FROM area_list_size), total AS (SELECT * FROM lists WHERE list_type = 'TOTAL')
+WITH lists AS (SELECT level, area_code, period, list_type, list_size FROM area_list_size
+               UNION ALL  -- each practice, as its PCN's practices inside it (marts/practice_profile)
+               SELECT 'practice', practice_code, period, list_type, list_size FROM practice_list_size),
+total AS (SELECT * FROM lists WHERE list_type = 'TOTAL'),
+registers AS (SELECT level, area_code, period, group_code, register, denominator FROM area_prevalence
+              UNION ALL
+              SELECT 'practice', practice_code, period, group_code, register, denominator FROM practice_prevalence)
 SELECT level, area_code, period, 'list_size' AS indicator, list_size::DOUBLE AS numerator, NULL::DOUBLE AS denominator FROM total
 UNION ALL
 SELECT t.level, t.area_code, t.period, 'age_65_plus', o.list_size, t.list_size
@@ -27,7 +34,7 @@ WHERE level <> 'practice' AND imd_score IS NULL AND imd_rank IS NOT NULL
 UNION ALL
 SELECT level, area_code, period, 'imd_q1_share', coalesce(q1_patients, 0), patients FROM area_deprivation WHERE level <> 'practice'
 UNION ALL
-SELECT level, area_code, period, 'prev_' || lower(group_code), register, denominator FROM area_prevalence
+SELECT level, area_code, period, 'prev_' || lower(group_code), register, denominator FROM registers
 UNION ALL
 SELECT p.level, p.area_code, p.period,
        CASE x.condition WHEN 'CMD' THEN 'cmd_recorded_vs_expected' ELSE 'smi_recorded_vs_expected' END,
