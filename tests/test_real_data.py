@@ -851,6 +851,42 @@ def test_every_pcn_of_england_has_a_state_in_the_june_2026_edition(everything):
     assert staffing.start_date.isna().all()  # the edition before (Sept 2022) counted no MHPs: no window
 
 
+def test_each_practice_of_a_pcn_equals_the_publishers_row_on_the_real_build(everything):
+    """2024-25 (newest first): every practice's SMI register and list in the practices view are the QOF file's
+    row for it, as published, and add up to its PCN; with suppression on, a register of 1-7 is hidden, and never
+    alone in a PCN whose total is shown."""
+    from phm_profile import queries, release, suppression
+
+    db, _ = everything
+    con = database.connection(database.database_key(db))
+    published = pd.read_csv(REAL / "qof_raw/2024_25/PREVALENCE_2425.csv")
+    published = published[published.GROUP_CODE == "MH"].set_index("PRACTICE_CODE")
+    frame = con.execute("SELECT practice_code, pcn_code, numerator, denominator FROM practice_profile "
+                        "WHERE period = '2024-25' AND indicator = 'prev_mh'").df().set_index("practice_code")
+    assert len(frame) > 6_000
+    both = frame.join(published, how="inner")
+    assert len(both) == len(frame)
+    assert (both.numerator == both.REGISTER).all() and (both.denominator == both.PRACTICE_LIST_SIZE).all()
+    pcns = con.execute("SELECT pcn_code, numerator FROM pcn_profile WHERE period = '2024-25' "
+                       "AND indicator = 'prev_mh'").df().set_index("pcn_code").numerator
+    sums = frame.groupby("pcn_code").numerator.sum()
+    assert (sums == pcns.reindex(sums.index)).all()
+    # the largest PCN's practices as the page reads them, released
+    largest = frame.groupby("pcn_code").size().idxmax()
+    shown = queries.practices_in_pcn(con, largest, "2024-25", "prev_mh", True)
+    assert set(shown.practice_code) == set(frame[frame.pcn_code == largest].index)
+    released = release.cursor(con).execute("SELECT pcn_code, numerator, vs_pcn FROM practice_profile "
+                                            "WHERE period = '2024-25' AND indicator = 'prev_mh'").df()
+    assert not suppression.is_small(released.numerator).any()
+    small = published.index[suppression.is_small(published.REGISTER)].intersection(frame.index)
+    assert len(small)  # the real file has practices with an SMI register of 1-7
+    totals = release.cursor(con).execute("SELECT pcn_code, numerator AS total FROM pcn_profile "
+                                         "WHERE period = '2024-25' AND indicator = 'prev_mh'").df()
+    hidden = (released.vs_pcn == "suppressed").groupby(released.pcn_code).sum().rename("hidden").reset_index()
+    hidden = hidden.merge(totals, on="pcn_code")
+    assert not ((hidden.hidden == 1) & hidden.total.notna()).any()
+
+
 def test_workforce_pcn_codes_are_matched_to_todays_pcns_on_the_real_build(everything):
     """Each edition's PCN codes, as published, are matched to today's PCNs through their practices
     (workforce_pcn_match): a code renamed or merged since counts in today's PCN (its staff summed with the other
