@@ -41,7 +41,7 @@ with tab:
         else:
             practices = views.practices_in_pcn(sel.db, sel.pcn_code, sel.period, indicator, sel.suppress)
             ui.bullets(wording.practice_sentences(practices, sel.pcn_name))
-            label = views.indicator_labels(sel.db).get(indicator, indicator)
+            label = views.indicator_labels(sel.db, short=True).get(indicator, indicator)
             if "funnel" in practices:
                 st.caption("Each practice against its list, within control limits around the PCN's practices "
                            "pooled: 95% (dashed) and 99.8% (solid).")
@@ -49,14 +49,14 @@ with tab:
                 as_areas = practices.drop(columns="pcn_code").rename(  # the chart names its points as areas
                     columns={"practice_code": "pcn_code", "practice_name": "pcn_name"})
                 ui.chart(ui.figure(charts.funnel_plot, as_areas, limits, None, label, "the PCN's practices"),
-                         limits, f"practice_funnel_limits_{indicator}_{sel.pcn_code}_{sel.period}.csv",
-                         "practice_funnel")
+                         limits, "", "practice_funnel", download=False)  # the table's CSV below has the figures
             st.caption("Click a heading to sort. Compared at 95% with the PCN, the ICB and England; with suppression "
                        "on, a count of 1-7 is hidden, and so is the next smallest of the PCN's practices where the "
                        "PCN's total would give it back.")
             table = wording.practice_table(practices)
             ui.table(table)
-            ui.csv_download(table, f"practices_{indicator}_{sel.pcn_code}_{sel.period}.csv", "practices_csv")
+            ui.csv_download(wording.practice_csv(practices, table, sel.period),
+                            f"practices_{indicator}_{sel.pcn_code}_{sel.period}.csv", "practices_csv")
     elif view == "Population":
         left, right = st.columns(2)
         with left:

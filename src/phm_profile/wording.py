@@ -297,7 +297,7 @@ def practice_flag(closed, not_gp_practice, setting) -> str:
 def practice_table(practices: pd.DataFrame) -> pd.DataFrame:
     """The practices inside a PCN as the table shows and exports them (queries.practices_in_pcn): each practice's
     count, denominator, value and 95% interval (numbers, to the indicator's decimals, so a heading sorts them),
-    its PCN, ICB and England, how it compares with each (through the indicator's polarity: "suppressed" where
+    how it compares with its PCN, ICB and England (their values are said above the table: practice_sentences) (through the indicator's polarity: "suppressed" where
     its count is hidden), and ODS's flags."""
     from .stats import judgement
 
@@ -313,9 +313,6 @@ def practice_table(practices: pd.DataFrame) -> pd.DataFrame:
     if not counted:
         out["95% lower"] = practices.lower_95.round(decimals)
         out["95% upper"] = practices.upper_95.round(decimals)
-        out["PCN"] = practices.pcn_value.round(decimals)
-        out["ICB"] = practices.icb_value.round(decimals)
-        out["England"] = practices.england_value.round(decimals)
         for name, column in (("PCN", "vs_pcn"), ("ICB", "vs_icb"), ("England", "vs_england")):
             out[f"vs {name}"] = [judgement(c, p) if isinstance(c, str) else "not compared"
                                  for c, p in zip(practices[column], practices.polarity)]
@@ -324,13 +321,28 @@ def practice_table(practices: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def practice_csv(practices: pd.DataFrame, table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The practices table as its CSV: the year, the PCN and the indicator named on every row, with the PCN's,
+    ICB's and England's values the sentences give."""
+    if practices.empty:
+        return table
+    decimals = int(practices.decimals.iloc[0])
+    return table.assign(**{"PCN code": practices.pcn_code.to_numpy(), "Year": period,
+                           "Indicator": practices.label.to_numpy(),
+                           "PCN value": practices.pcn_value.round(decimals).to_numpy(),
+                           "ICB value": practices.icb_value.round(decimals).to_numpy(),
+                           "England value": practices.england_value.round(decimals).to_numpy()})
+
+
 def practice_sentences(practices: pd.DataFrame, pcn_name: str) -> list[str]:
     """Which of a PCN's practices drive the indicator, in words: those significantly above and below the PCN at
     95%, the counts hidden, and the practices ODS flags."""
     if practices.empty:
         return [f"No practice of {pcn_name} has data for this indicator this year."]
     label = str(practices.short_label.iloc[0])
-    out = [f"{len(practices):,} practices of {pcn_name}; {label}: PCN {number(practices.pcn_value.iloc[0], practices.decimals.iloc[0])}."]
+    first, decimals = practices.iloc[0], practices.decimals.iloc[0]
+    out = [f"{len(practices):,} practices of {pcn_name}. {label}: PCN {number(first.pcn_value, decimals)}, ICB "
+           f"{number(first.icb_value, decimals)}, England {number(first.england_value, decimals)}."]
     if practices.kind.iloc[0] != "count":
         for side in ("higher", "lower"):
             names = practices[practices.vs_pcn == side].practice_name.astype(str).tolist()
