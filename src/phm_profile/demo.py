@@ -323,6 +323,7 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
     progress("writing mental-health service usage")
     written.extend(_write_service_usage(world, spec, out, rng, progress))
     written.append(_write_staffing(world, out))
+    written.append(_write_areas(world, out))
     progress("writing the PCN Workforce (individual-level CSV, NHS England's layout)")
     written.extend(_write_pcn_workforce(world, out, pcn_names, icb_names))
     (out / "README.md").write_text(
@@ -337,7 +338,9 @@ def write_demo(out: Path, scale: str = "icb", seed: int = 2024, progress=lambda 
         "pcn_workforce/ holds NHS England's PCN Workforce individual-level CSV for every March and September from\n"
         "September 2021 to March 2024 (the latest as the publisher's zip, UTF-8 with BOM; earlier ones cp1252), with\n"
         "the staffing file's MHPs in post at each census; September 2021 tags no MHP role (as the publisher's early\n"
-        f"editions); PCN {NO_RETURN_PCN} makes no return in the latest edition.\n")
+        f"editions); PCN {NO_RETURN_PCN} makes no return in the latest edition.\n\n"
+        f"{AREAS_FILE.as_posix()}: a set of your own areas, the second ICB's PCNs grouped into neighbourhoods of\n"
+        "about three PCNs, and one neighbourhood of practices that splits a PCN (area_name, code).\n")
     return written
 
 
@@ -424,6 +427,25 @@ def _write_staffing(world: DemoWorld, out: Path) -> Path:
     path = out / STAFFING_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+AREAS_FILE = Path("areas") / "neighbourhoods.csv"
+
+
+def _write_areas(world: DemoWorld, out: Path) -> Path:
+    """A set of your own areas (areas.read_area_set): the last ICB's PCNs in neighbourhoods of three, and one
+    neighbourhood of practices (the first half of one PCN's practices and the whole of the next PCN)."""
+    latest = world.pcn_for_year(max(i for i, _ in drawn_years()))
+    icb = len(world.icb_codes) - 1
+    pcns = [c for i, c in enumerate(world.pcn_codes) if world.icb_of_pcn[i] == icb]
+    rows = [(f"Demo neighbourhood {k // 3 + 1} (synthetic)", code) for k, code in enumerate(pcns)]
+    split = world.practice_codes[latest == list(world.pcn_codes).index(pcns[0])]
+    rows += [("Demo split neighbourhood (synthetic)", code) for code in split[: max(1, len(split) // 2)]]
+    rows.append(("Demo split neighbourhood (synthetic)", pcns[1]))
+    path = out / AREAS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["area_name", "code"]).to_csv(path, index=False)
     return path
 
 

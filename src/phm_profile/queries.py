@@ -158,6 +158,79 @@ def practice_funnel_limits(con: duckdb.DuckDBPyConnection, pcn_code: str, period
     return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
 
 
+_AREA_PRACTICES = """
+    WITH members AS (SELECT unnest(?::VARCHAR[]) AS area_name, unnest(?::VARCHAR[]) AS code),
+    inside AS (  -- a PCN's code stands for its practices of the year
+        SELECT DISTINCT m.area_name, p.practice_code
+        FROM members m JOIN practice_pcn p ON p.period = ? AND (p.practice_code = m.code OR p.pcn_code = m.code)
+    )"""
+
+
+def _pairs(areas) -> list[list[str]]:
+    names, codes = zip(*areas) if areas else ((), ())
+    return [list(names), list(codes)]
+
+
+@releasable
+def area_members(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], period: str,
+                 suppress: bool) -> pd.DataFrame:
+    """The practices of each area in ``period`` (``areas``: (area_name, code) pairs, a PCN's code standing for
+    its practices): code, name, PCN, ICB and list size (released with suppression on)."""
+    return _frame(con, _AREA_PRACTICES + """
+        SELECT a.area_name, x.practice_code, x.practice_name, x.pcn_code, x.icb_code, x.numerator AS list_size
+        FROM inside a JOIN practice_profile x ON x.practice_code = a.practice_code AND x.period = ?
+             AND x.indicator = 'list_size'
+        ORDER BY a.area_name, x.pcn_code, x.practice_code""", [*_pairs(areas), period, period])
+
+
+@releasable
+def area_profile(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], period: str,
+                 suppress: bool) -> pd.DataFrame:
+    """Every indicator with practice data for each area (``areas``: (area_name, code) pairs, bound as
+    parameters), summed from its practices' counts (practice_profile, as a PCN's practices): value and 95% and
+    99.8% intervals from the sums (Wilson for a proportion), compared with the area's ICB (the ICB of most of
+    its patients; ``icbs`` names every ICB it reaches) and England. With suppression on, from the released
+    practice counts: a practice whose count is hidden is left out of the area's sums (``left_out`` counts them),
+    so every area figure is a sum of released numbers."""
+    rows = _frame(con, _AREA_PRACTICES + """
+        SELECT a.area_name, x.practice_code, x.icb_code, x.indicator, x.numerator, x.denominator
+        FROM inside a JOIN practice_profile x ON x.practice_code = a.practice_code AND x.period = ?""",
+                  [*_pairs(areas), period, period])
+    indicators = _frame(con, "SELECT indicator, label, short_label, kind, unit, multiplier, decimals, polarity, "
+                             "denominator_definition, sort_order FROM indicators")
+    rows = rows.merge(indicators[["indicator", "kind"]], on="indicator")
+    shown = rows.numerator.notna() & (rows.denominator.notna() | (rows.kind == "count"))
+    rows = rows.assign(x=rows.numerator.where(shown), n=rows.denominator.where(shown), left_out=~shown)
+    out = rows.groupby(["area_name", "indicator"], sort=False).agg(
+        numerator=("x", "sum"), denominator=("n", "sum"), practices=("practice_code", "nunique"),
+        left_out=("left_out", "sum"), counted=("x", "count")).reset_index()
+    out.loc[out.counted == 0, ["numerator", "denominator"]] = np.nan
+    lists = rows[(rows.indicator == "list_size") & shown].groupby(["area_name", "icb_code"]).x.sum().reset_index()
+    main = lists.sort_values(["area_name", "x", "icb_code"], ascending=[True, False, True]).drop_duplicates("area_name")
+    reach = lists.groupby("area_name").icb_code.agg(lambda c: ", ".join(sorted(c))).rename("icbs")
+    out = (out.merge(main[["area_name", "icb_code"]], on="area_name", how="left")
+              .merge(reach.reset_index(), on="area_name", how="left")
+              .merge(indicators, on="indicator"))
+    benchmarks = _frame(con, """
+        SELECT DISTINCT p.icb_code, p.indicator, p.icb_value, p.england_value FROM pcn_profile p
+        WHERE p.period = ?""", [period])
+    out = out.merge(benchmarks, on=["icb_code", "indicator"], how="left")
+    england = benchmarks.drop_duplicates("indicator").set_index("indicator").england_value
+    out["england_value"] = out.indicator.map(england)
+    for column in ("value", "lower_95", "upper_95", "lower_998", "upper_998"):
+        out[column] = np.nan
+    out["denominator"] = out.denominator.where(out.kind != "count")
+    out.loc[out.kind == "count", "value"] = out.numerator
+    suppression.values_from_counts(out)
+    for column, benchmark in (("vs_icb", "icb_value"), ("vs_england", "england_value")):
+        out[column] = np.where(out.kind == "count", "not compared",
+                               stats.compare(out.lower_95, out.upper_95, out[benchmark]))
+    if suppress:
+        columns = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value"]
+        out[columns] = out[columns].round(suppression.DECIMALS)
+    return out.sort_values(["area_name", "sort_order"]).drop(columns=["counted", "sort_order"]).reset_index(drop=True)
+
+
 def practice_indicator_choices(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     """The indicators with practice data in ``period`` (lists and registers), in the profile's order."""
     return _frame(con, """

@@ -27,7 +27,7 @@ SCHEMA = "released"
 #: the build's report, boundaries and the staffing file.
 PASS_THROUGH = ("indicators", "qof_registers", "expected_prevalence", "practice_pcn", "build_issues", "practices", "population_source", "deprivation_methods", "deprivation_edition", "lsoa_boundaries",
                 "mhp_staffing", "confidence_z", "exact_poisson_limits", "pcn_workforce", "workforce_editions",
-                "pcn_mhp_in_post", "workforce_pcn_match", "pcn_mhp_today")
+                "pcn_mhp_in_post", "workforce_pcn_match", "pcn_mhp_today", "area_sets")
 
 #: Released relations of their own (written by ``write``), each with the columns of the exact relation of the
 #: same name, so that one SQL text serves both.

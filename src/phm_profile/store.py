@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from . import folder, geo, models, release
+from . import areas, folder, geo, models, release
 from .config import SQL_DIR
 from .readers import EXTRACTS, LoadedFile, Report, is_staffing, load_file, rules
 from .readers.base import sha256
@@ -48,7 +48,8 @@ class BuildResult:
         """What the build did with each file, for the end of its report: each file used and for what, then each
         skipped or left out and why (from the warnings that said so)."""
         titles = {spec.kind: spec.title for spec in EXTRACTS} | {
-            "lsoa_boundaries": "LSOA boundaries", STAFFING_KIND: "the MHPs in post (staffing file)"}
+            "lsoa_boundaries": "LSOA boundaries", STAFFING_KIND: "the MHPs in post (staffing file)",
+            AREAS_KIND: "a set of your own areas"}
         lines = ["Files used:"] + [
             f"  {f.file_name}: {titles.get(f.kind, f.kind)}" + (f" ({', '.join(f.periods)})" if f.periods else "")
             for f in self.files]
@@ -75,7 +76,7 @@ def load_folder(
         report.error(str(data_dir), None, None, "this is not a folder; give the folder that holds the extracts.")
         return loaded
     with tempfile.TemporaryDirectory(prefix="phm-unpacked-") as workdir:
-        files = folder.gather(Path(data_dir), Path(workdir), report, skip=(STAFFING_FOLDER,))
+        files = folder.gather(Path(data_dir), Path(workdir), report, skip=(STAFFING_FOLDER, areas.AREAS_FOLDER))
         staffing = [f for f in files if is_staffing(f.path)] + [
             folder.Found(p, p.relative_to(data_dir).as_posix()) for p in staffing_folder(Path(data_dir))]
         files = [f for f in files if f not in staffing]
@@ -107,6 +108,7 @@ def load_folder(
         kept = _load_staffing(con, staffing, report)
     if kept is not None:
         loaded.append(kept)
+    loaded.extend(_load_area_sets(con, Path(data_dir), report))
     if not loaded and not report.errors:
         report.error(str(data_dir), None, None, "no file in the folder is an extract this tool reads (see the "
                      "warnings for each file skipped and why).")
@@ -135,6 +137,44 @@ def staffing_folder(data_dir: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("."))
+
+
+AREAS_KIND = "area_set"
+
+
+def _load_area_sets(con, data_dir: Path, report: Report) -> list[LoadedFile]:
+    """The area sets shipped with the data (areas/*.csv, one set per file: areas.read_area_set), checked against
+    the loaded mappings' practices and PCNs and kept as the table area_sets; a row that does not fit is left out
+    with a warning naming its row and column, a file that is no area file is an error."""
+    con.execute("CREATE TABLE IF NOT EXISTS area_sets (set_name VARCHAR, area_name VARCHAR, code VARCHAR, "
+                "kind VARCHAR, source_file VARCHAR)")
+    where = data_dir / areas.AREAS_FOLDER
+    paths = sorted(p for p in where.iterdir() if p.is_file() and p.suffix.lower() == ".csv"
+                   and not p.name.startswith(".")) if where.is_dir() else []
+    if not paths:
+        return []
+    practices = {r[0] for r in con.execute("SELECT DISTINCT practice_code FROM practice_mapping "
+                                           "WHERE practice_code IS NOT NULL").fetchall()}
+    pcns = set(pcn_codes(con))
+    loaded, names = [], set()
+    for path in paths:
+        name = path.relative_to(data_dir).as_posix()
+        try:
+            read = areas.read_area_set(path.read_bytes(), name, practices, pcns)
+        except areas.AreaFileError as exc:
+            report.error(name, None, None, f"{str(exc).removeprefix(name).lstrip(':, ')}; nothing of it is kept.")
+            continue
+        if read.name.casefold() in names:
+            report.error(name, None, None, f"a second set named {read.name!r} (sets are named after their files).")
+            continue
+        names.add(read.name.casefold())
+        for issue in read.notes:
+            report.warning(issue.file, issue.row, issue.column, issue.message)
+        con.register("area_frame", read.members.assign(set_name=read.name, source_file=name))
+        con.execute("INSERT INTO area_sets SELECT set_name, area_name, code, kind, source_file FROM area_frame")
+        con.unregister("area_frame")
+        loaded.append(LoadedFile(path, AREAS_KIND, len(read.members), [], sha256(path), name=name))
+    return loaded
 
 
 def pcn_codes(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

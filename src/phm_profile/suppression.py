@@ -70,7 +70,7 @@ def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | N
             if label in out and dependents:
                 out.loc[small, label] = "suppressed"
         out[column] = np.where(counted, round_count(out[column]), out[column])
-    _from_shown_counts(out)
+    values_from_counts(out)
     for column in VALUES:
         if column in out and pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].round(DECIMALS)
@@ -84,9 +84,10 @@ VALUES = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value"
 DECIMALS = 2
 
 
-def _from_shown_counts(out: pd.DataFrame) -> None:
+def values_from_counts(out: pd.DataFrame) -> None:
     """Rates, proportions and ratios (and their intervals) recomputed from the counts as shown (rounded to 5),
-    so that no figure on screen is finer than the counts beside it. In place."""
+    so that no figure on screen is finer than the counts beside it; also how an area's figures are made from its
+    practices' summed counts (queries.area_profile). In place."""
     from . import stats
 
     pairs = [("value", "numerator", "denominator"), ("prevalence", "register", "denominator")]
