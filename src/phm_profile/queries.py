@@ -158,6 +158,20 @@ def practice_funnel_limits(con: duckdb.DuckDBPyConnection, pcn_code: str, period
     return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
 
 
+def area_sets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The area sets shipped with the data (areas/*.csv): set_name, area_name, code, kind, in the file's order."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'area_sets'").fetchone()[0]:
+        return pd.DataFrame(columns=["set_name", "area_name", "code", "kind"])
+    return _frame(con, "SELECT set_name, area_name, code, kind FROM area_sets")
+
+
+def area_codes(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """The practice and PCN codes of the loaded mappings (any year): what an area file's codes are checked against."""
+    practices = {r[0] for r in con.execute("SELECT DISTINCT practice_code FROM practice_pcn").fetchall()}
+    pcns = {r[0] for r in con.execute("SELECT DISTINCT pcn_code FROM practice_pcn WHERE pcn_code IS NOT NULL").fetchall()}
+    return practices, pcns
+
+
 _AREA_PRACTICES = """
     WITH members AS (SELECT unnest(?::VARCHAR[]) AS area_name, unnest(?::VARCHAR[]) AS code),
     inside AS (  -- a PCN's code stands for its practices of the year

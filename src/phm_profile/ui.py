@@ -52,7 +52,7 @@ def _choose(label: str, options: list[str], name: str, format_func=str) -> str:
 PAGES = (("app.py", "ICB overview"), ("pages/1_PCN_profile.py", "PCN profile"),
          ("pages/2_Compare_PCNs.py", "Compare PCNs"), ("pages/4_Workforce_plan.py", "Workforce plan"),
          ("pages/5_MHP_allocation.py", "MHP allocation"), ("pages/6_MHP_impact.py", "MHP impact"),
-         ("pages/7_MHPs_in_post.py", "MHPs in post"),
+         ("pages/7_MHPs_in_post.py", "MHPs in post"), ("pages/8_Your_areas.py", "Your areas"),
          ("pages/3_Data_and_methods.py", "Data & methods"))
 
 #: On every page: captions dark enough to read (Streamlit draws them at 60% opacity: 3.9:1 on white; WCAG 2.2 AA asks
@@ -641,4 +641,73 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
         st.rerun()
     if reset.button("Back to the staffing loaded with the data", key="staffing_reset"):
         st.session_state.get("_staffing", {}).pop(db, None)
+        st.rerun()
+
+
+# -- Your own areas -------------------------------------------------------------------------------------------
+
+def area_set(db: str, period: str, icb_code: str):
+    """The area set in use (areas.AreaSet), chosen from those shipped with the data (areas/*.csv) and those loaded
+    or made in this session (a button opens the dialog), kept in the link as ``?areas=NAME``; None without any."""
+    from . import areas
+
+    shipped = views.area_sets(db)
+    sets = {name: areas.AreaSet(name, rows[["area_name", "code", "kind"]].reset_index(drop=True))
+            for name, rows in shipped.groupby("set_name", sort=False)}
+    sets |= st.session_state.get("_area_sets", {}).get(db, {})
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    chosen = None
+    if sets:
+        names = list(sets)
+        wanted = st.query_params.get("areas")
+        chosen = left.selectbox("Area set", names, index=names.index(wanted) if wanted in names else 0,
+                                key="area_set_choice", format_func=lambda n: f"{n} ({len(sets[n].areas)} areas)")
+        st.query_params["areas"] = chosen
+    if right.button("Load a file or make areas", key="areas_edit"):
+        _areas_dialog(db, period, icb_code)
+    return sets.get(chosen)
+
+
+@st.dialog("Your own areas", width="large")
+def _areas_dialog(db: str, period: str, icb_code: str) -> None:
+    from . import areas, own_data
+
+    practices, pcns = views.area_codes(db)
+    st.markdown("A CSV with the columns `area_name` and `code`, one row per practice or PCN (a PCN stands for its "
+                "practices). An area may be one practice or many PCNs; areas may overlap.")
+    upload = st.file_uploader("An area file (CSV)", type="csv", key="areas_upload")
+    made = None
+    if upload is not None:
+        name = own_data.safe_name(upload.name)
+        try:
+            made = areas.read_area_set(upload.getvalue(), name, practices, pcns)
+        except areas.AreaFileError as exc:
+            problems(exc, "Nothing of the file is kept.")
+    st.markdown(f"**Or make an area here** from the PCNs and practices of ICB {plain(icb_code)}")
+    title = st.text_input("Area name", key="areas_make_name", max_chars=areas.MAX_NAME)
+    icb_pcns = views.pcns(db, period, icb_code)
+    members = views.area_members(db, tuple((c, c) for c in icb_pcns.pcn_code), period, suppression_on())
+    labels = {r.pcn_code: f"{r.pcn_name} ({r.pcn_code}): the whole PCN" for r in icb_pcns.itertuples()}
+    labels |= {r.practice_code: f"{r.practice_name} ({r.practice_code}), practice of {r.pcn_code}"
+               for r in members.itertuples()}
+    picked = st.multiselect("PCNs and practices", list(labels), format_func=labels.get, key="areas_make_codes")
+    if picked:
+        chosen = members[members.practice_code.isin(picked) | members.pcn_code.isin(picked)].drop_duplicates(
+            "practice_code")
+        st.caption(f"{len(chosen)} practice{'s' if len(chosen) != 1 else ''}, "
+                   + (f"{chosen.list_size.sum():,.0f} registered patients" if chosen.list_size.notna().any()
+                      else "list size not known")
+                   + (f" ({int(chosen.list_size.isna().sum())} with the list hidden)" if chosen.list_size.isna().any()
+                      else "") + ".")
+    if made is None and title.strip() and picked:
+        made = areas.from_picks({title.strip(): picked}, practices, pcns)
+        made.name = title.strip()
+    if made is not None:
+        if made.notes:
+            st.info("  \n".join(plain(str(n)) for n in made.notes))
+        st.caption(plain(f"{made.name}: {len(made.areas)} area{'s' if len(made.areas) > 1 else ''}, "
+                         f"{len(made.members)} rows."))
+    if st.button("Use these areas", type="primary", key="areas_use", disabled=made is None):
+        st.session_state.setdefault("_area_sets", {}).setdefault(db, {})[made.name] = made
+        st.query_params["areas"] = made.name
         st.rerun()

@@ -355,3 +355,44 @@ def practice_sentences(practices: pd.DataFrame, pcn_name: str) -> list[str]:
     if len(flagged):
         out.append(f"Flagged by ODS: {', '.join(flagged.practice_name.astype(str))} (closed or not a GP practice).")
     return out
+
+
+def area_table(profile: pd.DataFrame) -> pd.DataFrame:
+    """One area's profile (queries.area_profile) as its table: each indicator's count, value and 95% interval,
+    its ICB's and England's values and how it compares (through the polarity), and the practices left out of
+    its sums because their count is hidden."""
+    from .stats import judgement
+
+    rows = []
+    for r in profile.itertuples():
+        d = int(r.decimals)
+        rows.append({
+            "Indicator": r.short_label, "Count": number(r.numerator, 0, "–"), "Value": number(r.value, d, "–"),
+            "95% interval": "–" if pd.isna(r.lower_95) else f"{number(r.lower_95, d)} to {number(r.upper_95, d)}",
+            "ICB": number(r.icb_value, d, "–"), "England": number(r.england_value, d, "–"),
+            "vs ICB": judgement(r.vs_icb, r.polarity) if r.kind != "count" else "–",
+            "vs England": judgement(r.vs_england, r.polarity) if r.kind != "count" else "–",
+            "Practices left out (count hidden)": int(r.left_out),
+        })
+    return pd.DataFrame(rows)
+
+
+def area_sentences(profile: pd.DataFrame, area: str) -> list[str]:
+    """An area in words: its practices and patients, its ICB(s), and where it differs from England."""
+    if profile.empty:
+        return [f"{area} has no practice with data this year."]
+    first = profile.iloc[0]
+    size = profile[profile.indicator == "list_size"]
+    patients = f", {number(size.value.iloc[0], 0)} registered patients" if len(size) and pd.notna(size.value.iloc[0]) else ""
+    icbs = str(first.icbs) if isinstance(first.icbs, str) else "no ICB"
+    out = [f"{area}: {int(first.practices):,} practice{'s' if first.practices != 1 else ''}{patients}; compared with "
+           f"ICB {first.icb_code} (most of its patients)" + (f"; it reaches ICBs {icbs}" if "," in icbs else "") + "."]
+    for side in ("higher", "lower"):
+        labels = profile[(profile.vs_england == side) & (profile.kind != "count")].short_label.astype(str).tolist()
+        if labels:
+            out.append(f"Significantly {side} than England (95%): {', '.join(labels)}.")
+    left = int(profile.left_out.max()) if len(profile) else 0
+    if left:
+        out.append(f"Up to {left} practice{'s' if left > 1 else ''} left out of an indicator's sums: its count is "
+                   "hidden (suppression), so the area's figure is of its other practices.")
+    return out

@@ -1,0 +1,53 @@
+import streamlit as st
+
+from phm_profile import areas, charts, ui, views, wording
+
+sel = ui.sidebar()
+ui.title("Your areas", sel, "")
+st.caption("Neighbourhoods, localities, federations: your own groupings of practices or PCNs. Each area's figures "
+           "are summed from its practices' counts (with suppression on, their released counts: a practice whose "
+           "count is hidden is left out, and said), compared with its ICB and England at 95%.")
+area_set = ui.area_set(sel.db, sel.period, sel.icb_code)
+if area_set is None:
+    st.info("No areas yet: load a file of your areas (area_name, code) or make one from the ICB's practices with "
+            "the button above; areas shipped with the data (areas/*.csv in the data folder) are offered here too.")
+    st.stop()
+pairs = area_set.pairs()
+profile = views.area_profile(sel.db, pairs, sel.period, sel.suppress)
+if area_set.notes:
+    with st.expander(f"{len(area_set.notes)} note{'s' if len(area_set.notes) > 1 else ''} on the area file"):
+        st.markdown("\n".join(f"- {ui.plain(str(n))}" for n in area_set.notes))
+
+view, tab = ui.view(["Profile", "Compare areas", "Practices"], key="areas_view")
+with tab:
+    names = [a for a in area_set.areas if a in set(profile.area_name)]
+    if view == "Profile":
+        if not names:
+            st.info(f"No area of the set has a practice with data in {sel.period}.")
+        else:
+            wanted = st.query_params.get("area")
+            area = st.selectbox("Area", names, index=names.index(wanted) if wanted in names else 0, key="area_choice")
+            st.query_params["area"] = area
+            own = profile[profile.area_name == area]
+            ui.bullets(wording.area_sentences(own, area))
+            table = wording.area_table(own)
+            ui.table(table)
+            ui.csv_download(table, f"area_profile_{areas.set_name(area_set.name)}_{sel.period}.csv", "area_csv")
+    elif view == "Compare areas":
+        indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
+        shown = profile[profile.indicator == indicator].assign(pcn_code=lambda f: f.area_name,
+                                                                pcn_name=lambda f: f.area_name)
+        shown = shown.assign(icb_value=shown.england_value, vs_icb=shown.vs_england)  # compared with England
+        ui.chart(ui.figure(charts.league_chart, shown, None, "England"), shown[
+            ["area_name", "indicator", "numerator", "denominator", "value", "lower_95", "upper_95", "england_value",
+             "vs_england", "practices", "left_out"]], f"areas_{indicator}_{sel.period}.csv", "areas_league",
+                 empty="No area has data for this indicator this year.")
+    else:
+        members = views.area_members(sel.db, pairs, sel.period, sel.suppress)
+        st.caption("Each area's practices this year (a PCN in the file stands for its practices); list sizes as "
+                   "released.")
+        ui.table(members.rename(columns={"area_name": "Area", "practice_code": "Practice code",
+                                         "practice_name": "Practice", "pcn_code": "PCN code", "icb_code": "ICB",
+                                         "list_size": "List size"}))
+        st.download_button("Download the area set (CSV)", areas.to_csv(area_set), f"{area_set.name}.csv",
+                           mime="text/csv", key="areas_set_csv")
