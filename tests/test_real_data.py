@@ -887,6 +887,36 @@ def test_each_practice_of_a_pcn_equals_the_publishers_row_on_the_real_build(ever
     assert not ((hidden.hidden == 1) & hidden.total.notna()).any()
 
 
+def test_an_icbs_neighbourhoods_on_the_real_build(everything, tmp_path):
+    """2024-25 (newest first): an ICB's PCNs grouped three by three into neighbourhoods by a file written here and
+    read as an area file: each neighbourhood is its PCNs pooled, compared with its ICB; with suppression on, no
+    count of 1-7 and every figure from the released practice counts."""
+    from phm_profile import areas, queries, suppression
+
+    db, _ = everything
+    con = database.connection(database.database_key(db))
+    pcns = [r[0] for r in con.execute("SELECT DISTINCT pcn_code FROM pcn_icb WHERE period = '2024-25' "
+                                      "AND icb_code = 'D7T5G' ORDER BY 1").fetchall()]
+    assert len(pcns) >= 9
+    file = tmp_path / "essex neighbourhoods.csv"
+    pd.DataFrame([(f"Neighbourhood {i // 3 + 1}", c) for i, c in enumerate(pcns)],
+                 columns=["area_name", "code"]).to_csv(file, index=False)
+    read = areas.read_area_set(file.read_bytes(), file.name, *queries.area_codes(con))
+    assert read.name == "essex neighbourhoods" and not read.notes
+    exact = queries.area_profile(con, read.pairs(), "2024-25", False)
+    first = exact[(exact.area_name == "Neighbourhood 1") & (exact.indicator == "prev_mh")].iloc[0]
+    pooled = con.execute("SELECT sum(numerator), sum(denominator) FROM pcn_profile WHERE period = '2024-25' AND "
+                         "indicator = 'prev_mh' AND pcn_code IN (SELECT unnest(?))", [pcns[:3]]).fetchone()
+    assert (first.numerator, first.denominator) == pooled and first.icb_code == "D7T5G"
+    released = queries.area_profile(con, read.pairs(), "2024-25", True)
+    assert not suppression.is_small(released.numerator).any()
+    shown = queries.practices_in_pcn(con, pcns[0], "2024-25", "prev_mh", True)
+    for code in pcns[1:3]:
+        shown = pd.concat([shown, queries.practices_in_pcn(con, code, "2024-25", "prev_mh", True)])
+    row = released[(released.area_name == "Neighbourhood 1") & (released.indicator == "prev_mh")].iloc[0]
+    assert row.numerator == shown.numerator.sum()  # the released practice counts, summed
+
+
 def test_workforce_pcn_codes_are_matched_to_todays_pcns_on_the_real_build(everything):
     """Each edition's PCN codes, as published, are matched to today's PCNs through their practices
     (workforce_pcn_match): a code renamed or merged since counts in today's PCN (its staff summed with the other
