@@ -2,7 +2,6 @@
 practices as a PCN's are; with suppression on, no choice of areas gives a practice's hidden count back."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
