@@ -2,6 +2,7 @@
 practices as a PCN's are; with suppression on, no choice of areas gives a practice's hidden count back."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -169,3 +170,27 @@ def test_the_areas_page_shows_the_demo_neighbourhoods(demo_db, monkeypatch):
     assert table["Value"].tolist()[1] == f"{expected.value.iloc[1]:,.2f}"
     said = " ".join(m.value for m in at.markdown)
     assert "compared with ICB QZB" in said
+
+
+@pytest.mark.parametrize("suppress", [True, False])
+def test_export_area_profile_writes_the_shipped_areas_in_the_pcn_profiles_layout(demo_db, tmp_path, suppress):
+    from phm_profile.cli import main
+    from phm_profile.profile import PROFILE_COLUMNS
+
+    out = tmp_path / "areas.csv"
+    assert main(["export", "area_profile", "--db", str(demo_db), "--out", str(out),
+                 *(["--suppress"] if suppress else [])]) == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["area_code", "area_name", *PROFILE_COLUMNS[2:]]
+    con = con_of(demo_db)
+    sets = queries.area_sets(con)
+    assert frame.area_code.nunique() == sets.area_name.nunique() and frame.period.nunique() == len(queries.periods(con))
+    split = sets[sets.area_name == "Demo split neighbourhood (synthetic)"]
+    app = queries.area_profile(con, tuple(split[["area_name", "code"]].itertuples(index=False, name=None)),
+                               "2023-24", suppress).set_index("indicator")
+    row = frame[(frame.area_name == "Demo split neighbourhood (synthetic)") & (frame.period == "2023-24")
+                & (frame.indicator == "prev_mh")].iloc[0]
+    assert row.area_code == "neighbourhoods:5"
+    assert (row.numerator, row.value) == pytest.approx((app.loc["prev_mh", "numerator"], app.loc["prev_mh", "value"]))
+    if suppress:
+        assert not suppression.is_small(frame.numerator).any()

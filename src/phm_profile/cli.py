@@ -210,9 +210,9 @@ def _add_profile_commands(sub) -> None:
                    "(counts 1-7 hidden, others rounded to 5)")
     p.set_defaults(func=profile.cmd_profile)
 
-    p = sub.add_parser("export", help="write a table (pcn_profile, or mhp_in_post: MHPs by PCN and PCN Workforce "
-                                      "edition) to CSV")
-    p.add_argument("table", choices=["pcn_profile", "mhp_in_post"])
+    p = sub.add_parser("export", help="write a table (pcn_profile; area_profile: the areas shipped in areas/; or "
+                                      "mhp_in_post: MHPs by PCN and PCN Workforce edition) to CSV")
+    p.add_argument("table", choices=["pcn_profile", "area_profile", "mhp_in_post"])
     p.add_argument("--suppress", action="store_true", help="small-number suppression, as the app applies it")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True)

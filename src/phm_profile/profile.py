@@ -72,6 +72,8 @@ def cmd_export(args) -> int:
         from . import mhp
 
         frame = mhp.export_frame(con)
+    elif args.table == "area_profile":
+        frame = area_profile_frame(con, args.suppress)
     else:
         frame = con.execute(f"SELECT p.{', p.'.join(PROFILE_COLUMNS)} FROM pcn_profile p JOIN indicators i "
                             "USING (indicator) ORDER BY pcn_code, period, indicator").df()
@@ -79,3 +81,19 @@ def cmd_export(args) -> int:
     Path(args.out).write_bytes(exports.csv_bytes(frame))
     print(f"Wrote {len(frame):,} rows to {args.out}.")
     return 0
+
+
+def area_profile_frame(con: duckdb.DuckDBPyConnection, suppress: bool) -> pd.DataFrame:
+    """The shipped areas' profile (areas/*.csv of the data folder) in every year, in the layout of the PCN
+    profile's export with area_code ("SET:n", the n-th area of the set) and area_name in place of pcn_code and
+    pcn_name (queries.area_profile: from the released practice counts with ``suppress``)."""
+    sets = queries.area_sets(con)
+    columns = ["area_code", "area_name", *PROFILE_COLUMNS[2:]]
+    parts = []
+    for set_name, rows in sets.groupby("set_name", sort=False):
+        codes = {name: f"{set_name}:{i}" for i, name in enumerate(dict.fromkeys(rows.area_name), 1)}
+        pairs = tuple(rows[["area_name", "code"]].itertuples(index=False, name=None))
+        for period in queries.periods(con):
+            frame = queries.area_profile(con, pairs, period, suppress)
+            parts.append(frame.assign(area_code=frame.area_name.map(codes), period=period)[columns])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
