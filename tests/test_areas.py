@@ -194,3 +194,41 @@ def test_export_area_profile_writes_the_shipped_areas_in_the_pcn_profiles_layout
     assert (row.numerator, row.value) == pytest.approx((app.loc["prev_mh", "numerator"], app.loc["prev_mh", "value"]))
     if suppress:
         assert not suppression.is_small(frame.numerator).any()
+
+
+def test_saved_areas_reopen_from_the_link_in_this_browser_and_not_in_another(demo_db, tmp_path):
+    """Load an area file in Chromium: it is saved for this browser (its cookie) and the link carries its short id;
+    a new tab of the same browser reopens the same areas from the link; another browser is told plainly that the
+    areas are kept in the browser that saved them."""
+    import re
+
+    from browser import chromium, streamlit_server, wait_for_app
+
+    file = tmp_path / "my neighbourhoods.csv"
+    file.write_text("area_name,code\nEast side,U90001\nEast side,U90002\nWest side,Z00040\n")
+    user_dir = tmp_path / "user"
+    with streamlit_server(demo_db, PHM_USER_DIR=str(user_dir)) as url, chromium() as browser:
+        mine = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = mine.new_page()
+        page.goto(f"{url}/Your_areas?period=2023-24&icb=QZB")
+        wait_for_app(page)
+        page.get_by_role("button", name="Load a file or make areas").click()
+        page.locator('[data-testid="stDialog"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(file))
+        page.get_by_text("my neighbourhoods: 2 areas, 3 rows.").wait_for(timeout=30_000)
+        wait_for_app(page)
+        page.get_by_role("button", name="Use these areas").click()
+        page.wait_for_url(re.compile(r"areas=s[0-9a-f]{8}"), timeout=30_000)
+        wait_for_app(page)
+        page.get_by_text("East side: ", exact=False).first.wait_for(timeout=30_000)
+        link = page.url
+        assert len(list((user_dir / "areas").glob("*/s*.csv"))) == 1  # kept in the user folder, under the browser
+        again = mine.new_page()  # a new tab of the same browser
+        again.goto(link)
+        wait_for_app(again)
+        again.get_by_text("East side: ", exact=False).first.wait_for(timeout=30_000)
+        assert again.get_by_text("kept in the browser that saved them").count() == 0
+        other = browser.new_context().new_page()  # another browser
+        other.goto(link)
+        wait_for_app(other)
+        other.get_by_text("kept in the browser that saved them", exact=False).wait_for(timeout=30_000)
+        assert other.get_by_text("East side: ", exact=False).count() == 0

@@ -58,3 +58,53 @@ def build_from_uploads(files: list[tuple[str, bytes]], db_path: Path) -> store.B
                 target = target.with_name(f"{stem} ({n}){target.suffix}")
             target.write_bytes(content)
         return store.build(Path(folder), Path(db_path), wait=0)  # a second upload is refused, not queued
+
+
+# -- Your own areas, kept per browser ------------------------------------------------------------------------
+
+#: The cookie that names this browser to the server (a random id, nothing else): the area sets it saved are kept
+#: in the user folder under it, so a reload, a new tab or another replica finds them, and another browser does not.
+BROWSER_COOKIE = "phm_browser"
+_BROWSER_ID = re.compile(r"[0-9a-f]{24}")
+#: A saved area set's id, as the link carries it (?areas=s1a2b3c4d): short, and no list of codes in the URL.
+SAVED_SET_ID = re.compile(r"s[0-9a-f]{8}")
+
+
+def browser_id(cookie) -> tuple[str, bool]:
+    """This browser's id from its cookie (anything but 24 hex digits is ignored), or a new one: (id, new)."""
+    if isinstance(cookie, str) and _BROWSER_ID.fullmatch(cookie):
+        return cookie, False
+    return secrets.token_hex(12), True
+
+
+def _areas_dir(browser: str) -> Path:
+    if not _BROWSER_ID.fullmatch(browser):
+        raise ValueError("not a browser id")
+    return USER_DIR / "areas" / browser
+
+
+def save_area_set(browser: str, name: str, content: bytes) -> str:
+    """Keep an area set (its CSV) for this browser; returns its id. Written whole, then renamed: a reader never
+    sees half a file."""
+    folder = _areas_dir(browser)
+    folder.mkdir(parents=True, exist_ok=True)
+    set_id = "s" + secrets.token_hex(4)
+    body = f"# {safe_name(name)}\n".encode() + content
+    partial = folder / f".{set_id}.partial"
+    partial.write_bytes(body)
+    partial.replace(folder / f"{set_id}.csv")
+    return set_id
+
+
+def saved_area_sets(browser: str) -> dict[str, tuple[str, bytes]]:
+    """The area sets this browser saved: id -> (name, CSV content), oldest first."""
+    folder = _areas_dir(browser)
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for path in sorted(folder.glob("s*.csv"), key=lambda p: p.stat().st_mtime):
+        if not SAVED_SET_ID.fullmatch(path.stem):
+            continue
+        first, _, rest = path.read_bytes().partition(b"\n")
+        out[path.stem] = (first.decode("utf-8", "replace").removeprefix("# ").strip() or path.stem, rest)
+    return out

@@ -646,22 +646,54 @@ def _staffing_dialog(db: str, base: pd.DataFrame, source: str) -> None:
 
 # -- Your own areas -------------------------------------------------------------------------------------------
 
+def browser() -> str:
+    """This browser's id (own_data.browser_id, from its cookie), the cookie written while it is new: the area sets
+    saved here are kept under it."""
+    from . import own_data
+
+    if "_browser" not in st.session_state:
+        st.session_state["_browser"] = own_data.browser_id(st.context.cookies.get(own_data.BROWSER_COOKIE))
+    browser_id, new = st.session_state["_browser"]
+    if new:  # a random id of our own, never text from the request
+        st.html(f"<script>document.cookie = '{own_data.BROWSER_COOKIE}={browser_id}; path=/; max-age=31536000; "
+                "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    return browser_id
+
+
 def area_set(db: str, period: str, icb_code: str):
-    """The area set in use (areas.AreaSet), chosen from those shipped with the data (areas/*.csv) and those loaded
-    or made in this session (a button opens the dialog), kept in the link as ``?areas=NAME``; None without any."""
-    from . import areas
+    """The area set in use (areas.AreaSet): one shipped with the data (areas/*.csv) or one this browser saved
+    (loaded from a file or made here: own_data.save_area_set), chosen in a list and kept in the link as
+    ``?areas=`` the shipped set's name or the saved set's short id; a button opens the dialog to load or make one.
+    A saved set's id in a link opened in another browser is said to be kept in the browser that saved it. None
+    without any set."""
+    from . import areas, own_data
 
     shipped = views.area_sets(db)
     sets = {name: areas.AreaSet(name, rows[["area_name", "code", "kind"]].reset_index(drop=True))
             for name, rows in shipped.groupby("set_name", sort=False)}
-    sets |= st.session_state.get("_area_sets", {}).get(db, {})
+    practices, pcns = views.area_codes(db)
+    for set_id, (name, content) in own_data.saved_area_sets(browser()).items():
+        try:
+            read = areas.read_area_set(content, name, practices, pcns)
+        except areas.AreaFileError:
+            continue  # its codes are of other data: not offered with this data
+        read.name = name
+        sets[set_id] = read
+    wanted = st.query_params.get("areas")
+    if (saved := st.session_state.pop("_area_set_saved", None)) in sets:  # just saved: chosen (before its widget)
+        wanted = st.session_state["area_set_choice"] = saved
+    if wanted and wanted not in sets and own_data.SAVED_SET_ID.fullmatch(wanted):
+        st.warning(f"The areas of this link ({wanted}) are kept in the browser that saved them, not in this one: "
+                   "areas are kept per browser. On that browser, download the set (Your areas, Practices) and load "
+                   "the file here with the button below.")
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     chosen = None
     if sets:
-        names = list(sets)
-        wanted = st.query_params.get("areas")
-        chosen = left.selectbox("Area set", names, index=names.index(wanted) if wanted in names else 0,
-                                key="area_set_choice", format_func=lambda n: f"{n} ({len(sets[n].areas)} areas)")
+        keys = list(sets)
+        chosen = left.selectbox(
+            "Area set", keys, index=keys.index(wanted) if wanted in keys else 0, key="area_set_choice",
+            format_func=lambda k: f"{sets[k].name} ({len(sets[k].areas)} areas"
+                                  + (", saved in this browser)" if own_data.SAVED_SET_ID.fullmatch(k) else ")"))
         st.query_params["areas"] = chosen
     if right.button("Load a file or make areas", key="areas_edit"):
         _areas_dialog(db, period, icb_code)
@@ -708,6 +740,5 @@ def _areas_dialog(db: str, period: str, icb_code: str) -> None:
         st.caption(plain(f"{made.name}: {len(made.areas)} area{'s' if len(made.areas) > 1 else ''}, "
                          f"{len(made.members)} rows."))
     if st.button("Use these areas", type="primary", key="areas_use", disabled=made is None):
-        st.session_state.setdefault("_area_sets", {}).setdefault(db, {})[made.name] = made
-        st.query_params["areas"] = made.name
+        st.session_state["_area_set_saved"] = own_data.save_area_set(browser(), made.name, areas.to_csv(made))
         st.rerun()
