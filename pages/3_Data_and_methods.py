@@ -106,5 +106,12 @@ st.markdown(
     "years ending 31 March E+1 onwards), else the earliest loaded; the table above names each year's. Scores of "
     "two editions are never put in one trend or comparison.\n"
     "- Small numbers: counts of 1-7 suppressed, others rounded to the nearest 5; a count that could be found by "
-    "subtraction within a table is suppressed too (NHS Digital practice)."
+    "subtraction within a table is suppressed too (NHS Digital practice). A PCN's practices: where one practice's "
+    "count is hidden, the next smallest of the PCN is hidden with it, so the PCN's total minus the others gives "
+    "no small count back.\n"
+    "- Your own areas: every figure of an area is the sum of its practices' released counts (a practice whose "
+    "count is hidden is left out of every area, and counted), its value and interval worked from those sums. Areas "
+    "are chosen by the user, so an attacker could choose them: built this way, the difference of two areas (A + p "
+    "minus A, or A + p minus A + q) or a least-squares solution over many overlapping areas gives back at most "
+    "practice counts already released, never a hidden one (no perturbation is added)."
 )

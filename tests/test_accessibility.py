@@ -14,7 +14,9 @@ VIEWS = ["?view=Map", "?view=All+indicators", "PCN_profile?view=Spine+chart", "P
          "Compare_PCNs?view=League+table", "Compare_PCNs?view=Funnel+plot", "Compare_PCNs?view=Map", "Data_and_methods?x=1",
          "Workforce_plan?view=Chart", "MHP_allocation?view=Chart", "MHP_impact?view=In+post",
          "MHPs_in_post?view=Need+against+in+post", "MHPs_in_post?view=Table", "MHPs_in_post?view=Map",
-         "MHPs_in_post?view=Over+time", "MHPs_in_post?view=PCN+team", "MHPs_in_post?view=About+the+data"]
+         "MHPs_in_post?view=Over+time", "MHPs_in_post?view=PCN+team", "MHPs_in_post?view=About+the+data",
+         "PCN_profile?view=Practices", "Your_areas?areas_view=Profile", "Your_areas?areas_view=Compare+areas",
+         "Your_areas?areas_view=Practices"]
 
 
 def violations(page) -> list[str]:
