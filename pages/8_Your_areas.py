@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import areas, charts, ui, views, wording
+from phm_profile import areas, charts, mhp, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Your areas", sel, "")
@@ -18,7 +18,7 @@ if area_set.notes:
     with st.expander(f"{len(area_set.notes)} note{'s' if len(area_set.notes) > 1 else ''} on the area file"):
         st.markdown("\n".join(f"- {ui.plain(str(n))}" for n in area_set.notes))
 
-view, tab = ui.view(["Profile", "Compare areas", "Practices"], key="areas_view")
+view, tab = ui.view(["Profile", "Compare areas", "Workforce", "Practices"], key="areas_view")
 with tab:
     names = [a for a in area_set.areas if a in set(profile.area_name)]
     if view == "Profile":
@@ -42,6 +42,21 @@ with tab:
             ["area_name", "indicator", "numerator", "denominator", "value", "lower_95", "upper_95", "england_value",
              "vs_england", "practices", "left_out"]], f"areas_{indicator}_{sel.period}.csv", "areas_league",
                  empty="No area has data for this indicator this year.")
+    elif view == "Workforce":
+        census = views.mhp_staffing_edition(sel.db, sel.period)
+        pcns = mhp.table(views.mhp_in_post(sel.db, sel.period, census, sel.suppress), sel.period,
+                         ui.current_assumptions()) if census is not None else None
+        if pcns is None:
+            st.info("No PCN Workforce edition counting MHPs is loaded: MHPs in post are not known (not 0). "
+                    "Entitlement and need need it too here; see MHPs in post.")
+        else:
+            members = views.area_members(sel.db, pairs, sel.period, sel.suppress)
+            table = areas.workforce(members, pcns)
+            st.caption(f"ARRS entitlement for {sel.period} (by list size), need-based WTE (the workforce model) and "
+                       f"MHP FTE in post ({mhp.SOURCE}, {mhp.edition_name(census)}), each the sum of the area's "
+                       "PCNs; an area that splits a PCN takes the PCN's figures in the share of its list the area "
+                       "holds (named under Split PCNs).")
+            ui.table(wording.area_workforce_table(table))
     else:
         members = views.area_members(sel.db, pairs, sel.period, sel.suppress)
         st.caption("Each area's practices this year (a PCN in the file stands for its practices); list sizes as "

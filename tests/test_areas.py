@@ -232,3 +232,22 @@ def test_saved_areas_reopen_from_the_link_in_this_browser_and_not_in_another(dem
         wait_for_app(other)
         other.get_by_text("kept in the browser that saved them", exact=False).wait_for(timeout=30_000)
         assert other.get_by_text("East side: ", exact=False).count() == 0
+
+
+def test_an_areas_workforce_sums_whole_pcns_and_shares_a_split_one_by_list():
+    """Hand-worked: area A is the whole of PCN U1 (list 30,000) and a third of U2's list (20,000 of 60,000): its
+    entitlement is U1's 3 + U2's 6 / 3 = 5 WTE, its need 1.2 + 2.4 / 3 = 2.0, its MHPs in post 2 + 3 / 3 = 3; U3
+    made no return: its MHPs are not known, not 0, and said."""
+    from phm_profile import mhp
+
+    members = pd.DataFrame({"area_name": ["A", "A", "A", "B"], "practice_code": ["P1", "P2", "P3", "P4"],
+                            "pcn_code": ["U1", "U1", "U2", "U3"], "list_size": [10_000.0, 20_000.0, 20_000.0, 8_000.0]})
+    pcns = pd.DataFrame({"pcn_code": ["U1", "U2", "U3"], "pcn_name": ["One", "Two", "Three"],
+                         "list_size": [30_000.0, 60_000.0, 8_000.0], "entitlement_wte": [3.0, 6.0, 3.0],
+                         "need_wte": [1.2, 2.4, 0.5], "mhp_fte": [2.0, 3.0, float("nan")],
+                         "status": [mhp.RETURN, mhp.RETURN, mhp.NO_RETURN]})
+    out = areas.workforce(members, pcns).set_index("area_name")
+    assert out.loc["A", ["entitlement_wte", "need_wte", "mhp_fte"]].tolist() == pytest.approx([5.0, 2.0, 3.0])
+    assert out.loc["A", "split"] == "Two (U2, 33% of its list)" and out.loc["A", "not_known"] == ""
+    assert pd.isna(out.loc["B", "mhp_fte"]) and out.loc["B", "not_known"] == "U3"
+    assert out.loc["B", "entitlement_wte"] == 3.0 and out.loc["B", "split"] == ""

@@ -150,3 +150,37 @@ def from_picks(picks: dict[str, list[str]], practices: set[str], pcns: set[str])
     rows = [(name, code) for name, codes in picks.items() for code in codes]
     content = pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(index=False).encode()
     return read_area_set(content, "the areas made here", practices, pcns)
+
+
+def workforce(members: pd.DataFrame, pcns: pd.DataFrame) -> pd.DataFrame:
+    """Each area's MHP workforce from its PCNs' (``members``: queries.area_members; ``pcns``: mhp.table of the
+    year, one row per PCN with list_size, entitlement_wte, need_wte, mhp_fte and status): an area of whole PCNs
+    has the sums of their ARRS entitlement, need-based WTE and MHP FTE in post; an area that splits a PCN takes the
+    PCN's figures in the share of its list the area's practices hold (said in ``split``). MHP FTE is summed over
+    the PCNs whose return is known; ``not_known`` names those without one."""
+    from . import mhp
+
+    lists = members.groupby(["area_name", "pcn_code"], sort=False).list_size.sum(min_count=1).reset_index()
+    joined = lists.merge(pcns[["pcn_code", "pcn_name", "list_size", "entitlement_wte", "need_wte", "mhp_fte",
+                               "status"]].rename(columns={"list_size": "pcn_list"}), on="pcn_code", how="left")
+    joined["share"] = (joined.list_size / joined.pcn_list).clip(upper=1.0)
+    whole = joined.share.ge(0.9995)
+    joined.loc[whole, "share"] = 1.0
+    for column in ("entitlement_wte", "need_wte", "mhp_fte"):
+        joined[column] = joined[column] * joined.share
+    known = joined.status == mhp.RETURN
+    rows = []
+    for area, part in joined.groupby("area_name", sort=False):
+        split = part[part.share < 1.0]
+        rows.append({
+            "area_name": area, "pcns": len(part), "list_size": part.list_size.sum(),
+            "entitlement_wte": part.entitlement_wte.sum(min_count=1), "need_wte": part.need_wte.sum(min_count=1),
+            "mhp_fte": part.mhp_fte[known[part.index]].sum(min_count=1),
+            "split": ", ".join(f"{n} ({c}, {s:.0%} of its list)" for n, c, s in
+                               zip(split.pcn_name.astype(str), split.pcn_code, split.share)),
+            "not_known": ", ".join(part.pcn_code[~known[part.index]]),
+        })
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["gap_to_need"] = out.mhp_fte - out.need_wte
+    return out

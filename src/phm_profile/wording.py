@@ -396,3 +396,15 @@ def area_sentences(profile: pd.DataFrame, area: str) -> list[str]:
         out.append(f"Up to {left} practice{'s' if left > 1 else ''} left out of an indicator's sums: its count is "
                    "hidden (suppression), so the area's figure is of its other practices.")
     return out
+
+
+def area_workforce_table(table: pd.DataFrame) -> pd.DataFrame:
+    """areas.workforce as its table: numbers to one or two decimals, "not known" PCNs and split PCNs named."""
+    if table.empty:
+        return pd.DataFrame(columns=["Area"])
+    return pd.DataFrame({
+        "Area": table.area_name, "PCNs": table.pcns, "List size": table.list_size.round(0),
+        "ARRS entitlement (WTE)": table.entitlement_wte.round(1), "Need-based WTE": table.need_wte.round(2),
+        "MHP FTE in post": table.mhp_fte.round(2), "In post minus need": table.gap_to_need.round(2),
+        "Split PCNs (share of list)": table.split.replace("", "none"),
+        "PCNs with no return (MHPs not known)": table.not_known.replace("", "none")})
