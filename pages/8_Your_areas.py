@@ -30,6 +30,12 @@ with tab:
             st.query_params["area"] = area
             own = profile[profile.area_name == area]
             ui.bullets(wording.area_sentences(own, area))
+            st.caption("Each dot is the area's value within the range of England's PCNs (light bar: lowest to "
+                       "highest; darker: 25th to 75th percentile), centred on England (black line); the dark tick "
+                       "marks its ICB. Colour: the comparison with England at 95%.")
+            england = views.england_range(sel.db, sel.period, sel.suppress)
+            ui.chart(ui.figure(charts.spine_chart, own, england, compact=ui.workshop_on()), own, "", "area_spine",
+                     download=False)
             table = wording.area_table(own)
             ui.table(table)
             ui.csv_download(table, f"area_profile_{areas.set_name(area_set.name)}_{sel.period}.csv", "area_csv")

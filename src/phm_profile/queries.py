@@ -210,8 +210,8 @@ def area_profile(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], .
         SELECT a.area_name, x.practice_code, x.icb_code, x.indicator, x.numerator, x.denominator
         FROM inside a JOIN practice_profile x ON x.practice_code = a.practice_code AND x.period = ?""",
                   [*_pairs(areas), period, period])
-    indicators = _frame(con, "SELECT indicator, label, short_label, kind, unit, multiplier, decimals, polarity, "
-                             "denominator_definition, sort_order FROM indicators")
+    indicators = _frame(con, "SELECT indicator, label, short_label, domain, kind, unit, multiplier, decimals, "
+                             "polarity, denominator_definition, sort_order FROM indicators")
     rows = rows.merge(indicators[["indicator", "kind"]], on="indicator")
     shown = rows.numerator.notna() & (rows.denominator.notna() | (rows.kind == "count"))
     rows = rows.assign(x=rows.numerator.where(shown), n=rows.denominator.where(shown), left_out=~shown)
