@@ -957,8 +957,8 @@ def test_the_mhp_pages_staffing_comes_from_the_edition_of_the_year(everything):
     db, _ = everything
     con = database.connection(database.database_key(db))
     june = pd.Timestamp("2026-06-01")
-    latest = con.execute("SELECT max(period) FROM pcn_need_inputs").fetchall()[0][0]
-    assert mhp.staffing_edition(con, latest) == june
+    latest = con.execute("SELECT max(period) FROM pcn_profile WHERE indicator LIKE 'prev_%'").fetchall()[0][0]
+    assert latest == "2024-25" and mhp.staffing_edition(con, latest) == june
     assert mhp.staffing_edition(con, "2019-20") == june  # no counted edition by March 2020: the first after
     used = mhp.compose_staffing(pd.DataFrame(columns=mhp.STAFFING_COLUMNS[:6]), mhp.staffing(con, june), june,
                                 latest, mhp.no_return(con, latest, june))

@@ -181,7 +181,10 @@ def test_floors_and_current_staffing_set_in_their_dialog_move_the_allocation(app
     in the link, changed current WTE for the session) is said on the page and shared as allocation_table does."""
     at = app.run()
     at.switch_page("pages/5_MHP_allocation.py").run()
-    assert any(c.value == "No floors; current staffing from the staffing file loaded with the data." for c in at.caption)
+    # the data's staffing file for its PCNs, the PCN Workforce edition of the year for every other PCN
+    said = next(c.value for c in at.caption if c.value.startswith("No floors; current staffing from "))
+    assert said.startswith("No floors; current staffing from the staffing file loaded with the data for its ")
+    assert said.endswith("NHS England, Primary Care Network Workforce, March 2024 for every other PCN.")
     at.button(key="alloc_edit").click().run()
     assert not at.exception
     assert any(c.value.startswith("A floor is the WTE a PCN gets at least") for c in at.caption)

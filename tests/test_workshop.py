@@ -27,8 +27,9 @@ def app(demo_db, monkeypatch):
 #: What each page's title names in workshop mode besides the year: the PCN on a PCN's page, the ICB on the ICB's.
 ABOUT = {"app.py": "ICB QZB", "pages/1_PCN_profile.py": "Demo PCN 0001 (synthetic)",
          "pages/2_Compare_PCNs.py": "ICB QZB", "pages/3_Data_and_methods.py": "Data & methods",
-         "pages/4_Workforce_plan.py": "Demo PCN 0001 (synthetic)", "pages/5_MHP_allocation.py": "across QZB",
-         "pages/6_MHP_impact.py": "in QZB", "pages/7_MHPs_in_post.py": "MHPs in post against need"}
+         "pages/4_Workforce_plan.py": "Demo PCN 0001 (synthetic)", "pages/5_MHP_allocation.py": "across NHS Demo QZB Integrated Care Board (synthetic) (QZB)",
+         "pages/6_MHP_impact.py": "in NHS Demo QZB Integrated Care Board (synthetic) (QZB)",
+         "pages/7_MHPs_in_post.py": "MHPs in post against need", "pages/8_Your_areas.py": "Your areas"}
 
 
 def test_workshop_titles_name_the_pcn_or_icb_and_period_and_the_link_keeps_the_view(app):

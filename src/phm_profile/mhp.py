@@ -313,14 +313,14 @@ def first_seen(windows: pd.DataFrame) -> dict[str, pd.Timestamp]:
 
 def staffing_edition(con: duckdb.DuckDBPyConnection, period: str):
     """The edition (census) that gives the MHP pages who is in post in ``period`` when no staffing file says so:
-    for the latest year of the data, the latest edition that counts MHPs (today's staffing, as the plan starts from
+    for the latest year of the profile (the latest with QOF registers, as the pages offer), the latest edition that counts MHPs (today's staffing, as the plan starts from
     today); for an earlier year, the latest such edition by the year's end (31 March), else the first after it.
     None without an edition that counts MHPs."""
     counted = editions(con)
     counted = counted[counted.counts_mhps].sort_values("census")
     if counted.empty:
         return None
-    latest_year = con.execute("SELECT max(period) FROM pcn_need_inputs").fetchall()[0][0]
+    latest_year = con.execute("SELECT max(period) FROM pcn_profile WHERE indicator LIKE 'prev_%'").fetchall()[0][0]
     if latest_year is None or period >= latest_year:
         return counted.census.iloc[-1]
     by_end = counted[counted.census <= pd.Timestamp(f"{int(period[:4]) + 1}-03-31")]
