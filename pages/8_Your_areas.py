@@ -18,7 +18,7 @@ if area_set.notes:
     with st.expander(f"{len(area_set.notes)} note{'s' if len(area_set.notes) > 1 else ''} on the area file"):
         st.markdown("\n".join(f"- {ui.plain(str(n))}" for n in area_set.notes))
 
-view, tab = ui.view(["Profile", "Compare areas", "Workforce", "Practices"], key="areas_view")
+view, tab = ui.view(["Profile", "Compare areas", "Map", "Workforce", "Practices"], key="areas_view")
 with tab:
     names = [a for a in area_set.areas if a in set(profile.area_name)]
     if view == "Profile":
@@ -48,6 +48,19 @@ with tab:
             ["area_name", "indicator", "numerator", "denominator", "value", "lower_95", "upper_95", "england_value",
              "vs_england", "practices", "left_out"]], f"areas_{indicator}_{sel.period}.csv", "areas_league",
                  empty="No area has data for this indicator this year.")
+    elif view == "Map":
+        indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
+        geojson, mapped = views.area_map(sel.db, pairs, sel.period, indicator, sel.suppress)
+        st.caption("Each area drawn from the LSOAs whose patients are mostly registered with one of its practices "
+                   "(the PCN map's method, practice by practice); overlapping areas overlap on the map.")
+        if not geojson["features"]:
+            st.info("No map: it needs registrations by LSOA (or the practices' locations) with the LSOA boundaries.")
+        else:
+            mapped = mapped.assign(note=[f"{v} than England" if v in ("higher", "lower") else f"{v} to England"
+                                         if v == "similar" else "not compared with England" for v in mapped.vs_england])
+            ui.chart(ui.figure(charts.pcn_map, geojson, mapped, indicator, None), mapped[
+                ["area_name", "indicator", "numerator", "denominator", "value", "lower_95", "upper_95",
+                 "england_value", "vs_england", "left_out"]], f"areas_map_{indicator}_{sel.period}.csv", "areas_map")
     elif view == "Workforce":
         census = views.mhp_staffing_edition(sel.db, sel.period)
         pcns = mhp.table(views.mhp_in_post(sel.db, sel.period, census, sel.suppress), sel.period,

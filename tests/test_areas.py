@@ -251,3 +251,18 @@ def test_an_areas_workforce_sums_whole_pcns_and_shares_a_split_one_by_list():
     assert out.loc["A", "split"] == "Two (U2, 33% of its list)" and out.loc["A", "not_known"] == ""
     assert pd.isna(out.loc["B", "mhp_fte"]) and out.loc["B", "not_known"] == "U3"
     assert out.loc["B", "entitlement_wte"] == 3.0 and out.loc["B", "split"] == ""
+
+
+def test_the_areas_map_draws_each_area_from_its_practices_lsoas(demo_db):
+    con = con_of(demo_db)
+    sets = queries.area_sets(con)
+    pairs = tuple(sets[["area_name", "code"]].itertuples(index=False, name=None))
+    geojson, frame = queries.area_map(con, pairs, "2023-24", "prev_mh", True)
+    drawn = {f["properties"]["pcn_code"] for f in geojson["features"]}
+    assert drawn == set(sets.area_name) == set(frame.pcn_code)
+    # each LSOA is drawn for the area of the practice registering most of its patients
+    members = queries.area_members(con, pairs, "2023-24", True)
+    split = set(members[members.area_name == "Demo split neighbourhood (synthetic)"].practice_code)
+    lsoas = con.execute("SELECT count(*) FROM pcn_lsoa_assignment WHERE period = '2023-24' AND practice_code IN "
+                        "(SELECT unnest(?))", [sorted(split)]).fetchone()[0]
+    assert lsoas > 0

@@ -97,6 +97,22 @@ def pcn_boundaries(con: duckdb.DuckDBPyConnection, period: str) -> gpd.GeoDataFr
     return shapes.dissolve(by="pcn_code").reset_index()
 
 
+def area_boundaries(con: duckdb.DuckDBPyConnection, period: str, members: list[tuple[str, str]]) -> gpd.GeoDataFrame:
+    """Your own areas' shapes for a period (``members``: (area_name, practice_code) pairs): each LSOA drawn for the
+    area holding the practice that registers most of its patients (pcn_lsoa_assignment.practice_code), the
+    polygons dissolved by area (an LSOA of a practice in two areas is in both)."""
+    names, codes = (list(x) for x in zip(*members)) if members else ([], [])
+    frame = con.execute("""
+        WITH m AS (SELECT unnest(?::VARCHAR[]) AS area_name, unnest(?::VARCHAR[]) AS practice_code)
+        SELECT m.area_name, a.geometry_wkb FROM pcn_lsoa_assignment a JOIN m USING (practice_code)
+        WHERE a.period = ?""", [names, codes, period]).df()
+    if frame.empty:
+        return gpd.GeoDataFrame({"pcn_code": []}, geometry=[], crs=4326)
+    geometry = gpd.GeoSeries.from_wkb(frame["geometry_wkb"].map(bytes), crs=4326)
+    shapes = gpd.GeoDataFrame(frame[["area_name"]].rename(columns={"area_name": "pcn_code"}), geometry=geometry, crs=4326)
+    return shapes.dissolve(by="pcn_code").reset_index()  # keyed as the PCN map's shapes are (charts.pcn_map)
+
+
 def locate_practices(con: duckdb.DuckDBPyConnection, report: Report) -> None:
     """Place each practice with a location in the LSOA polygon holding it (``practice_lsoa``), in each edition of
     LSOAs whose boundaries are loaded, for deprivation by the practice's own LSOA when no practice-by-LSOA

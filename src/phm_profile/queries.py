@@ -368,6 +368,26 @@ def pcn_map(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicato
     return json.loads(shapes.to_json()), frame
 
 
+@releasable
+def area_map(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], period: str, indicator: str,
+             suppress: bool) -> tuple[dict, pd.DataFrame]:
+    """Your own areas' shapes (geo.area_boundaries: the LSOAs whose patients are mostly registered with an area's
+    practices) as GeoJSON, and the indicator for each area (area_profile), keyed by area name as the PCN map is
+    by PCN code. The latest boundaries up to ``period`` when that year has no practice-by-LSOA extract."""
+    from . import geo
+
+    frame = area_profile(con, areas, period, suppress)
+    frame = frame[frame.indicator == indicator].assign(pcn_code=lambda f: f.area_name, pcn_name=lambda f: f.area_name)
+    years = [r[0] for r in con.execute(
+        "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
+        [period, period]).fetchall()]
+    if not years:
+        return {"type": "FeatureCollection", "features": []}, frame
+    members = area_members(con, areas, years[0], suppress)
+    shapes = geo.area_boundaries(con, years[0], list(zip(members.area_name, members.practice_code)))
+    return json.loads(shapes.to_json()), frame
+
+
 def period_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """For each year of the profile: which registrations extract gives its populations (and from which year),
     and how deprivation and the map's PCN areas were found."""

@@ -83,7 +83,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
         FROM main.sources""")
     con.execute(f"""
         CREATE OR REPLACE VIEW {SCHEMA}.pcn_lsoa_assignment AS
-        SELECT period, lsoa_code, pcn_code, geometry_wkb, method FROM main.pcn_lsoa_assignment""")
+        SELECT period, lsoa_code, pcn_code, geometry_wkb, method, practice_code FROM main.pcn_lsoa_assignment""")
 
 
 def _tables(con) -> list[str]:
