@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import areas, charts, mhp, ui, views, wording
+from phm_profile import areas, charts, mhp, own_data, queries, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Your areas", sel, "")
@@ -18,7 +18,7 @@ if area_set.notes:
     with st.expander(f"{len(area_set.notes)} note{'s' if len(area_set.notes) > 1 else ''} on the area file"):
         st.markdown("\n".join(f"- {ui.plain(str(n))}" for n in area_set.notes))
 
-view, tab = ui.view(["Profile", "Compare areas", "Map", "Workforce", "Practices"], key="areas_view")
+view, tab = ui.view(["Profile", "Trends", "Compare areas", "Map", "Workforce", "Practices"], key="areas_view")
 with tab:
     names = [a for a in area_set.areas if a in set(profile.area_name)]
     if view == "Profile":
@@ -38,7 +38,22 @@ with tab:
                      download=False)
             table = wording.area_table(own)
             ui.table(table)
-            ui.csv_download(table, f"area_profile_{areas.set_name(area_set.name)}_{sel.period}.csv", "area_csv")
+            ui.csv_download(table, f"area_profile_{own_data.safe_name(area_set.name)}_{sel.period}.csv", "area_csv")
+    elif view == "Trends":
+        if not names:
+            st.info("No area of the set has a practice with data this year.")
+        else:
+            wanted = st.query_params.get("area")
+            area = st.selectbox("Area", names, index=names.index(wanted) if wanted in names else 0,
+                                key="area_trend_choice")
+            st.query_params["area"] = area
+            trend = views.area_trends(sel.db, pairs, ("prev_mh", "prev_dep", "prev_dem", "prev_ld"), sel.suppress)
+            trend = trend[trend.area_name == area]
+            st.caption("The area's practices in each year (a PCN in the file stands for its practices of that year), "
+                       "with its ICB and England; 95% intervals.")
+            ui.chart(ui.figure(charts.trend_chart, trend, None, "Area"), trend.drop(columns=["sort_order"], errors="ignore"),
+                     f"area_trends_{own_data.safe_name(area)}.csv", "area_trends",
+                     empty="No year has data for this area.")
     elif view == "Compare areas":
         indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
         shown = profile[profile.indicator == indicator].assign(pcn_code=lambda f: f.area_name,
@@ -48,6 +63,14 @@ with tab:
             ["area_name", "indicator", "numerator", "denominator", "value", "lower_95", "upper_95", "england_value",
              "vs_england", "practices", "left_out"]], f"areas_{indicator}_{sel.period}.csv", "areas_league",
                  empty="No area has data for this indicator this year.")
+        labelled, limits = queries.area_funnel(shown, sel.suppress)
+        if len(limits):
+            st.markdown("**Funnel plot**")
+            st.caption("Each area against its denominator, within control limits around the areas' pooled value: "
+                       "95% (dashed) and 99.8% (solid).")
+            label = views.indicator_labels(sel.db, short=True).get(indicator, indicator)
+            ui.chart(ui.figure(charts.funnel_plot, labelled, limits, None, label, "the areas"), limits, "",
+                     "areas_funnel", download=False)
     elif view == "Map":
         indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
         geojson, mapped = views.area_map(sel.db, pairs, sel.period, indicator, sel.suppress)
@@ -83,5 +106,5 @@ with tab:
         ui.table(members.rename(columns={"area_name": "Area", "practice_code": "Practice code",
                                          "practice_name": "Practice", "pcn_code": "PCN code", "icb_code": "ICB",
                                          "list_size": "List size"}))
-        st.download_button("Download the area set (CSV)", areas.to_csv(area_set), f"{area_set.name}.csv",
+        st.download_button("Download the area set (CSV)", areas.to_csv(area_set), f"{own_data.safe_name(area_set.name)}.csv",
                            mime="text/csv", key="areas_set_csv")

@@ -16,7 +16,8 @@ VIEWS = ["?view=Map", "?view=All+indicators", "PCN_profile?view=Spine+chart", "P
          "MHPs_in_post?view=Need+against+in+post", "MHPs_in_post?view=Table", "MHPs_in_post?view=Map",
          "MHPs_in_post?view=Over+time", "MHPs_in_post?view=PCN+team", "MHPs_in_post?view=About+the+data",
          "PCN_profile?view=Practices", "Your_areas?areas_view=Profile", "Your_areas?areas_view=Compare+areas",
-         "Your_areas?areas_view=Practices", "Your_areas?areas_view=Map", "Your_areas?areas_view=Workforce"]
+         "Your_areas?areas_view=Practices", "Your_areas?areas_view=Map", "Your_areas?areas_view=Workforce",
+         "Your_areas?areas_view=Trends"]
 
 
 def violations(page) -> list[str]:

@@ -266,3 +266,19 @@ def test_the_areas_map_draws_each_area_from_its_practices_lsoas(demo_db):
     lsoas = con.execute("SELECT count(*) FROM pcn_lsoa_assignment WHERE period = '2023-24' AND practice_code IN "
                         "(SELECT unnest(?))", [sorted(split)]).fetchone()[0]
     assert lsoas > 0
+
+
+def test_an_areas_trend_is_its_practices_of_each_year_and_its_funnel_is_around_the_areas(demo_db):
+    con = con_of(demo_db)
+    pairs = (("Both", "U90001"), ("Both", "U90002"), ("Other", "U90004"))
+    trend = queries.area_trends(con, pairs, ("prev_mh",), False)
+    both = trend[trend.area_name == "Both"].set_index("period")
+    assert list(both.index) == sorted(queries.periods(con))
+    pooled = con.execute("SELECT period, sum(numerator) FROM pcn_profile WHERE indicator = 'prev_mh' AND pcn_code IN "
+                         "('U90001', 'U90002') GROUP BY period").fetchall()
+    assert {p: x for p, x in pooled} == both.numerator.to_dict()
+    rows, limits = queries.area_funnel(queries.area_profile(con, pairs, "2023-24", True).query(
+        "indicator == 'prev_mh'"), True)
+    assert set(rows.funnel) <= set(stats.FUNNEL_LABELS) and len(limits)
+    baseline = limits[limits.line == "baseline"].y.iloc[0]
+    assert baseline == pytest.approx(round(rows.numerator.sum() / rows.denominator.sum() * 100, 2), abs=0.01)

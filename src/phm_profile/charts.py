@@ -431,7 +431,7 @@ def interval_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None) -> go.Figure:
+def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None, who: str = "PCN") -> go.Figure:
     """Small multiples: one panel per indicator, each on its own scale, with the PCN's value and 95% interval,
     the ICB and England over the years; each panel titled with its recent trend (queries.recent_trends) as an
     arrow and words."""
@@ -454,7 +454,7 @@ def trend_chart(frame: pd.DataFrame, trends: pd.DataFrame | None = None) -> go.F
         pieces = ([whole[whole.period < breaks.iloc[0]], whole[whole.period >= breaks.iloc[0]]] if len(breaks)
                   else [whole])  # a changed definition: the years either side are not joined
         for j, part in enumerate(p for p in pieces if len(p)):
-            fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name="PCN (95% interval)",
+            fig.add_scatter(x=part.period, y=part.value, mode="lines+markers", name=f"{who} (95% interval)",
                             line=dict(color=NHS_BLUE, width=3), legendgroup="pcn", showlegend=i == 0 and j == 0,
                             row=row, col=col, error_y=dict(type="data", symmetric=False, array=part.upper_95 - part.value,
                                                            arrayminus=part.value - part.lower_95, color=NHS_BLUE),

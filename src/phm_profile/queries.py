@@ -369,6 +369,33 @@ def pcn_map(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicato
 
 
 @releasable
+def area_trends(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], indicators: tuple[str, ...],
+                suppress: bool) -> pd.DataFrame:
+    """Each area's value, interval, ICB and England values of ``indicators`` in every year of the profile (as
+    ``trends`` gives a PCN's), summed from its practices of each year (a PCN's code stands for its practices of
+    that year), with the year a series breaks (``trend_break``)."""
+    breaks = _frame(con, "SELECT indicator, trend_break FROM indicators")
+    parts = [area_profile(con, areas, period, suppress).assign(period=period) for period in reversed(periods(con))]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["indicator", "period"])
+    frame = frame[frame.indicator.isin(indicators)].merge(breaks, on="indicator", how="left")
+    return frame.sort_values(["area_name", "sort_order" if "sort_order" in frame else "indicator", "period"])
+
+
+def area_funnel(rows: pd.DataFrame, suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One indicator's rows of area_profile with each area's funnel label, and the funnel's control lines, around
+    the areas' pooled value (as funnel_limits for an ICB's PCNs); none for a count or without counts."""
+    rows = rows[rows.numerator.notna() & rows.denominator.notna() & (rows.denominator > 0)].copy()
+    if rows.empty or rows.kind.iloc[0] not in stats.FUNNEL_KINDS or rows.numerator.sum() <= 0:
+        return rows, pd.DataFrame(columns=["line", "x", "y"])
+    kind, multiplier = rows.kind.iloc[0], float(rows.multiplier.iloc[0])
+    rows["funnel"] = stats.funnel_significance(kind, rows.numerator, rows.denominator, multiplier)
+    lines = stats.funnel_lines(kind, rows.numerator, rows.denominator, multiplier)
+    limits = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
+                       ignore_index=True)
+    return rows, (limits.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else limits)
+
+
+@releasable
 def area_map(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], period: str, indicator: str,
              suppress: bool) -> tuple[dict, pd.DataFrame]:
     """Your own areas' shapes (geo.area_boundaries: the LSOAs whose patients are mostly registered with an area's
