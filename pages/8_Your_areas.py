@@ -1,6 +1,6 @@
 import streamlit as st
 
-from phm_profile import areas, charts, mhp, own_data, queries, ui, views, wording
+from phm_profile import areas, charts, exports, mhp, own_data, queries, ui, views, wording
 
 sel = ui.sidebar()
 ui.title("Your areas", sel, "")
@@ -38,7 +38,19 @@ with tab:
                      download=False)
             table = wording.area_table(own)
             ui.table(table)
-            ui.csv_download(table, f"area_profile_{own_data.safe_name(area_set.name)}_{sel.period}.csv", "area_csv")
+            downloads = st.columns(2)
+            ui.csv_download(table, f"area_profile_{own_data.safe_name(area_set.name)}_{sel.period}.csv", "area_csv",
+                            where=downloads[0])
+            made = (area_set.name, area, sel.period, sel.suppress)
+            if downloads[1].button("Make the one-page profile (PDF)", key="area_pdf_make"):
+                with st.spinner("Printing the page ..."):
+                    st.session_state["_area_pdf"] = (made, exports.area_profile_pdf(
+                        area, area_set.name, sel.period, own, england, sel.suppress, views.is_demo(sel.db)))
+            made_for, pdf = st.session_state.get("_area_pdf", (None, None))
+            if made_for == made and not ui.workshop_on():  # a PDF of another area or year is not offered
+                downloads[1].download_button("Download the one-page profile", pdf,
+                                             f"area_profile_{own_data.safe_name(area)}_{sel.period}.pdf",
+                                             key="area_pdf_download", mime="application/pdf")
     elif view == "Trends":
         if not names:
             st.info("No area of the set has a practice with data this year.")

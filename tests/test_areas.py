@@ -1,6 +1,9 @@
 """Your own areas (issue 27): area files checked by file, row and column; an area's figures summed from its
 practices as a PCN's are; with suppression on, no choice of areas gives a practice's hidden count back."""
 
+import shutil
+import subprocess
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -282,3 +285,18 @@ def test_an_areas_trend_is_its_practices_of_each_year_and_its_funnel_is_around_t
     assert set(rows.funnel) <= set(stats.FUNNEL_LABELS) and len(limits)
     baseline = limits[limits.line == "baseline"].y.iloc[0]
     assert baseline == pytest.approx(round(rows.numerator.sum() / rows.denominator.sum() * 100, 2), abs=0.01)
+
+
+def test_an_areas_one_page_pdf_prints_its_name_and_figures(demo_db):
+    from phm_profile import exports
+
+    con = con_of(demo_db)
+    pairs = (("East side", "U90001"), ("East side", "U90002"))
+    own = queries.area_profile(con, pairs, "2023-24", True)
+    england = queries.england_range(con, "2023-24", True)
+    pdf = exports.area_profile_pdf("East side", "mine", "2023-24", own, england, True, demo=True)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+        smi = own.set_index("indicator").loc["prev_mh"]
+        assert "East side" in text and f"{smi.value:.2f}" in text

@@ -497,6 +497,19 @@ def pcn_profile_pdf(sel, profile: pd.DataFrame, england_range: pd.DataFrame, dem
         charts.spine_chart(profile, england_range, compact=True), source_note(sel.period, sel.suppress, demo)))
 
 
+def area_profile_pdf(area: str, set_name: str, period: str, profile: pd.DataFrame, england_range: pd.DataFrame,
+                     suppress: bool, demo: bool = False) -> bytes:
+    """The one-page PDF profile of one of your own areas (queries.area_profile's rows for it), as a PCN's."""
+    from . import charts, wording
+
+    named = profile.assign(pcn_name=area)  # the summary names the place as it names a PCN
+    return profile_pdf(profile_html(
+        area, f"Your area ({set_name}), {period}: summed from its practices; compared with ICB "
+              f"{profile.icb_code.iloc[0]} and England (95% intervals)",
+        wording.headline(named), wording.summary_sentences(named),
+        charts.spine_chart(named, england_range, compact=True), source_note(period, suppress, demo)))
+
+
 def mhp_in_post_xlsx(table: pd.DataFrame, title: str, edition: str, caveats: tuple[str, ...],
                      assumptions: Assumptions, suppress: bool) -> bytes:
     """Sheets: In post (mhp.table_view: MHPs against entitlement and need), Caveats (the publisher's), Assumptions
