@@ -114,3 +114,14 @@ def test_ods_flags_closed_and_non_gp_practices_and_says_when_it_is_not_loaded():
     assert wording.practice_flag(False, True, "8") == "not a GP practice (ODS setting 8)"
     assert wording.practice_flag(False, False, "4") == "open GP practice"
     assert wording.practice_flag(pd.NA, pd.NA, None).startswith("not known")
+
+
+def test_a_count_whose_complement_is_small_is_hidden_too():
+    """Hand-worked: a care-home practice with 95 of its 100 patients aged 65+ would give back 5 under 65: its
+    count is hidden, and the next smallest of the PCN with it."""
+    frame = _practices([95, 300, 400], [100, 2000, 3000]).assign(indicator="age_65_plus")
+    profile = pd.DataFrame({"pcn_code": ["U1"], "period": ["2024-25"], "indicator": ["age_65_plus"], "value": [15.0],
+                            "icb_value": [16.0], "england_value": [18.0]})
+    out = release.released_practices(frame, profile).set_index("practice_code")
+    assert out.numerator.isna().tolist() == [True, True, False]
+    assert out.loc["P0", "vs_pcn"] == "suppressed" and pd.isna(out.loc["P0", "value"])

@@ -146,12 +146,17 @@ def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) ->
 
 
 def released_practices(frame: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
-    """practice_profile rows (with each indicator's kind and multiplier) as released: counts released, with
+    """practice_profile rows (with each indicator's kind and multiplier) as released: counts released (a
+    proportion whose complement, the list minus the count, is 1-7 hidden as a count of 1-7 is), with
     secondary suppression among each PCN's practices (where one practice's count is hidden, the next smallest is
     too, so the PCN's released total minus its other practices gives no hidden count back); values and intervals
     from the released counts; the PCN's, ICB's and England's values those of the released profile (``profile``:
     released_profile), and each comparison redone from them."""
-    out = suppression.protect(frame, groups=["period", "indicator", "pcn_code"], parts="numerator")
+    # a proportion whose complement is 1-7 (a list of 100 with 95 aged 65+: 5 under 65) is hidden as a small count
+    complement = frame.denominator - frame.numerator
+    small_rest = (frame.kind == "proportion") & complement.ge(1) & complement.lt(suppression.SMALLEST_SHOWN)
+    out = suppression.protect(frame.assign(numerator=frame.numerator.where(~small_rest, 1.0)),
+                              groups=["period", "indicator", "pcn_code"], parts="numerator")
     hidden = out.numerator.isna() & frame.numerator.notna()
     benchmarks = profile[["pcn_code", "period", "indicator", "value", "icb_value", "england_value"]].rename(
         columns={"value": "pcn_value"})
