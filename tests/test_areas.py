@@ -262,7 +262,8 @@ def test_the_areas_map_draws_each_area_from_its_practices_lsoas(demo_db):
     pairs = tuple(sets[["area_name", "code"]].itertuples(index=False, name=None))
     geojson, frame = queries.area_map(con, pairs, "2023-24", "prev_mh", True)
     drawn = {f["properties"]["pcn_code"] for f in geojson["features"]}
-    assert drawn == set(sets.area_name) == set(frame.pcn_code)
+    assert drawn == set(frame.pcn_code) == {f"A{i}" for i in range(1, sets.area_name.nunique() + 1)}
+    assert set(frame.pcn_name) == set(sets.area_name)  # the names ride as text (escaped by the chart), not keys
     # each LSOA is drawn for the area of the practice registering most of its patients
     members = queries.area_members(con, pairs, "2023-24", True)
     split = set(members[members.area_name == "Demo split neighbourhood (synthetic)"].practice_code)
@@ -300,3 +301,13 @@ def test_an_areas_one_page_pdf_prints_its_name_and_figures(demo_db):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
         smi = own.set_index("indicator").loc["prev_mh"]
         assert "East side" in text and f"{smi.value:.2f}" in text
+
+
+def test_an_areas_name_is_text_on_the_map(demo_db):
+    from phm_profile import charts
+
+    con = con_of(demo_db)
+    hostile = '<a href="https://example.invalid">Click</a>'
+    geojson, frame = queries.area_map(con, ((hostile, "U90001"),), "2023-24", "prev_mh", True)
+    spec = str(charts.pcn_map(geojson, frame, "SMI", None).to_plotly_json())
+    assert "<a href" not in spec and "&lt;a href" in spec

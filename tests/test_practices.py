@@ -125,3 +125,20 @@ def test_a_count_whose_complement_is_small_is_hidden_too():
     out = release.released_practices(frame, profile).set_index("practice_code")
     assert out.numerator.isna().tolist() == [True, True, False]
     assert out.loc["P0", "vs_pcn"] == "suppressed" and pd.isna(out.loc["P0", "value"])
+
+
+def test_a_hidden_list_takes_the_next_smallest_list_with_it_on_every_row_it_is_the_denominator_of():
+    """Hand-worked: a practice with a list of 4 (the real 2024-25 file has one) in a PCN of three: its list is
+    hidden, and so is the next smallest list, on the list-size row and on each row that has the list as its
+    denominator (aged 65+), so the PCN's list minus the others gives it back nowhere."""
+    lists = [4, 4116, 9000]
+    size = _practices(lists, [np.nan] * 3).assign(indicator="list_size", kind="count", denominator=np.nan)
+    older = _practices([0, 600, 1500], lists).assign(indicator="age_65_plus")
+    profile = pd.DataFrame({"pcn_code": ["U1", "U1"], "period": ["2024-25"] * 2,
+                            "indicator": ["list_size", "age_65_plus"], "value": [13120.0, 16.0],
+                            "icb_value": [1e5, 16.0], "england_value": [1e6, 18.0]})
+    out = release.released_practices(pd.concat([size, older], ignore_index=True), profile)
+    by = out.set_index(["indicator", "practice_code"])
+    assert by.loc["list_size"].numerator.isna().tolist() == [True, True, False]
+    assert by.loc["age_65_plus"].denominator.isna().tolist() == [True, True, False]
+    assert (by.loc["age_65_plus"].loc[["P0", "P1"], "vs_pcn"] == "suppressed").all()

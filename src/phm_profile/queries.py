@@ -381,9 +381,10 @@ def area_trends(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ..
     return frame.sort_values(["area_name", "sort_order" if "sort_order" in frame else "indicator", "period"])
 
 
-def area_funnel(rows: pd.DataFrame, suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def area_funnel(rows: pd.DataFrame, released: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One indicator's rows of area_profile with each area's funnel label, and the funnel's control lines, around
-    the areas' pooled value (as funnel_limits for an ICB's PCNs); none for a count or without counts."""
+    the areas' pooled value (as funnel_limits for an ICB's PCNs; to two decimals when the rows are ``released``);
+    none for a count or without counts."""
     rows = rows[rows.numerator.notna() & rows.denominator.notna() & (rows.denominator > 0)].copy()
     if rows.empty or rows.kind.iloc[0] not in stats.FUNNEL_KINDS or rows.numerator.sum() <= 0:
         return rows, pd.DataFrame(columns=["line", "x", "y"])
@@ -392,26 +393,29 @@ def area_funnel(rows: pd.DataFrame, suppress: bool) -> tuple[pd.DataFrame, pd.Da
     lines = stats.funnel_lines(kind, rows.numerator, rows.denominator, multiplier)
     limits = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
                        ignore_index=True)
-    return rows, (limits.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else limits)
+    return rows, (limits.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if released else limits)
 
 
 @releasable
 def area_map(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...], period: str, indicator: str,
              suppress: bool) -> tuple[dict, pd.DataFrame]:
     """Your own areas' shapes (geo.area_boundaries: the LSOAs whose patients are mostly registered with an area's
-    practices) as GeoJSON, and the indicator for each area (area_profile), keyed by area name as the PCN map is
-    by PCN code. The latest boundaries up to ``period`` when that year has no practice-by-LSOA extract."""
+    practices) as GeoJSON, and the indicator for each area (area_profile), keyed A1, A2 ... in the set's order
+    as the PCN map is by PCN code (pcn_name holds the area's name). The latest boundaries up to ``period`` when that year has no practice-by-LSOA extract."""
     from . import geo
 
     frame = area_profile(con, areas, period, suppress)
-    frame = frame[frame.indicator == indicator].assign(pcn_code=lambda f: f.area_name, pcn_name=lambda f: f.area_name)
+    keys = {name: f"A{i}" for i, name in enumerate(dict.fromkeys(name for name, _ in areas), 1)}
+    # keyed A1, A2 ... (the map's hover shows the key as written; the area's name, text from a file, is escaped)
+    frame = frame[frame.indicator == indicator].assign(pcn_code=lambda f: f.area_name.map(keys),
+                                                       pcn_name=lambda f: f.area_name)
     years = [r[0] for r in con.execute(
         "SELECT period FROM pcn_lsoa_assignment GROUP BY period ORDER BY period = ? DESC, period <= ? DESC, period DESC",
         [period, period]).fetchall()]
     if not years:
         return {"type": "FeatureCollection", "features": []}, frame
     members = area_members(con, areas, years[0], suppress)
-    shapes = geo.area_boundaries(con, years[0], list(zip(members.area_name, members.practice_code)))
+    shapes = geo.area_boundaries(con, years[0], list(zip(members.area_name.map(keys), members.practice_code)))
     return json.loads(shapes.to_json()), frame
 
 

@@ -114,7 +114,7 @@ def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) ->
     ICB's practices in no PCN (``no_pcn``: period, indicator, icb_code, numerator, denominator, kind, multiplier;
     closed practices and those of PCNs that did not exist in a year are among them, on today's geography), a
     score's ICB and England values not counts (to two decimals); comparisons redone, figures to two decimals."""
-    out = suppression.protect(frame)
+    out = suppression.protect(_small_complement_hidden(frame))
     out["icb_code"] = out.icb_code.astype(object)  # a build whose mapping has no ICB codes: all missing, not numbers
     # protect rounds the ICB and England values; here they are pooled afresh from the released counts.
     x, n = out.numerator.astype(float), out.denominator.astype(float)
@@ -145,19 +145,27 @@ def released_profile(frame: pd.DataFrame, no_pcn: pd.DataFrame | None = None) ->
     return out
 
 
+def _small_complement_hidden(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the count of a proportion whose complement is 1-7 (a list of 100 with 95 aged 65+ gives 5
+    under 65) marked small, so that it is hidden as a count of 1-7 is."""
+    complement = frame.denominator - frame.numerator
+    small_rest = (frame.kind == "proportion") & complement.ge(1) & complement.lt(suppression.SMALLEST_SHOWN)
+    return frame.assign(numerator=frame.numerator.where(~small_rest, 1.0)) if small_rest.any() else frame
+
+
 def released_practices(frame: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     """practice_profile rows (with each indicator's kind and multiplier) as released: counts released (a
     proportion whose complement, the list minus the count, is 1-7 hidden as a count of 1-7 is), with
-    secondary suppression among each PCN's practices (where one practice's count is hidden, the next smallest is
-    too, so the PCN's released total minus its other practices gives no hidden count back); values and intervals
+    secondary suppression among each PCN's practices of the count and of the list (where one practice's is
+    hidden, the next smallest is too, so the PCN's released total minus its other practices gives none back); values and intervals
     from the released counts; the PCN's, ICB's and England's values those of the released profile (``profile``:
     released_profile), and each comparison redone from them."""
-    # a proportion whose complement is 1-7 (a list of 100 with 95 aged 65+: 5 under 65) is hidden as a small count
-    complement = frame.denominator - frame.numerator
-    small_rest = (frame.kind == "proportion") & complement.ge(1) & complement.lt(suppression.SMALLEST_SHOWN)
-    out = suppression.protect(frame.assign(numerator=frame.numerator.where(~small_rest, 1.0)),
-                              groups=["period", "indicator", "pcn_code"], parts="numerator")
-    hidden = out.numerator.isna() & frame.numerator.notna()
+    # Both counts of a row add up over the PCN's practices (a register, and a list that is also other rows'
+    # denominator and the list-size row's count): each gets secondary suppression.
+    out = suppression.protect(_small_complement_hidden(frame), groups=["period", "indicator", "pcn_code"],
+                              parts=("numerator", "denominator"))
+    hidden = ((out.numerator.isna() & frame.numerator.notna())
+              | (out.denominator.isna() & frame.denominator.notna()))
     benchmarks = profile[["pcn_code", "period", "indicator", "value", "icb_value", "england_value"]].rename(
         columns={"value": "pcn_value"})
     out = out.drop(columns=["pcn_value", "icb_value", "england_value"]).merge(

@@ -43,10 +43,11 @@ def release_counts(values) -> np.ndarray:
 round_count = release_counts
 
 
-def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | None = None) -> pd.DataFrame:
-    """A copy of ``frame`` safe to show. ``groups`` and ``parts``: rows of one group whose ``parts`` column
-    adds up to a shown or known total (age bands of a list, quintiles of a population) get secondary
-    suppression."""
+def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | tuple[str, ...] | None = None
+            ) -> pd.DataFrame:
+    """A copy of ``frame`` safe to show. ``groups`` and ``parts``: rows of one group whose ``parts`` column (or
+    each of several) adds up to a shown or known total (age bands of a list, quintiles of a population, a PCN's
+    practices) get secondary suppression."""
     out = frame.copy()
     counted = np.ones(len(out), dtype=bool)
     if "kind" in out:
@@ -57,7 +58,8 @@ def protect(frame: pd.DataFrame, groups: list[str] | None = None, parts: str | N
             if column in out:
                 out[column] = np.where(is_count, round_count(out[column]), out[column])
     if groups is not None and parts is not None:
-        out = _secondary(out, groups, parts)
+        for part in ([parts] if isinstance(parts, str) else parts):
+            out = _secondary(out, groups, part)
     for column, dependents in COUNTS.items():
         if column not in out:
             continue
