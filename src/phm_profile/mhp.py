@@ -3,7 +3,7 @@ marts/pcn_mhp_in_post.sql), beside each PCN's ARRS entitlement and its need-base
 
 Three states are kept apart everywhere: a PCN that made a return (its MHP FTE, 0 when it has none), a PCN with no
 row in the edition ("no return": not known, never 0), and an edition that counts no MHPs at all (the publisher
-tagged no MHP role before 2023: "not counted"). Staff FTE are not patient counts: suppression does not change them;
+tagged no MHP role in its early editions, such as September 2021 to September 2022: "not counted"). Staff FTE are not patient counts: suppression does not change them;
 the need beside them is worked from released counts (queries.workforce_inputs' rule)."""
 
 from __future__ import annotations
