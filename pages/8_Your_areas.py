@@ -83,6 +83,13 @@ with tab:
             label = views.indicator_labels(sel.db, short=True).get(indicator, indicator)
             ui.chart(ui.figure(charts.funnel_plot, labelled, limits, None, label, "the areas"), limits, "",
                      "areas_funnel", download=False)
+        st.markdown("**Every indicator at a glance**")
+        st.caption("Each area (rows) against England on every indicator with practice data (columns), coloured by "
+                   "the comparison at 95% read through the indicator's polarity; values on hover.")
+        keys = {name: f"A{i}" for i, name in enumerate(area_set.areas, 1)}  # codes: names are text, not keys
+        grid = profile.assign(pcn_code=profile.area_name.map(keys), pcn_name=profile.area_name)
+        ui.chart(ui.figure(charts.overview_grid, grid[grid.kind != "count"], "England"), grid, "", "areas_grid",
+                 download=False)
     elif view == "Map":
         indicator = ui.choose_indicator(sel.db, sel.period, practices=True)
         geojson, mapped = views.area_map(sel.db, pairs, sel.period, indicator, sel.suppress)

@@ -311,3 +311,18 @@ def test_an_areas_name_is_text_on_the_map(demo_db):
     geojson, frame = queries.area_map(con, ((hostile, "U90001"),), "2023-24", "prev_mh", True)
     spec = str(charts.pcn_map(geojson, frame, "SMI", None).to_plotly_json())
     assert "<a href" not in spec and "&lt;a href" in spec
+
+
+def test_the_compare_view_draws_the_league_funnel_and_grid_of_the_areas(demo_db, monkeypatch):
+    from test_app import chart_traces
+
+    monkeypatch.setattr("phm_profile.ui.database_path", lambda: demo_db)
+    at = AppTest.from_file(str(ROOT / "pages" / "8_Your_areas.py"), default_timeout=120)
+    at.query_params.update({"period": "2023-24", "icb": "QZB", "areas": "neighbourhoods",
+                            "areas_view": "Compare areas", "indicator": "prev_mh"})
+    at.run()
+    assert not at.exception
+    traces = chart_traces(at)
+    heat = next(t for t in traces if t.get("type") == "heatmap")
+    assert len(heat["y"]) == queries.area_sets(con_of(demo_db)).area_name.nunique()
+    assert any(t.get("name", "").startswith("High") or t.get("name") == "Not significant" for t in traces)

@@ -242,7 +242,7 @@ def area_profile(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], .
     if suppress:
         columns = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "icb_value", "england_value"]
         out[columns] = out[columns].round(suppression.DECIMALS)
-    return out.sort_values(["area_name", "sort_order"]).drop(columns=["counted", "sort_order"]).reset_index(drop=True)
+    return out.sort_values(["area_name", "sort_order"]).drop(columns=["counted"]).reset_index(drop=True)
 
 
 def practice_indicator_choices(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
