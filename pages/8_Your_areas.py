@@ -86,8 +86,7 @@ with tab:
         st.markdown("**Every indicator at a glance**")
         st.caption("Each area (rows) against England on every indicator with practice data (columns), coloured by "
                    "the comparison at 95% read through the indicator's polarity; values on hover.")
-        keys = {name: f"A{i}" for i, name in enumerate(area_set.areas, 1)}  # codes: names are text, not keys
-        grid = profile.assign(pcn_code=profile.area_name.map(keys), pcn_name=profile.area_name)
+        grid = profile.assign(pcn_code=profile.area_name.map(areas.keys(area_set.areas)), pcn_name=profile.area_name)
         ui.chart(ui.figure(charts.overview_grid, grid[grid.kind != "count"], "England"), grid, "", "areas_grid",
                  download=False)
     elif view == "Map":

@@ -53,6 +53,12 @@ class AreaSet:
         return tuple(zip(self.members.area_name, self.members.code))
 
 
+def keys(names) -> dict[str, str]:
+    """Each area's key, A1, A2 ... in the set's order: what a chart keys an area by (its name is text from a
+    file, shown escaped, never a key a hover writes as it is)."""
+    return {name: f"A{i}" for i, name in enumerate(dict.fromkeys(names), 1)}
+
+
 def set_name(file_name: str) -> str:
     """The set's name from its file's: 'areas/Leeds neighbourhoods.csv' is 'Leeds neighbourhoods'."""
     stem = str(file_name).replace("\\", "/").rsplit("/", 1)[-1]

@@ -95,6 +95,28 @@ def _index_named(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, period: st
     return frame
 
 
+def _funnel_labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (one indicator, one row per area: PCN, practice or your own area) with each area's ``funnel``
+    label against the areas with counts pooled (stats.funnel_significance); unchanged for a kind with no funnel."""
+    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
+        frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
+                                                            frame.denominator[ok], float(frame.multiplier.iloc[0]))
+    return frame
+
+
+def _funnel_lines(frame: pd.DataFrame, rounded: bool) -> pd.DataFrame:
+    """The control lines of a funnel around the labelled areas of ``frame`` pooled (_funnel_labelled), one row per
+    point (line, x, y); to two decimals when ``rounded`` (suppression on); none without a labelled area."""
+    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
+    if frame.empty:
+        return pd.DataFrame(columns=["line", "x", "y"])
+    lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
+    out = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
+                    ignore_index=True)
+    return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if rounded else out
+
+
 @releasable
 def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, indicator: str, suppress: bool,
                           pcn_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -115,10 +137,7 @@ def indicator_across_pcns(con: duckdb.DuckDBPyConnection, icb_code: str, period:
         pooled = _pooled(frame[ok], suppress)
         frame["icb_value"] = pooled
         frame["vs_icb"] = stats.compare(frame.lower_95, frame.upper_95, np.full(len(frame), pooled))
-    if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
-        frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
-                                                            frame.denominator[ok], float(frame.multiplier.iloc[0]))
-    return _shown(frame, suppress)
+    return _shown(_funnel_labelled(frame), suppress)
 
 
 @releasable
@@ -136,11 +155,7 @@ def practices_in_pcn(con: duckdb.DuckDBPyConnection, pcn_code: str, period: str,
         FROM practice_profile x JOIN indicators i USING (indicator)
         WHERE x.pcn_code = ? AND x.period = ? AND x.indicator = ?
         ORDER BY x.value DESC NULLS LAST, x.practice_code""", [pcn_code, period, indicator]).pipe(_index_named, con, period)
-    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
-    if ok.any() and frame.kind.iloc[0] in stats.FUNNEL_KINDS and frame.numerator[ok].sum() > 0:
-        frame.loc[ok, "funnel"] = stats.funnel_significance(frame.kind.iloc[0], frame.numerator[ok],
-                                                            frame.denominator[ok], float(frame.multiplier.iloc[0]))
-    return frame
+    return _funnel_labelled(frame)
 
 
 @releasable
@@ -148,14 +163,7 @@ def practice_funnel_limits(con: duckdb.DuckDBPyConnection, pcn_code: str, period
                            suppress: bool) -> pd.DataFrame:
     """The funnel's control lines for a PCN's practices (as funnel_limits for an ICB's PCNs) around their pooled
     value: from the released counts with suppression on (a hidden practice left out), to two decimals."""
-    frame = practices_in_pcn(con, pcn_code, period, indicator, suppress)
-    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
-    if frame.empty:
-        return pd.DataFrame(columns=["line", "x", "y"])
-    lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
-    out = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
-                    ignore_index=True)
-    return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
+    return _funnel_lines(practices_in_pcn(con, pcn_code, period, indicator, suppress), suppress)
 
 
 def area_sets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -325,14 +333,8 @@ def funnel_limits(con: duckdb.DuckDBPyConnection, icb_code: str, period: str, in
     ratio) and ``y`` (in the indicator's units). Proportions by Wilson-based limits, rates and
     recorded-vs-expected ratios by exact Poisson limits, as PHEindicatormethods. With suppression on, around the
     value pooled from the released counts (the areas with a suppressed count left out) and to two decimals."""
-    frame = indicator_across_pcns(con, icb_code, period, indicator, suppress, pcn_codes=pcn_codes)
-    frame = frame[frame.funnel.notna()] if "funnel" in frame else frame.iloc[:0]
-    if frame.empty:
-        return pd.DataFrame(columns=["line", "x", "y"])
-    lines = stats.funnel_lines(frame.kind.iloc[0], frame.numerator, frame.denominator, float(frame.multiplier.iloc[0]))
-    out = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
-                    ignore_index=True)
-    return out.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if suppress else out
+    return _funnel_lines(indicator_across_pcns(con, icb_code, period, indicator, suppress, pcn_codes=pcn_codes),
+                         suppress)
 
 
 @releasable
@@ -385,15 +387,8 @@ def area_funnel(rows: pd.DataFrame, released: bool) -> tuple[pd.DataFrame, pd.Da
     """One indicator's rows of area_profile with each area's funnel label, and the funnel's control lines, around
     the areas' pooled value (as funnel_limits for an ICB's PCNs; to two decimals when the rows are ``released``);
     none for a count or without counts."""
-    rows = rows[rows.numerator.notna() & rows.denominator.notna() & (rows.denominator > 0)].copy()
-    if rows.empty or rows.kind.iloc[0] not in stats.FUNNEL_KINDS or rows.numerator.sum() <= 0:
-        return rows, pd.DataFrame(columns=["line", "x", "y"])
-    kind, multiplier = rows.kind.iloc[0], float(rows.multiplier.iloc[0])
-    rows["funnel"] = stats.funnel_significance(kind, rows.numerator, rows.denominator, multiplier)
-    lines = stats.funnel_lines(kind, rows.numerator, rows.denominator, multiplier)
-    limits = pd.concat([pd.DataFrame({"line": line, "x": x, "y": y}) for line, (x, y) in lines.items()],
-                       ignore_index=True)
-    return rows, (limits.round({"x": suppression.DECIMALS, "y": suppression.DECIMALS}) if released else limits)
+    rows = _funnel_labelled(rows[rows.numerator.notna() & rows.denominator.notna() & (rows.denominator > 0)].copy())
+    return rows, _funnel_lines(rows, released)
 
 
 @releasable
@@ -405,8 +400,9 @@ def area_map(con: duckdb.DuckDBPyConnection, areas: tuple[tuple[str, str], ...],
     from . import geo
 
     frame = area_profile(con, areas, period, suppress)
-    keys = {name: f"A{i}" for i, name in enumerate(dict.fromkeys(name for name, _ in areas), 1)}
-    # keyed A1, A2 ... (the map's hover shows the key as written; the area's name, text from a file, is escaped)
+    from .areas import keys as area_keys
+
+    keys = area_keys(name for name, _ in areas)  # the map's hover writes the key as it is; the name is escaped
     frame = frame[frame.indicator == indicator].assign(pcn_code=lambda f: f.area_name.map(keys),
                                                        pcn_name=lambda f: f.area_name)
     years = [r[0] for r in con.execute(
